@@ -1,0 +1,3 @@
+"""returnees: a command-line explorer of the figures on overseas-educated returnees in China."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from returnee_cli.cli import main
+
+main()

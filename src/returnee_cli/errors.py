@@ -1,0 +1,57 @@
+"""The one domain error type, caught once by the CLI and turned into a message and an exit code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_DATA = 1  # a fact file is broken: fix the file
+EXIT_USAGE = 2  # the command line is wrong: fix the call
+EXIT_INTERNAL = 70  # a bug in returnees itself (EX_SOFTWARE)
+EXIT_INTERRUPTED = 130  # Ctrl-C
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a fact file: where, what, and what to do."""
+
+    file: str
+    line: int | None
+    message: str
+    code: str = "invalid"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: {self.message}"
+
+
+class ReturneesError(Exception):
+    exit_code = EXIT_DATA
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def lines(self) -> list[str]:
+        return [self.message]
+
+
+class DataError(ReturneesError):
+    """The fact files are broken. Carries every problem found, not just the first."""
+
+    exit_code = EXIT_DATA
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        count = len(problems)
+        noun = "problem" if count == 1 else "problems"
+        super().__init__(f"{count} {noun} in the fact files; fix them and run the command again")
+
+    def lines(self) -> list[str]:
+        return [str(problem) for problem in self.problems] + [self.message]
+
+
+class UsageError(ReturneesError):
+    """The command line asks for something that does not exist (an unknown city, fact id, ...)."""
+
+    exit_code = EXIT_USAGE

@@ -1,0 +1,594 @@
+"""Fact files -> FactSet. Safe YAML only, strict validation, every problem reported with its line.
+
+The YAML is composed into nodes (never constructed into Python objects by PyYAML), so that every
+value keeps its line, duplicate keys can be seen, tags can be refused and aliases never expand.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from returnee_cli.errors import DataError, Problem
+from returnee_cli.fields import (
+    CITY_FIELDS,
+    DATE_PATTERN,
+    DERIVE_FIELDS,
+    FACT_FIELDS,
+    SLUG_PATTERN,
+    SOURCE_FIELDS,
+    TOP_LEVEL_KEYS,
+    FieldSpec,
+)
+from returnee_cli.model import City, Fact, FactSet, Location, Source
+
+try:  # the C parser is many times faster; fall back to the pure-Python one where it is missing
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+FACT_FILE_SUFFIXES = (".yaml", ".yml")
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_NUMBER_CHARS = 40
+
+_TAG = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp",
+                                           "seq", "map")}
+_YAML_KIND = {_TAG + "int": "a number", _TAG + "float": "a number", _TAG + "bool": "true/false",
+              _TAG + "null": "empty (null)", _TAG + "timestamp": "a date"}
+_SLUG = re.compile(SLUG_PATTERN)
+_DATE = re.compile(DATE_PATTERN)
+_DECIMAL_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
+_DECIMAL_FLOAT = re.compile(r"^[-+]?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$")
+
+
+def builtin_facts_dir() -> Path:
+    """The facts shipped inside the package (wheel), or the repository's `facts/` (checkout)."""
+    packaged = Path(__file__).resolve().parent / "facts"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "facts"
+
+
+def display_path(path: Path) -> str:
+    """A path as a user should see it: relative to the working folder when it is inside it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def fact_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """Expand files and folders into the fact files they hold, in a stable order."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix in FACT_FILE_SUFFIXES
+                                and p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Problem(display_path(path), None,
+                                    "no such file or folder; check the path", "missing-path"))
+    return files, problems
+
+
+def load_factset(paths: Sequence[Path] | None = None) -> FactSet:
+    """Load and validate fact files (default: the built-in facts). Raises DataError listing every
+    problem found."""
+    files, problems = fact_files(paths if paths is not None else [builtin_facts_dir()])
+    assembler = _Assembler()
+    for path in files:
+        problems.extend(assembler.add_file(path))
+    factset, more = assembler.build()
+    problems.extend(more)
+    if problems:
+        raise DataError(problems)
+    return factset
+
+
+# --- one file -------------------------------------------------------------------------------------
+
+
+@dataclass
+class _RawFact:
+    values: dict[str, Any]
+    location: Location
+
+
+@dataclass
+class _FileContent:
+    sources: list[Source] = field(default_factory=list)
+    cities: list[City] = field(default_factory=list)
+    facts: list[_RawFact] = field(default_factory=list)
+
+
+class _Invalid:
+    """Marks a value that failed validation (its problem is already recorded)."""
+
+
+_INVALID = _Invalid()
+
+
+class _FileReader:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.file = display_path(path)
+        self.problems: list[Problem] = []
+        self._visited: set[int] = set()
+
+    def problem(self, node: yaml.Node | None, message: str, code: str = "invalid") -> None:
+        line = node.start_mark.line + 1 if node is not None else None
+        self.problems.append(Problem(self.file, line, message, code))
+
+    def read(self) -> _FileContent:
+        content = _FileContent()
+        root = self._compose()
+        if root is None:
+            return content
+        top = self._mapping(root, "a fact file", TOP_LEVEL_KEYS)
+        if top is None:
+            return content
+        for key, node in top.items():
+            if key == "sources":
+                for item in self._sequence(node, "sources"):
+                    source = self._source(item)
+                    if source is not None:
+                        content.sources.append(source)
+            elif key == "cities":
+                for item in self._sequence(node, "cities"):
+                    city = self._city(item)
+                    if city is not None:
+                        content.cities.append(city)
+            elif key == "facts":
+                for item in self._sequence(node, "facts"):
+                    values = self._record(item, "fact", FACT_FIELDS)
+                    if values is not None:
+                        content.facts.append(_RawFact(values, Location(self.file, _line(item))))
+        return content
+
+    def _compose(self) -> yaml.Node | None:
+        try:
+            if self.path.stat().st_size > MAX_FILE_BYTES:
+                self.problem(None, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; "
+                             "split it into several fact files", "too-large")
+                return None
+            data = self.path.read_bytes()
+        except OSError as error:
+            self.problem(None, f"cannot be read ({error.strerror}); check its permissions",
+                         "unreadable")
+            return None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = data[: error.start].count(b"\n") + 1
+            self.problems.append(Problem(self.file, line, f"is not UTF-8 text (byte {error.start}"
+                                         "); save it as UTF-8", "encoding"))
+            return None
+        try:
+            root = yaml.compose(text, Loader=_Loader)
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            what = error.problem or error.context or "invalid YAML"
+            at = mark.line + 1 if mark is not None else None
+            self.problems.append(Problem(self.file, at, f"is not valid YAML: {what}; "
+                                         "fix the syntax at that line", "yaml-syntax"))
+            return None
+        except yaml.YAMLError as error:
+            self.problem(None, f"is not valid YAML: {error}; fix the syntax", "yaml-syntax")
+            return None
+        except RecursionError:
+            self.problem(None, "is nested too deeply to be a fact file", "too-deep")
+            return None
+        if root is None:
+            self.problem(None, "is empty; a fact file is a mapping with `sources`, `cities` "
+                         "and/or `facts`", "empty")
+        return root
+
+    # -- structure
+
+    def _enter(self, node: yaml.Node) -> bool:
+        """Refuse aliases (they would share, or blow up, data) and foreign tags."""
+        if id(node) in self._visited:
+            self.problem(node, "uses a YAML alias (*name); write the value out in full", "alias")
+            return False
+        self._visited.add(id(node))
+        if node.tag not in _ALLOWED_TAGS:
+            self.problem(node, f"uses the YAML tag {node.tag.replace(_TAG, '!!')!s}, which fact "
+                         "files do not allow; remove the tag", "tag")
+            return False
+        return True
+
+    def _mapping(self, node: yaml.Node, what: str,
+                 known: Sequence[str]) -> dict[str, yaml.Node] | None:
+        if not self._enter(node):
+            return None
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, f"{what} must be a mapping of `key: value` lines, not "
+                         f"{_shape(node)}", "type")
+            return None
+        result: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _TAG + "str":
+                self.problem(key_node, f"keys in {what} must be plain words", "key")
+                continue
+            key = key_node.value
+            if key in result:
+                self.problem(key_node, f"duplicate key `{key}` in {what} (first at line "
+                             f"{_line(result[key])}); keep one", "duplicate-key")
+                continue
+            if key not in known:
+                hint = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+                fix = f"did you mean `{hint[0]}`?" if hint else "known keys: " + ", ".join(known)
+                self.problem(key_node, f"unknown key `{key}` in {what}; {fix}", "unknown-key")
+                continue
+            result[key] = value_node
+        return result
+
+    def _sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
+        if not self._enter(node):
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, f"`{what}` must be a list (lines starting with '- '), not "
+                         f"{_shape(node)}", "type")
+            return []
+        return list(node.value)
+
+    def _record(self, node: yaml.Node, what: str,
+                specs: Sequence[FieldSpec]) -> dict[str, Any] | None:
+        by_name = {spec.name: spec for spec in specs}
+        mapping = self._mapping(node, f"a {what}", list(by_name))
+        if mapping is None:
+            return None
+        values: dict[str, Any] = {}
+        ok = True
+        for name, value_node in mapping.items():
+            value = self._value(value_node, by_name[name], what)
+            if value is _INVALID:
+                ok = False
+            else:
+                values[name] = value
+        for spec in specs:
+            if spec.required and spec.name not in mapping:
+                ident = values.get("id") or values.get("slug")
+                named = f" `{ident}`" if ident else ""
+                self.problem(node, f"{what}{named} is missing `{spec.name}` ({spec.help})",
+                             "missing-key")
+                ok = False
+        return values if ok else None
+
+    # -- values
+
+    def _value(self, node: yaml.Node, spec: FieldSpec, what: str) -> Any:
+        if spec.kind == "derive":
+            derive = self._record(node, "derive", DERIVE_FIELDS)
+            return _INVALID if derive is None else derive
+        if spec.kind in ("text_list", "slug_list"):
+            if not self._enter(node):
+                return _INVALID
+            if node.tag == _TAG + "null" and spec.nullable:
+                return None
+            if not isinstance(node, yaml.SequenceNode) or not node.value:
+                self.problem(node, f"`{spec.name}` must be a non-empty list of text "
+                             "(lines starting with '- ')", "type")
+                return _INVALID
+            item_spec = FieldSpec(spec.name, spec.kind.removesuffix("_list"), spec.help)
+            items = [self._value(item, item_spec, what) for item in node.value]
+            return _INVALID if any(i is _INVALID for i in items) else tuple(items)
+        if not self._enter(node):
+            return _INVALID
+        if not isinstance(node, yaml.ScalarNode):
+            self.problem(node, f"`{spec.name}` must be a single value, not {_shape(node)}", "type")
+            return _INVALID
+        if node.tag == _TAG + "null":
+            if spec.nullable:
+                return None
+            self.problem(node, f"`{spec.name}` is empty; give {spec.help}", "type")
+            return _INVALID
+        if spec.kind == "number":
+            return self._number(node, spec, allow_float=True)
+        if spec.kind == "integer":
+            return self._number(node, spec, allow_float=False)
+        if spec.kind == "date":
+            return self._date(node, spec)
+        return self._text(node, spec)
+
+    def _text(self, node: yaml.ScalarNode, spec: FieldSpec) -> Any:
+        if node.tag != _TAG + "str":
+            self.problem(node, f"`{spec.name}` must be text, but YAML reads {node.value!r} as "
+                         f"{_YAML_KIND.get(node.tag, node.tag)}; put it in quotes", "type")
+            return _INVALID
+        text = str(node.value).strip()
+        if not text:
+            self.problem(node, f"`{spec.name}` is empty; give {spec.help}", "type")
+            return _INVALID
+        if spec.kind == "slug" and not _SLUG.match(text):
+            self.problem(node, f"`{spec.name}` {text!r} must be lowercase letters, digits and "
+                         "hyphens (like `beijing-sector-education`)", "slug")
+            return _INVALID
+        if spec.kind == "choice" and text not in spec.choices:
+            hint = difflib.get_close_matches(text, spec.choices, n=1, cutoff=0.5)
+            fix = f"did you mean `{hint[0]}`?" if hint else "use one of " + ", ".join(spec.choices)
+            self.problem(node, f"`{spec.name}` {text!r} is not one of "
+                         f"{', '.join(spec.choices)}; {fix}", "choice")
+            return _INVALID
+        return text
+
+    def _number(self, node: yaml.ScalarNode, spec: FieldSpec, *, allow_float: bool) -> Any:
+        raw = str(node.value).strip().replace("_", "")
+        kind = "a whole number" if not allow_float else "a number"
+        if node.tag not in (_TAG + "int", _TAG + "float"):
+            fix = " without the % sign (the unit says percent)" if raw.endswith("%") else ""
+            self.problem(node, f"`{spec.name}` must be {kind}{fix}, not {node.value!r}", "type")
+            return _INVALID
+        if len(raw) > MAX_NUMBER_CHARS:
+            self.problem(node, f"`{spec.name}` is a number of {len(raw)} characters; no figure "
+                         "needs that many", "number")
+            return _INVALID
+        if _DECIMAL_INT.match(raw):
+            return int(raw)
+        if allow_float and _DECIMAL_FLOAT.match(raw):
+            number = float(raw)
+            return int(number) if number.is_integer() and "." not in raw else number
+        self.problem(node, f"`{spec.name}` {node.value!r} must be written as a plain decimal "
+                     f"{'number' if allow_float else 'whole number'} (YAML would read it "
+                     "differently)", "number")
+        return _INVALID
+
+    def _date(self, node: yaml.ScalarNode, spec: FieldSpec) -> Any:
+        text = str(node.value).strip()
+        if node.tag in (_TAG + "str", _TAG + "timestamp", _TAG + "int") and _DATE.match(text):
+            return text
+        self.problem(node, f"`{spec.name}` {text!r} must be a date written YYYY-MM-DD "
+                     "(or YYYY-MM, or YYYY)", "date")
+        return _INVALID
+
+    # -- records
+
+    def _source(self, node: yaml.Node) -> Source | None:
+        values = self._record(node, "source", SOURCE_FIELDS)
+        if values is None:
+            return None
+        text_path = None
+        if values.get("text"):
+            text_path = (self.path.parent / values["text"]).resolve()
+            if not text_path.is_file():
+                self.problem(node, f"source `{values['id']}` names a stored text "
+                             f"{values['text']!r} that does not exist next to this file; "
+                             "fix the path or remove `text`", "missing-text")
+        return Source(
+            id=values["id"], title=values["title"], publisher=values["publisher"],
+            date=values["date"], kind=values["kind"], author=values.get("author"),
+            url=values.get("url"), note=values.get("note"), text_path=text_path,
+            location=Location(self.file, _line(node)),
+        )
+
+    def _city(self, node: yaml.Node) -> City | None:
+        values = self._record(node, "city", CITY_FIELDS)
+        if values is None:
+            return None
+        return City(slug=values["slug"], name=values["name"], name_zh=values.get("name_zh"),
+                    location=Location(self.file, _line(node)))
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _shape(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    return f"the value {str(node.value)[:40]!r}"
+
+
+# --- the whole set --------------------------------------------------------------------------------
+
+
+class _Assembler:
+    """Gathers the records of every file and checks what only the whole set can show."""
+
+    def __init__(self) -> None:
+        self.sources: dict[str, Source] = {}
+        self.cities: dict[str, City] = {}
+        self.raw_facts: list[_RawFact] = []
+        self.problems: list[Problem] = []
+
+    def add_file(self, path: Path) -> list[Problem]:
+        reader = _FileReader(path)
+        content = reader.read()
+        for source in content.sources:
+            self._add_unique(self.sources, source.id, source, "source", source.location)
+        for city in content.cities:
+            self._add_unique(self.cities, city.slug, city, "city", city.location)
+        self.raw_facts.extend(content.facts)
+        return reader.problems
+
+    def _add_unique(self, table: dict[str, Any], key: str, record: Any, what: str,
+                    location: Location) -> None:
+        if key in table:
+            first = table[key].location
+            self._problem(location, f"duplicate {what} `{key}`: also defined at {first}; "
+                          "rename or remove one", "duplicate-id")
+        else:
+            table[key] = record
+
+    def _problem(self, location: Location, message: str, code: str) -> None:
+        self.problems.append(Problem(location.file, location.line, message, code))
+
+    def build(self) -> tuple[FactSet, list[Problem]]:
+        stated: dict[str, Fact] = {}
+        derived: list[_RawFact] = []
+        seen: dict[str, Location] = {}
+        for raw in self.raw_facts:
+            fact_id = raw.values["id"]
+            if fact_id in seen:
+                self._problem(raw.location, f"duplicate fact id `{fact_id}`: also defined at "
+                              f"{seen[fact_id]}; give each fact its own id", "duplicate-id")
+                continue
+            seen[fact_id] = raw.location
+            if not self._check_references(raw):
+                continue
+            if raw.values.get("derive") is not None:
+                derived.append(raw)
+                continue
+            fact = self._stated_fact(raw)
+            if fact is not None:
+                stated[fact_id] = fact
+        computed = {raw.values["id"]: self._derived_fact(raw, stated) for raw in derived}
+        facts = []
+        for raw in self.raw_facts:
+            fact_id = raw.values["id"]
+            fact = stated.get(fact_id) or computed.get(fact_id)
+            if fact is not None and fact.location == raw.location:
+                facts.append(fact)
+        return FactSet(tuple(facts), self.sources, self.cities), self.problems
+
+    def _check_references(self, raw: _RawFact) -> bool:
+        ok = True
+        values = raw.values
+        for key, table, what in (("source", self.sources, "source"),
+                                 ("reported_in", self.sources, "source"),
+                                 ("city", self.cities, "city")):
+            ref = values.get(key)
+            if ref is not None and ref not in table:
+                self._problem(raw.location, f"fact `{values['id']}` names unknown {what} "
+                              f"`{ref}` in `{key}`; {_known(ref, table)}", f"unknown-{what}")
+                ok = False
+        return ok
+
+    def _stated_fact(self, raw: _RawFact) -> Fact | None:
+        values = raw.values
+        fact_id = values["id"]
+        problems_before = len(self.problems)
+
+        def bad(message: str, code: str = "invalid") -> None:
+            self._problem(raw.location, f"fact `{fact_id}` {message}", code)
+
+        value, unit = values.get("value"), values.get("unit")
+        qualifier = values.get("qualifier", "exact")
+        if not values.get("quote"):
+            bad("has no `quote`; copy the sentence that states it, verbatim", "missing-key")
+        if value is not None and unit is None:
+            bad("has a `value` but no `unit`; add `unit: percent` (or people, ...)", "unit")
+        if value is None and unit is not None:
+            bad(f"has `unit: {unit}` but no `value`; add the value or remove the unit", "unit")
+        if qualifier == "more_than" and value is None:
+            bad("is `more_than` but has no numeric `value`; add the value or make it exact",
+                "qualifier")
+        if unit == "percent" and value is not None and not 0 <= value <= 100:
+            bad(f"has a percentage of {value}, outside 0 to 100; check the figure", "range")
+        sample = values.get("sample_size")
+        if sample is not None and sample <= 0:
+            bad(f"has `sample_size: {sample}`; a sample is a positive whole number", "range")
+        if value is not None and unit != "percent" and value < 0:
+            bad(f"has a negative `value` ({value}); check the figure", "range")
+        if len(self.problems) > problems_before:
+            return None
+        return _make_fact(values, raw.location, value=value, qualifier=qualifier)
+
+    def _derived_fact(self, raw: _RawFact, stated: dict[str, Fact]) -> Fact | None:
+        values = raw.values
+        fact_id = values["id"]
+        derive = values["derive"]
+
+        def bad(message: str, code: str = "derived") -> None:
+            self._problem(raw.location, f"derived fact `{fact_id}` {message}", code)
+
+        for key in ("value", "quote", "qualifier"):
+            if key in values:
+                bad(f"must not state `{key}`: it is computed from `derive`; remove it")
+                return None
+        inputs = []
+        for ref in derive["from"]:
+            if ref not in stated:
+                hint = _known(ref, stated) if ref not in {r.values["id"] for r in self.raw_facts} \
+                    else "derive only from stated facts that are themselves valid"
+                bad(f"is computed from `{ref}`, which is not a valid stated fact; {hint}",
+                    "unknown-fact")
+                return None
+            inputs.append(stated[ref])
+        if any(not fact.is_share for fact in inputs):
+            bad("can only be computed from percentages (`unit: percent` with a value)")
+            return None
+        if derive["formula"] == "remainder":
+            if any(fact.qualifier != "exact" for fact in inputs):
+                bad("cannot take a remainder of `more_than` shares: the result has no bound")
+                return None
+            parts = [_decimal(fact.value) for fact in inputs]
+            total = sum(parts, Decimal(0))
+            if total > 100:
+                bad(f"comes from shares that add up to {total}, more than 100", "breakdown")
+                return None
+            value = _number(Decimal(100) - total)
+            formula = "100 − (" + " + ".join(_show(p) for p in parts) + ")"
+            return _make_fact(values, raw.location, value=value, qualifier="exact",
+                              unit=values.get("unit", "percent"), derived_from=derive["from"],
+                              formula=formula)
+        # share_of_sample
+        share = inputs[0]
+        sample = share.sample_size
+        if len(inputs) != 1 or sample is None:
+            bad("with `share_of_sample` needs exactly one share in `from`, and that share needs "
+                "a `sample_size`")
+            return None
+        exact = _decimal(share.value) * sample / 100
+        if share.qualifier == "exact":
+            value = _number(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+            formula = f"round({_show(_decimal(share.value))}% × {sample})"
+        else:
+            value = _number(exact)
+            formula = f"{_show(_decimal(share.value))}% × {sample}"
+        return _make_fact(values, raw.location, value=value, qualifier=share.qualifier,
+                          unit=values.get("unit", "people"), derived_from=derive["from"],
+                          formula=formula,
+                          sample_size=values.get("sample_size", share.sample_size),
+                          population=values.get("population", share.population))
+
+
+def _make_fact(values: dict[str, Any], location: Location, **overrides: Any) -> Fact:
+    fields: dict[str, Any] = {
+        "id": values["id"], "topic": values["topic"], "label": values["label"],
+        "source": values["source"], "reported_in": values["reported_in"],
+        "city": values.get("city"), "unit": values.get("unit"),
+        "population": values.get("population"), "sample_size": values.get("sample_size"),
+        "items": values.get("items"), "quote": values.get("quote"),
+        "breakdown": values.get("breakdown"), "location": location,
+    }
+    if "derived_from" in overrides:
+        overrides["derived_from"] = tuple(overrides["derived_from"])
+        overrides["derived"] = True
+    fields.update(overrides)
+    return Fact(**fields)
+
+
+def _known(ref: str, table: Iterable[str]) -> str:
+    names = sorted(table)
+    hint = difflib.get_close_matches(ref, names, n=1, cutoff=0.6)
+    if hint:
+        return f"did you mean `{hint[0]}`?"
+    shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+    return f"known: {shown}" if names else "none are defined; add it first"
+
+
+def _decimal(value: int | float | None) -> Decimal:
+    return Decimal(str(value))
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _show(value: Decimal) -> str:
+    return str(_number(value))

@@ -1,0 +1,79 @@
+"""The one place that writes: data to stdout, messages to stderr.
+
+JSON goes through the json module as UTF-8 bytes, identical in a terminal and in a pipe. Rich is
+imported only when a table is actually drawn, so the --json path never pays for it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+
+class StdoutClosed(Exception):
+    """The reader of our stdout went away (`returnees facts --json | head -1`)."""
+
+
+def colour_wanted(stream: Any) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def make_console(stream: Any = None) -> Console:
+    from rich.console import Console
+
+    stream = stream if stream is not None else sys.stdout
+    return Console(
+        file=stream,
+        color_system="auto" if colour_wanted(stream) else None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+    )
+
+
+def _guard_pipe(write: Any) -> None:
+    try:
+        write()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Point stdout at /dev/null so the interpreter's final flush cannot fail noisily.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise StdoutClosed() from None
+
+
+def write_json(data: Any) -> None:
+    payload = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+    def write() -> None:
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is not None:
+            sys.stdout.flush()
+            buffer.write(payload)
+        else:  # a text-only stream (some test runners)
+            sys.stdout.write(payload.decode("utf-8"))
+
+    _guard_pipe(write)
+
+
+def write_renderable(renderable: RenderableType) -> None:
+    console = make_console()
+    with console.capture() as captured:
+        console.print(renderable)
+    # Rich pads every line to the table's width; the padding is noise in a pipe or a diff.
+    text = "\n".join(line.rstrip(" ") for line in captured.get().split("\n"))
+    _guard_pipe(lambda: sys.stdout.write(text))
+
+
+def message(text: str) -> None:
+    """A note for the person at the keyboard, never for a pipe: stderr."""
+    print(text, file=sys.stderr)

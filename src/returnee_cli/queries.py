@@ -1,0 +1,109 @@
+"""Pure questions over a FactSet. No printing, no Typer, no Rich: results in, results out."""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from returnee_cli.errors import UsageError
+from returnee_cli.model import City, Fact, FactSet, Source
+
+SECTORS_TOPIC = "sectors"
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{match[0]}'? " if match else ""
+
+
+def resolve_city(factset: FactSet, name: str) -> City:
+    """A city by slug or name, in any case."""
+    wanted = name.strip().casefold()
+    for city in factset.cities.values():
+        names = {city.slug, city.name.casefold()} | ({city.name_zh} if city.name_zh else set())
+        if wanted in names:
+            return city
+    known = sorted(factset.cities)
+    raise UsageError(f"unknown city '{name}'; {_suggest(wanted, known)}"
+                     f"known cities: {', '.join(known)}")
+
+
+def resolve_topic(factset: FactSet, name: str) -> str:
+    wanted = name.strip().casefold()
+    if wanted in factset.topics:
+        return wanted
+    raise UsageError(f"unknown topic '{name}'; {_suggest(wanted, factset.topics)}"
+                     f"known topics: {', '.join(factset.topics)}")
+
+
+def resolve_source(factset: FactSet, name: str) -> Source:
+    wanted = name.strip().casefold()
+    if wanted in factset.sources:
+        return factset.sources[wanted]
+    known = sorted(factset.sources)
+    raise UsageError(f"unknown source '{name}'; {_suggest(wanted, known)}"
+                     f"known sources: {', '.join(known)}")
+
+
+def get_fact(factset: FactSet, fact_id: str) -> Fact:
+    wanted = fact_id.strip().casefold()
+    if wanted in factset.by_id:
+        return factset.by_id[wanted]
+    hint = _suggest(wanted, factset.by_id)
+    raise UsageError(f"unknown fact id '{fact_id}'; {hint}"
+                     "run 'returnees facts' to list the ids")
+
+
+def _matches(fact: Fact, needle: str) -> bool:
+    haystack = [fact.label, fact.population or "", fact.quote or "", *(fact.items or ())]
+    return any(needle in text.casefold() for text in haystack)
+
+
+def select_facts(factset: FactSet, *, city: City | None = None, topic: str | None = None,
+                 source: Source | None = None, search: str | None = None) -> list[Fact]:
+    """Facts in file order, narrowed by every filter given."""
+    needle = search.casefold() if search else None
+    return [
+        fact for fact in factset.facts
+        if (city is None or fact.city == city.slug)
+        and (topic is None or fact.topic == topic)
+        and (source is None or source.id in (fact.source, fact.reported_in))
+        and (needle is None or _matches(fact, needle))
+    ]
+
+
+@dataclass(frozen=True)
+class TopicResult:
+    """The facts of one topic, and which cities have any (for the 'no data here' note)."""
+
+    facts: list[Fact]
+    cities_with_topic: list[City]
+
+
+def cities_with_topic(factset: FactSet, topic: str) -> list[City]:
+    slugs = {fact.city for fact in factset.facts if fact.topic == topic and fact.city}
+    return [factset.cities[slug] for slug in sorted(slugs)]
+
+
+def sectors(factset: FactSet, city: City | None = None) -> TopicResult:
+    """The work-sector breakdown: stated shares largest first, then what is derived from them."""
+    facts = select_facts(factset, city=city, topic=SECTORS_TOPIC)
+    ordered = sorted(facts, key=lambda f: (f.city or "", f.derived, -(f.value or 0)))
+    return TopicResult(ordered, cities_with_topic(factset, SECTORS_TOPIC))
+
+
+@dataclass(frozen=True)
+class SourceCount:
+    source: Source
+    facts: int  # facts whose figure comes from this source
+    quoted: int  # facts whose quote is taken from this source
+
+
+def source_fact_counts(factset: FactSet) -> list[SourceCount]:
+    """Each source with how many facts it supports, and how many quote it."""
+    figures = Counter(fact.source for fact in factset.facts)
+    quotes = Counter(fact.reported_in for fact in factset.facts if fact.quote)
+    return [SourceCount(source, figures[source.id], quotes[source.id])
+            for source in factset.sources.values()]

@@ -1,0 +1,57 @@
+"""Text from fact files is data: markup prints as written, escapes never reach the terminal."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+from rich.console import Console
+
+from returnee_cli.loading import load_factset
+from returnee_cli.render import views
+from returnee_cli.render.bars import ShareBar
+
+from .conftest import RunCli
+from .test_loading import GOOD_FACT, write
+
+
+def render(renderable: object, width: int = 60) -> str:
+    console = Console(width=width, file=StringIO(), color_system=None, legacy_windows=False)
+    console.print(renderable)
+    out = console.file.getvalue()  # type: ignore[attr-defined]
+    assert isinstance(out, str)
+    return out
+
+
+def test_markup_in_a_label_prints_as_written(run: RunCli, tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD_FACT.replace("label: A share", 'label: "[b]bold[/b] [red]x"'))
+    out = run("--facts", str(path), "facts", "--city", "wuhan", columns=120).stdout
+    assert "[b]bold[/b] [red]x" in out
+
+
+def test_escape_sequences_in_a_label_are_stripped(run: RunCli, tmp_path: Path) -> None:
+    label = 'label: "safe\\e[31m red\\e]0;title\\a\\x07 end\\x9b"'
+    path = write(tmp_path, GOOD_FACT.replace("label: A share", label))
+    result = run("--facts", str(path), "sectors", "--city", "wuhan", columns=120)
+    assert result.exit_code == 0
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "safe red end" in result.stdout
+    as_json = run("--facts", str(path), "sectors", "--city", "wuhan", "--json").json()
+    assert as_json[0]["label"].startswith("safe\x1b[31m")  # JSON keeps the data, escaped
+
+
+def test_bars_are_on_a_fixed_scale_and_lower_bounds_are_open() -> None:
+    assert ShareBar(50).text(20).plain == "█" * 10
+    assert ShareBar(100).text(20).plain == "█" * 20
+    assert ShareBar(0).text(20).plain == ""
+    open_bar = ShareBar(70, lower_bound=True).text(10).plain
+    assert open_bar == "███████▶┈┈"
+
+
+def test_sector_view_renders_the_derived_mark_and_sources() -> None:
+    factset = load_factset()
+    facts = [f for f in factset.facts if f.topic == "sectors"]
+    out = render(views.sectors_view(facts, factset), width=100)
+    assert "28.66%†" in out
+    assert "† derived, not stated in the source" in out
+    assert "Source: Blue Book on Overseas-Educated Returnees in Beijing" in out
