@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+import typer
 
 from returnee_cli import __version__
+from returnee_cli.cli import app
 
 from .conftest import RunCli
 
@@ -223,11 +225,22 @@ def test_no_arguments_shows_the_help(run: RunCli) -> None:
     assert "Traceback" not in result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("command", ["sectors", "facts", "show", "sources"])
+COMMANDS = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+
+
+def test_the_command_list_is_the_one_documented() -> None:
+    assert COMMANDS == ["cite", "cities", "city", "entrepreneurs", "export", "facts",
+                        "industries", "reasons", "sectors", "show", "sources", "topics"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_a_summary_and_an_example(run: RunCli, command: str) -> None:
     result = run(command, "--help", columns=120)
     assert result.exit_code == 0
-    assert "Example: returnees " + command in " ".join(result.stdout.split())
+    text = " ".join(result.stdout.split())
+    assert "Example: returnees " + command in text
+    summary = typer.main.get_command(app).commands[command].help  # type: ignore[attr-defined]
+    assert summary and summary.split("\n\n")[0].strip().endswith(".")
 
 
 def test_help_documents_the_exit_codes(run: RunCli) -> None:

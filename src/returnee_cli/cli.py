@@ -6,9 +6,12 @@ through the json module, tables through the renderers in `render/`.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from enum import Enum
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Annotated, Any
@@ -18,7 +21,7 @@ from typer._click import core as click_core  # typer 0.28 vendors click
 from typer._click import exceptions as click_exceptions
 from typer.core import TyperGroup
 
-from returnee_cli import __version__, output, queries, records
+from returnee_cli import __version__, formats, output, queries, records
 from returnee_cli.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -26,8 +29,9 @@ from returnee_cli.errors import (
     ReturneesError,
     UsageError,
 )
+from returnee_cli.formats import Format, OutputRequest
 from returnee_cli.loading import builtin_facts_dir, load_factset
-from returnee_cli.model import Fact, FactSet
+from returnee_cli.model import City, Fact, FactSet
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -93,7 +97,8 @@ app = typer.Typer(
     cls=ReturneesGroup,
     name=PROG,
     help="Question the figures on overseas-educated returnees in China: tables and bars on the "
-    "terminal, JSON for scripts.",
+    "terminal, JSON, JSON Lines or CSV for scripts. Start with: returnees cities, or: "
+    "returnees sectors --city beijing.",
     epilog="Exit codes: 0 success (also when a filter matches nothing), 1 broken fact files, "
     "2 bad usage (unknown option, city, topic or fact id), 70 internal error, 130 interrupted.",
     no_args_is_help=True,
@@ -137,12 +142,7 @@ def _fact_paths(extra: list[Path], *, no_builtin: bool) -> list[Path]:
     return paths
 
 
-# --- shared options -------------------------------------------------------------------------------
-
-CityOption = Annotated[str | None, typer.Option(
-    "--city", "-c", help="Only this city (case-insensitive), e.g. beijing.", show_default=False)]
-JsonOption = Annotated[bool, typer.Option(
-    "--json", help="Print JSON (an array of fact records) instead of a table.")]
+# --- loading and completion -----------------------------------------------------------------------
 
 
 def _load(ctx: typer.Context) -> FactSet:
@@ -150,12 +150,76 @@ def _load(ctx: typer.Context) -> FactSet:
     return load_factset(ctx.find_root().obj)
 
 
-def _emit(data: Callable[[], Any], view: Callable[[], RenderableType], *, as_json: bool) -> None:
-    """The one output switch: JSON records for scripts, a renderable for people."""
-    if as_json:
-        output.write_json(data())
-    else:
-        output.write_renderable(view())
+def _completion_factset() -> FactSet | None:
+    """The facts a shell completion can offer: built-in plus RETURNEES_FACTS; quiet on errors."""
+    try:
+        return load_factset(_fact_paths([], no_builtin=False))
+    except ReturneesError:
+        return None
+
+
+def _complete_city(incomplete: str) -> list[str]:
+    factset = _completion_factset()
+    names = [name for city in (factset.cities.values() if factset else ())
+             for name in (city.slug, city.name_zh) if name]
+    return [name for name in names if name.startswith(incomplete.casefold())
+            or name.startswith(incomplete)]
+
+
+def _complete_topic(incomplete: str) -> list[str]:
+    factset = _completion_factset()
+    return [t for t in (factset.topics if factset else []) if t.startswith(incomplete)]
+
+
+def _complete_fact_id(incomplete: str) -> list[str]:
+    factset = _completion_factset()
+    return [i for i in (factset.by_id if factset else {}) if i.startswith(incomplete)]
+
+
+# --- shared options -------------------------------------------------------------------------------
+
+CityOption = Annotated[str | None, typer.Option(
+    "--city", "-c", metavar="CITY", autocompletion=_complete_city, show_default=False,
+    help="Only this city: English name in any case, or Chinese name (beijing, Shanghai, 北京).")]
+FactIdArgument = Annotated[str, typer.Argument(
+    metavar="FACT_ID", autocompletion=_complete_fact_id, show_default=False,
+    help="A fact id, as listed by: returnees facts.")]
+
+
+_OUTPUT_PARAMETERS = [
+    inspect.Parameter("output_format", inspect.Parameter.KEYWORD_ONLY, default=Format.table,
+                      annotation=Annotated[Format, typer.Option(
+                          "--format", metavar="FORMAT", case_sensitive=False,
+                          help="table (for people), json, jsonl or csv (for scripts).")]),
+    inspect.Parameter("as_json", inspect.Parameter.KEYWORD_ONLY, default=False,
+                      annotation=Annotated[bool, typer.Option(
+                          "--json", help="Shorthand for --format json.")]),
+    inspect.Parameter("fields", inspect.Parameter.KEYWORD_ONLY, default=None,
+                      annotation=Annotated[str | None, typer.Option(
+                          "--fields", metavar="KEY,...", show_default=False,
+                          help="Only these keys in json, jsonl and csv output, e.g. id,value.")]),
+    inspect.Parameter("svg", inspect.Parameter.KEYWORD_ONLY, default=None,
+                      annotation=Annotated[Path | None, typer.Option(
+                          "--svg", metavar="FILE", show_default=False, dir_okay=False,
+                          help="Also save the table or chart as an SVG picture.")]),
+]
+
+
+def output_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command --format, --json, --fields and --svg; it receives them as `out`."""
+    signature = inspect.signature(command, eval_str=True)
+    parameters = [p for p in signature.parameters.values() if p.name != "out"]
+    parameters += _OUTPUT_PARAMETERS
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, output_format: Format, as_json: bool, fields: str | None,
+                svg: Path | None, **kwargs: Any) -> None:
+        chosen = Format.json if as_json else output_format
+        command(*args, out=OutputRequest(chosen, fields, svg), **kwargs)
+
+    wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+    return wrapper
 
 
 def _views() -> ModuleType:
@@ -165,101 +229,317 @@ def _views() -> ModuleType:
     return views
 
 
-def _fact_records(facts: Sequence[Fact], factset: FactSet) -> list[dict[str, Any]]:
+def _emit(out: OutputRequest, rows: Sequence[dict[str, Any]] | dict[str, Any],
+          columns: Sequence[str], view: Callable[[], RenderableType], *,
+          empty_note: str | None = None, title: str = PROG) -> None:
+    """The one output switch. `rows` is a list of records (or one record, for `show`), `columns`
+    the keys a record has, `view` builds the table or chart for people."""
+    fields = formats.parse_fields(out.fields, columns)
+    many = list(rows) if isinstance(rows, Sequence) else [rows]
+    if not many and empty_note:
+        output.message(f"{PROG}: {empty_note}")
+    if out.svg is not None:
+        try:
+            output.write_svg(view(), out.svg, title)
+        except OSError as error:
+            raise UsageError(f"--svg: cannot write {out.svg}: {error.strerror}") from None
+        output.message(f"{PROG}: saved the picture to {out.svg}")
+    if out.format is Format.json:
+        chunks: Iterable[str] = (
+            formats.json_chunks(many, fields) if isinstance(rows, Sequence)
+            else [formats.json_object(many[0], fields)])
+    elif out.format is Format.jsonl:
+        chunks = formats.jsonl_chunks(many, fields)
+    elif out.format is Format.csv:
+        chunks = formats.csv_chunks(many, fields or columns)
+    elif many:
+        output.write_renderable(view())
+        return
+    else:
+        return
+    output.write_chunks(chunks)
+
+
+def _fact_rows(facts: Sequence[Fact], factset: FactSet) -> list[dict[str, Any]]:
     return [records.fact_record(fact, factset) for fact in facts]
 
 
-def _no_data_note(what: str, result: queries.TopicResult) -> None:
+def _no_data(what: str, result: queries.TopicResult) -> str:
     having = ", ".join(city.slug for city in result.cities_with_topic) or "none"
-    output.message(f"{PROG}: no {what} for that city; cities that have it: {having}")
+    return f"no {what} for that city; cities that have it: {having}"
+
+
+def _city(factset: FactSet, city: str | None) -> City | None:
+    return queries.resolve_city(factset, city) if city else None
 
 
 # --- commands -------------------------------------------------------------------------------------
 
 
 @app.command()
-def sectors(ctx: typer.Context, city: CityOption = None, as_json: JsonOption = False) -> None:
+@output_options
+def cities(ctx: typer.Context, out: OutputRequest) -> None:
+    """Every city in the facts: how many facts, its role in the article, its headline figure.
+
+    Example: returnees cities
+    """
+    factset = _load(ctx)
+    overview = queries.cities_overview(factset)
+    _emit(out, [records.city_overview_record(entry, factset) for entry in overview],
+          records.CITY_OVERVIEW_KEYS, lambda: _views().cities_view(overview))
+
+
+@app.command()
+@output_options
+def city(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(
+        metavar="CITY", autocompletion=_complete_city, show_default=False,
+        help="English name in any case, or Chinese name: beijing, Shanghai, 杭州.")],
+    out: OutputRequest,
+) -> None:
+    """A profile of one city: its facts by topic, shares as bars, lists numbered, sources cited.
+
+    Example: returnees city shanghai
+    """
+    factset = _load(ctx)
+    chosen = queries.resolve_city(factset, name)
+    facts = queries.select_facts(factset, city=chosen)
+    _emit(out, _fact_rows(facts, factset), records.FACT_KEYS,
+          lambda: _views().city_view(chosen.slug, facts, factset),
+          empty_note=f"no facts about {chosen.name} yet", title=f"returnees city {chosen.slug}")
+
+
+@app.command()
+@output_options
+def sectors(ctx: typer.Context, out: OutputRequest, city: CityOption = None) -> None:
     """The fields returnees work in, as shares on a 0-100 scale.
 
     Example: returnees sectors --city beijing
     """
     factset = _load(ctx)
-    chosen = queries.resolve_city(factset, city) if city else None
-    result = queries.sectors(factset, chosen)
-    if not result.facts:
-        _no_data_note("work-sector figures", result)
-        if not as_json:
-            return
-    _emit(lambda: _fact_records(result.facts, factset),
-          lambda: _views().sectors_view(result.facts, factset), as_json=as_json)
+    result = queries.sectors(factset, _city(factset, city))
+    _emit(out, _fact_rows(result.facts, factset), records.FACT_KEYS,
+          lambda: _views().sectors_view(result.facts, factset),
+          empty_note=_no_data("work-sector figures", result), title="returnees sectors")
+
+
+@app.command()
+@output_options
+def industries(ctx: typer.Context, out: OutputRequest, city: CityOption = None) -> None:
+    """The emerging and leading industries returnees work in, with the shares that go with them.
+
+    Example: returnees industries --city beijing
+    """
+    factset = _load(ctx)
+    result = queries.industries(factset, _city(factset, city))
+    _emit(out, _fact_rows(result.facts, factset), records.FACT_KEYS,
+          lambda: _views().by_city_view(result.facts, factset, "Emerging and leading industries"),
+          empty_note=_no_data("industry facts", result), title="returnees industries")
+
+
+@app.command()
+@output_options
+def entrepreneurs(ctx: typer.Context, out: OutputRequest, city: CityOption = None) -> None:
+    """Who returnee entrepreneurs are: first choice, generation, education, industries,
+    profitability, markets, women, as a bar chart with the sample size.
+
+    Example: returnees entrepreneurs --city shanghai
+    """
+    factset = _load(ctx)
+    result = queries.entrepreneurs(factset, _city(factset, city))
+    _emit(out, _fact_rows(result.facts, factset), records.FACT_KEYS,
+          lambda: _views().entrepreneurs_view(result.facts, factset),
+          empty_note=_no_data("entrepreneur survey figures", result),
+          title="returnees entrepreneurs")
+
+
+@app.command()
+@output_options
+def reasons(ctx: typer.Context, out: OutputRequest, city: CityOption = None) -> None:
+    """Why returnees choose a city, as ranked lists, the cities side by side.
+
+    Example: returnees reasons
+    """
+    factset = _load(ctx)
+    result = queries.reasons(factset, _city(factset, city))
+    _emit(out, _fact_rows(result.facts, factset), records.FACT_KEYS,
+          lambda: _views().reasons_view(result.facts, factset),
+          empty_note=_no_data("reasons", result), title="returnees reasons")
+
+
+@app.command()
+@output_options
+def topics(ctx: typer.Context, out: OutputRequest) -> None:
+    """Which topics the facts cover for which city: what the data can and cannot answer.
+
+    Example: returnees topics
+    """
+    factset = _load(ctx)
+    matrix = queries.topic_matrix(factset)
+    rows = [{"topic": topic, **matrix.counts[topic]} for topic in matrix.topics]
+    _emit(out, rows, ["topic", *matrix.columns], lambda: _views().topics_view(matrix, factset),
+          title="returnees topics")
 
 
 @app.command("facts")
+@output_options
 def list_facts(
     ctx: typer.Context,
+    out: OutputRequest,
     city: CityOption = None,
     topic: Annotated[str | None, typer.Option(
-        "--topic", "-t", help="Only this topic, e.g. sectors, women, reasons.",
-        show_default=False)] = None,
+        "--topic", "-t", metavar="TOPIC", autocompletion=_complete_topic, show_default=False,
+        help="Only this topic, e.g. sectors, women, reasons; returnees topics lists them.")] = None,
     source: Annotated[str | None, typer.Option(
-        "--source", "-s", help="Only facts from (or reported in) this source id.",
-        show_default=False)] = None,
+        "--source", "-s", metavar="SOURCE_ID", show_default=False,
+        help="Only facts from (or reported in) this source; returnees sources lists them.")] = None,
     search: Annotated[str | None, typer.Option(
-        "--search", "-q", help="Only facts whose label, population, items or quote contain this "
-        "text (case-insensitive).", show_default=False)] = None,
-    as_json: JsonOption = False,
+        "--search", "-q", metavar="TEXT", show_default=False,
+        help="Only facts whose label, population, items or quote contain this text, in any "
+        "case.")] = None,
 ) -> None:
     """Every fact, filtered by city, topic, source or text.
 
     Example: returnees facts --city shanghai --topic women
     """
     factset = _load(ctx)
-    chosen = queries.resolve_city(factset, city) if city else None
-    wanted_topic = queries.resolve_topic(factset, topic) if topic else None
-    wanted_source = queries.resolve_source(factset, source) if source else None
-    facts = queries.select_facts(factset, city=chosen, topic=wanted_topic, source=wanted_source,
-                                 search=search)
-    if not facts:
-        output.message(f"{PROG}: no facts match those filters")
-        if not as_json:
-            return
-    _emit(lambda: _fact_records(facts, factset), lambda: _views().facts_table(facts, factset),
-          as_json=as_json)
+    facts = queries.select_facts(
+        factset, city=_city(factset, city),
+        topic=queries.resolve_topic(factset, topic) if topic else None,
+        source=queries.resolve_source(factset, source) if source else None, search=search)
+    _emit(out, _fact_rows(facts, factset), records.FACT_KEYS,
+          lambda: _views().facts_table(facts, factset),
+          empty_note="no facts match those filters", title="returnees facts")
 
 
 @app.command()
-def show(
-    ctx: typer.Context,
-    fact_id: Annotated[str, typer.Argument(metavar="FACT_ID", help="A fact id, as listed by "
-                                           "'returnees facts'.", show_default=False)],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the fact as one JSON object.")]
-    = False,
-) -> None:
+@output_options
+def show(ctx: typer.Context, fact_id: FactIdArgument, out: OutputRequest) -> None:
     """One fact in full: figure and qualifier, population, sample, source and quote.
 
     Example: returnees show shanghai-women-share
     """
     factset = _load(ctx)
     fact = queries.get_fact(factset, fact_id)
-    _emit(lambda: records.fact_record(fact, factset), lambda: _views().fact_view(fact, factset),
-          as_json=as_json)
+    _emit(out, records.fact_record(fact, factset), records.FACT_KEYS,
+          lambda: _views().fact_view(fact, factset), title=f"returnees show {fact.id}")
 
 
 @app.command()
-def sources(
-    ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (an array of source "
-                                          "records) instead of a table.")] = False,
-) -> None:
+@output_options
+def sources(ctx: typer.Context, out: OutputRequest) -> None:
     """The documents the facts come from, with how many facts each supports.
 
     Example: returnees sources --json
     """
     factset = _load(ctx)
     rows = queries.source_fact_counts(factset)
-    _emit(lambda: [records.source_summary_record(row.source, row.facts, row.quoted)
-                   for row in rows],
-          lambda: _views().sources_table(rows), as_json=as_json)
+    _emit(out, [records.source_summary_record(row.source, row.facts, row.quoted) for row in rows],
+          records.SOURCE_SUMMARY_KEYS, lambda: _views().sources_table(rows),
+          title="returnees sources")
+
+
+class CitationStyle(str, Enum):
+    plain = "plain"
+    markdown = "markdown"
+
+
+@app.command()
+def cite(
+    ctx: typer.Context,
+    fact_id: FactIdArgument,
+    style: Annotated[CitationStyle, typer.Option(
+        "--style", case_sensitive=False, help="plain text, or markdown.")] = CitationStyle.plain,
+) -> None:
+    """A ready-to-paste citation of one fact: the figure with its qualifier, the quote, the
+    source with publisher and date, and the article it was read in.
+
+    Example: returnees cite shanghai-education --style markdown
+    """
+    from returnee_cli.citations import cite as citation
+
+    factset = _load(ctx)
+    fact = queries.get_fact(factset, fact_id)
+    output.write_chunks([citation(fact, factset, style.value)])
+
+
+class ExportFormat(str, Enum):
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    yaml = "yaml"
+    sqlite = "sqlite"
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    export_format: Annotated[ExportFormat, typer.Option(
+        "--format", case_sensitive=False,
+        help="json, jsonl, csv, yaml, or sqlite (a database with facts, sources and cities "
+        "tables; needs -o).")] = ExportFormat.json,
+    to: Annotated[Path | None, typer.Option(
+        "--output", "-o", metavar="FILE", dir_okay=False, show_default=False,
+        help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """The whole fact set, for a spreadsheet, a database or another program.
+
+    Example: returnees export --format sqlite -o returnees.db
+    """
+    factset = _load(ctx)
+    if to is not None and _is_fact_file(ctx, to):
+        raise UsageError(f"-o {to} is one of the fact files being read; choose another file")
+    if export_format is ExportFormat.sqlite:
+        if to is None:
+            raise UsageError("--format sqlite writes a database file: add -o FILE")
+        from returnee_cli.export import write_sqlite
+
+        _write_atomically(to, lambda path: write_sqlite(factset, path))
+    else:
+        rows = _fact_rows(factset.facts, factset)
+        chunks: Iterable[str]
+        if export_format is ExportFormat.json:
+            chunks = formats.json_chunks(rows, None)
+        elif export_format is ExportFormat.jsonl:
+            chunks = formats.jsonl_chunks(rows, None)
+        elif export_format is ExportFormat.csv:
+            chunks = formats.csv_chunks(rows, records.FACT_KEYS)
+        else:
+            chunks = [formats.yaml_text(rows)]
+        if to is None:
+            output.write_chunks(chunks)
+            return
+
+        def write_text(path: Path) -> None:
+            with path.open("w", encoding="utf-8", newline="") as file:
+                file.writelines(chunks)
+
+        _write_atomically(to, write_text)
+    output.message(f"{PROG}: wrote {len(factset.facts)} facts to {to} ({export_format.value})")
+
+
+def _is_fact_file(ctx: typer.Context, path: Path) -> bool:
+    target = path.resolve()
+    for root in ctx.find_root().obj:
+        root = root.resolve()
+        if target == root or (root.is_dir() and root in target.parents
+                              and target.suffix in (".yaml", ".yml")):
+            return True
+    return False
+
+
+def _write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Write next to the target, then rename: a reader never sees half a file."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        write(partial)
+        os.replace(partial, path)
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror}") from None
+    finally:
+        if partial.exists():
+            partial.unlink()
 
 
 def main() -> None:

@@ -29,6 +29,8 @@ SOURCE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("date", "date", "publication date, YYYY-MM-DD (or YYYY-MM, YYYY)", required=True),
     FieldSpec("kind", "choice", "primary (the study itself) or secondary (a report of it)",
               required=True, choices=SOURCE_KINDS),
+    FieldSpec("short_title", "text", "a short name for tight spaces, e.g. Beijing Blue Book",
+              nullable=True),
     FieldSpec("author", "text", "who wrote it", nullable=True),
     FieldSpec("url", "text", "where it can be read", nullable=True),
     FieldSpec("note", "text", "anything a reader should know about it", nullable=True),

@@ -368,7 +368,8 @@ class _FileReader:
                              "fix the path or remove `text`", "missing-text")
         return Source(
             id=values["id"], title=values["title"], publisher=values["publisher"],
-            date=values["date"], kind=values["kind"], author=values.get("author"),
+            date=values["date"], kind=values["kind"], short_title=values.get("short_title"),
+            author=values.get("author"),
             url=values.get("url"), note=values.get("note"), text_path=text_path,
             location=Location(self.file, _line(node)),
         )

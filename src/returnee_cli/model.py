@@ -29,6 +29,7 @@ class Source:
     publisher: str
     date: str
     kind: str
+    short_title: str | None = None  # for tight spaces: "Beijing Blue Book"
     author: str | None = None
     url: str | None = None
     note: str | None = None

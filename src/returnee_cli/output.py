@@ -6,9 +6,12 @@ imported only when a table is actually drawn, so the --json path never pays for 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
+from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -77,3 +80,36 @@ def write_renderable(renderable: RenderableType) -> None:
 def message(text: str) -> None:
     """A note for the person at the keyboard, never for a pipe: stderr."""
     print(text, file=sys.stderr)
+
+
+def write_chunks(chunks: Iterable[str]) -> None:
+    """Text to stdout as UTF-8, chunk by chunk, so large results stream."""
+
+    def write() -> None:
+        buffer = getattr(sys.stdout, "buffer", None)
+        for chunk in chunks:
+            if buffer is not None:
+                buffer.write(chunk.encode("utf-8"))
+            else:  # a text-only stream (some test runners)
+                sys.stdout.write(chunk)
+
+    _guard_pipe(write)
+
+
+def terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns
+
+
+def write_svg(renderable: RenderableType, path: Path, title: str) -> None:
+    """What the terminal shows, saved as an SVG picture (Rich's own export), in colour whatever
+    stdout is."""
+    from rich.console import Console
+
+    console = Console(record=True, file=io.StringIO(), width=max(40, terminal_width()),
+                      force_terminal=True, color_system="truecolor", legacy_windows=False,
+                      highlight=False, markup=False, emoji=False)
+    console.print(renderable)
+    svg = console.export_svg(title=title)
+    path.write_text(svg, encoding="utf-8")

@@ -107,3 +107,102 @@ def source_fact_counts(factset: FactSet) -> list[SourceCount]:
     quotes = Counter(fact.reported_in for fact in factset.facts if fact.quote)
     return [SourceCount(source, figures[source.id], quotes[source.id])
             for source in factset.sources.values()]
+
+
+# --- exploring by angle ---------------------------------------------------------------------------
+
+INDUSTRY_TOPICS = ("emerging-industries", "industries")
+ENTREPRENEUR_TOPICS = ("first-choice", "generation", "education", "industries", "profitability",
+                       "markets", "women")
+REASON_TOPIC = "reasons"
+DESTINATION_TOPIC = "destinations"
+NATIONWIDE = "nationwide"
+
+
+def facts_on(factset: FactSet, topics: Iterable[str], city: City | None = None, *,
+             shares_only: bool = False) -> TopicResult:
+    """Facts of any of `topics`, in file order; and which cities have any of them."""
+    wanted = set(topics)
+    facts = [
+        fact for fact in factset.facts
+        if fact.topic in wanted and (city is None or fact.city == city.slug)
+        and (not shares_only or fact.is_share)
+    ]
+    having = {fact.city for fact in factset.facts
+              if fact.topic in wanted and fact.city and (not shares_only or fact.is_share)}
+    return TopicResult(facts, [factset.cities[slug] for slug in sorted(having)])
+
+
+def industries(factset: FactSet, city: City | None = None) -> TopicResult:
+    return facts_on(factset, INDUSTRY_TOPICS, city)
+
+
+def entrepreneurs(factset: FactSet, city: City | None = None) -> TopicResult:
+    """The shares that profile returnee entrepreneurs (the charted ones: no counts, no lists)."""
+    return facts_on(factset, ENTREPRENEUR_TOPICS, city, shares_only=True)
+
+
+def reasons(factset: FactSet, city: City | None = None) -> TopicResult:
+    return facts_on(factset, (REASON_TOPIC,), city)
+
+
+@dataclass(frozen=True)
+class CityOverview:
+    city: City
+    facts: list[Fact]
+    roles: list[str]
+    headline: Fact | None
+
+
+def headline_fact(facts: Iterable[Fact]) -> Fact | None:
+    """A city's headline: its first stated share, else its first stated figure."""
+    stated = [fact for fact in facts if not fact.derived and fact.value is not None]
+    shares = [fact for fact in stated if fact.is_share]
+    preferred = shares or stated
+    return preferred[0] if preferred else None
+
+
+def city_roles(factset: FactSet, facts: Iterable[Fact]) -> list[str]:
+    """What the article makes of a city: which studies cover it, whether it is named as a
+    destination for returnees."""
+    roles: list[str] = []
+    for fact in facts:
+        source = factset.sources[fact.source]
+        if source.kind == "primary":
+            role = f"studied by the {source.short_title or source.title}"
+        elif fact.topic == DESTINATION_TOPIC:
+            role = "named as a destination"
+        else:
+            continue
+        if role not in roles:
+            roles.append(role)
+    return roles
+
+
+def cities_overview(factset: FactSet) -> list[CityOverview]:
+    """Every city that has facts, in the order the cities are declared."""
+    overview = []
+    for city in factset.cities.values():
+        facts = [fact for fact in factset.facts if fact.city == city.slug]
+        if facts:
+            overview.append(CityOverview(city, facts, city_roles(factset, facts),
+                                         headline_fact(facts)))
+    return overview
+
+
+@dataclass(frozen=True)
+class TopicMatrix:
+    topics: list[str]
+    columns: list[str]  # city slugs that have facts, then NATIONWIDE
+    counts: dict[str, dict[str, int]]  # topic -> column -> number of facts
+
+
+def topic_matrix(factset: FactSet) -> TopicMatrix:
+    counts = {topic: dict.fromkeys(factset.cities, 0) | {NATIONWIDE: 0}
+              for topic in factset.topics}
+    for fact in factset.facts:
+        counts[fact.topic][fact.city or NATIONWIDE] += 1
+    used = [slug for slug in factset.cities if any(counts[t][slug] for t in counts)]
+    columns = used + [NATIONWIDE]
+    return TopicMatrix(factset.topics, columns,
+                       {topic: {c: row[c] for c in columns} for topic, row in counts.items()})

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from returnee_cli.figures import figure_text
 from returnee_cli.model import Fact, FactSet, Source
+from returnee_cli.queries import CityOverview
 
 FACT_KEYS = (
     "id", "city", "topic", "label", "value", "unit", "qualifier", "population", "sample_size",
@@ -19,6 +21,7 @@ def source_record(source: Source) -> dict[str, Any]:
         "publisher": source.publisher,
         "date": source.date,
         "kind": source.kind,
+        "short_title": source.short_title,
         "author": source.author,
         "url": source.url,
         "note": source.note,
@@ -50,3 +53,24 @@ def source_summary_record(source: Source, fact_count: int, quoted_count: int) ->
     """A source with `fact_count` (facts whose figure it supports) and `quoted_count` (facts whose
     quote is taken from it)."""
     return {**source_record(source), "fact_count": fact_count, "quoted_count": quoted_count}
+
+
+SOURCE_SUMMARY_KEYS = ("id", "title", "publisher", "date", "kind", "short_title", "author", "url",
+                       "note", "fact_count", "quoted_count")
+CITY_OVERVIEW_KEYS = ("slug", "name", "name_zh", "fact_count", "topics", "roles", "headline",
+                      "headline_fact")
+
+
+def city_overview_record(entry: CityOverview, factset: FactSet) -> dict[str, Any]:
+    """A city with its fact count, topics, roles and headline (as text, and the fact's id)."""
+    headline = entry.headline
+    return {
+        "slug": entry.city.slug,
+        "name": entry.city.name,
+        "name_zh": entry.city.name_zh,
+        "fact_count": len(entry.facts),
+        "topics": sorted({fact.topic for fact in entry.facts}),
+        "roles": entry.roles,
+        "headline": f"{figure_text(headline)} {headline.label}" if headline else None,
+        "headline_fact": headline.id if headline else None,
+    }

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import groupby
+from typing import TypeVar
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -12,7 +13,7 @@ from rich.text import Text
 
 from returnee_cli.figures import figure_text, number_text
 from returnee_cli.model import Fact, FactSet, Source
-from returnee_cli.queries import SourceCount
+from returnee_cli.queries import CityOverview, SourceCount, TopicMatrix
 from returnee_cli.render.bars import ShareBar
 from returnee_cli.render.text import data_text
 
@@ -24,15 +25,14 @@ def source_line(source: Source) -> str:
 
 
 def citation_lines(facts: Sequence[Fact], factset: FactSet) -> Text:
-    """'Source: ...' and 'Reported in: ...' once for each distinct source, under a table."""
+    """Each distinct source once, then each document the quotes were read in (unless that is
+    the only source of the facts it reports)."""
     lines = Text(style="dim")
-    seen: list[str] = []
-    for fact in facts:
-        for label, source_id in (("Source", fact.source), ("Reported in", fact.reported_in)):
-            key = f"{label}:{source_id}"
-            if key in seen or (label == "Reported in" and source_id == fact.source):
+    second_hand = {fact.reported_in for fact in facts if fact.reported_in != fact.source}
+    for label, attribute in (("Source", "source"), ("Reported in", "reported_in")):
+        for source_id in dict.fromkeys(getattr(fact, attribute) for fact in facts):
+            if label == "Reported in" and source_id not in second_hand:
                 continue
-            seen.append(key)
             lines.append(f"{label}: ")
             lines.append_text(data_text(source_line(factset.sources[source_id])))
             lines.append("\n")
@@ -58,18 +58,34 @@ def derived_notes(facts: Sequence[Fact]) -> Text:
     return notes
 
 
-def share_table(facts: Sequence[Fact], title: str, label_header: str) -> Table:
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
-                  show_edge=False)
+def share_table(facts: Sequence[Fact], title: str | None, label_header: str, *,
+                sample_column: bool = False,
+                group: tuple[str, Callable[[Fact], str]] | None = None) -> Table:
+    """Shares as bars on one fixed 0-100 scale: every bar of a view sits in this one table, so
+    their lengths compare. `group` adds a leading column (topic, city) shown once per run."""
+    table = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
+                  pad_edge=False, show_edge=False)
+    if group is not None:
+        table.add_column(group[0], overflow="fold", min_width=6, style="bold")
     table.add_column(label_header, overflow="fold", min_width=8)
     figures = [figure_cell(fact) for fact in facts]
     table.add_column("Share", justify="right", no_wrap=True,
                      min_width=max((len(f) for f in figures), default=5))
     table.add_column("0 ── 100%", min_width=6)
+    if sample_column:
+        table.add_column("Sample", justify="right", no_wrap=True)
+    previous = None
     for fact, figure in zip(facts, figures, strict=True):
         bar = ShareBar(fact.value or 0, lower_bound=fact.qualifier == "more_than",
                        style="magenta" if fact.derived else "cyan")
-        table.add_row(data_text(fact.label), figure, bar)
+        cells: list[RenderableType] = [data_text(fact.label), figure, bar]
+        if sample_column:
+            cells.append(Text(number_text(fact.sample_size) if fact.sample_size else "—"))
+        if group is not None:
+            name = group[1](fact)
+            cells.insert(0, data_text(name if name != previous else ""))
+            previous = name
+        table.add_row(*cells)
     return table
 
 
@@ -150,9 +166,7 @@ def fact_view(fact: Fact, factset: FactSet) -> RenderableType:
     if fact.sample_size is not None:
         grid.add_row("Sample", Text(f"{number_text(fact.sample_size)} respondents"))
     if fact.items:
-        numbered = Text("\n").join(data_text(f"{n}. {item}")
-                                   for n, item in enumerate(fact.items, 1))
-        grid.add_row("Items", numbered)
+        grid.add_row("Items", numbered(fact.items, indent=0))
     if fact.derived:
         grid.add_row("Derived", data_text(f"{fact.formula}, from {', '.join(fact.derived_from)}"))
     grid.add_row("Source", data_text(source_line(factset.sources[fact.source])))
@@ -185,3 +199,182 @@ def sources_table(rows: Sequence[SourceCount]) -> RenderableType:
         stacked.append("\n\n")
     stacked.rstrip()
     return Responsive(table, stacked, min_width=100)
+
+
+# --- exploring by angle ---------------------------------------------------------------------------
+
+
+def numbered(items: Sequence[str], indent: int = 2) -> Table:
+    """A numbered list whose long items wrap under their own text, not under the number."""
+    grid = Table.grid(padding=(0, 1, 0, 0))
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(overflow="fold")
+    width = len(str(len(items)))
+    for number, item in enumerate(items, 1):
+        grid.add_row(Text(" " * indent + f"{number:>{width}}."), data_text(item))
+    return grid
+
+
+def bullets(facts: Sequence[Fact]) -> Table:
+    """Figures that are not shares, lists (numbered) and statements, one bullet each."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for fact in facts:
+        line = data_text(fact.label)
+        if fact.value is not None:
+            line.append(": ")
+            line.append_text(figure_cell(fact))
+        if fact.items:
+            line.append(":")
+            grid.add_row("•", Group(line, numbered(fact.items)))
+        else:
+            grid.add_row("•", line)
+    return grid
+
+
+def _topic_title(topic: str) -> str:
+    return topic.replace("-", " ").capitalize()
+
+
+def grouped_view(facts: Sequence[Fact], factset: FactSet, *, title: Text | str,
+                 group_header: str, group_of: Callable[[Fact], str],
+                 sample_column: bool = False) -> RenderableType:
+    """All shares in one table (one scale), then the other facts as bullets under headings."""
+    parts: list[RenderableType] = [Text(title, style="bold") if isinstance(title, str) else title]
+    shares = [fact for fact in facts if fact.is_share]
+    if shares:
+        parts.append(share_table(shares, None, "Measure", sample_column=sample_column,
+                                 group=(group_header, group_of)))
+    for name, group in _by_first_appearance([f for f in facts if not f.is_share], key=group_of):
+        parts.extend([Text(""), Text(name, style="bold"), bullets(group)])
+    parts.append(Text(""))
+    parts.extend(_foot(facts, factset))
+    return Group(*parts)
+
+
+def city_view(city_slug: str, facts: Sequence[Fact], factset: FactSet) -> RenderableType:
+    """A city's profile: its facts grouped by topic, sources at the foot."""
+    city = factset.cities[city_slug]
+    heading = Text(city.name + (f" ({city.name_zh})" if city.name_zh else ""), style="bold")
+    heading.append(f" · {len(facts)} facts", style="dim")
+    return grouped_view(facts, factset, title=heading, group_header="Topic",
+                        group_of=lambda f: _topic_title(f.topic))
+
+
+def by_city_view(facts: Sequence[Fact], factset: FactSet, what: str) -> RenderableType:
+    """One view across cities (nationwide statements first), sources at the foot."""
+    ordered = sorted(facts, key=lambda f: f.city is not None)
+    return grouped_view(ordered, factset, title=what, group_header="City",
+                        group_of=lambda f: factset.city_name(f.city))
+
+
+def reasons_view(facts: Sequence[Fact], factset: FactSet) -> RenderableType:
+    """Why returnees choose a city: each city's ranked lists, the cities side by side."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    cells: list[RenderableType] = []
+    stacked: list[RenderableType] = []
+    for city, group in _by_first_appearance(facts, key=lambda f: f.city):
+        table.add_column(factset.city_name(city), overflow="fold", ratio=1)
+        blocks = [Group(data_text(fact.label, style="bold"), numbered(fact.items or ()))
+                  for fact in group]
+        cells.append(Group(*_spaced(blocks)))
+        stacked.extend([Text(factset.city_name(city), style="bold underline"), *_spaced(blocks),
+                        Text("")])
+    table.add_row(*cells)
+    return Group(Responsive(table, Group(*stacked[:-1]), min_width=70), Text(""),
+                 *_foot(facts, factset))
+
+
+def entrepreneurs_view(facts: Sequence[Fact], factset: FactSet) -> RenderableType:
+    samples = sorted({f.sample_size for f in facts if f.sample_size is not None})
+    sample = f" (survey of {', '.join(number_text(s) for s in samples)})" if samples else ""
+    cities = list(dict.fromkeys(factset.city_name(f.city) for f in facts))
+    title = f"{', '.join(cities)}: returnee entrepreneurs{sample}"
+    group = ("City", lambda f: factset.city_name(f.city)) if len(cities) > 1 else None
+    parts: list[RenderableType] = [
+        share_table(facts, title, "Characteristic", sample_column=True, group=group)]
+    populations = list(dict.fromkeys(f.population for f in facts if f.population))
+    parts.append(data_text("Share of: " + "; ".join(populations), style="dim"))
+    if any(f.qualifier == "more_than" for f in facts):
+        parts.append(Text(LOWER_BOUND_NOTE, style="dim"))
+    parts.append(Text(""))
+    parts.extend(_foot(facts, factset))
+    return Group(*parts)
+
+
+LOWER_BOUND_NOTE = "> marks a lower bound (“over”, “more than”): the bar runs on past ▶."
+
+
+def topics_view(matrix: TopicMatrix, factset: FactSet) -> RenderableType:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
+                  caption="Number of facts on each topic; · = the data cannot answer it.",
+                  caption_justify="left")
+    table.add_column("Topic", no_wrap=True)
+    for column in matrix.columns:
+        table.add_column(column.capitalize() if column in factset.cities else "Nationwide",
+                         justify="right", no_wrap=True)
+    stacked = Text()
+    for topic in matrix.topics:
+        row = matrix.counts[topic]
+        table.add_row(data_text(topic), *[Text(str(row[c])) if row[c] else Text("·", style="dim")
+                                          for c in matrix.columns])
+        present = [f"{c} {row[c]}" for c in matrix.columns if row[c]]
+        stacked.append_text(data_text(topic, style="bold"))
+        stacked.append(": " + ", ".join(present) + "\n")
+    stacked.rstrip()
+    return Responsive(table, stacked, min_width=table_width(matrix))
+
+
+def table_width(matrix: TopicMatrix) -> int:
+    topic_width = max((len(t) for t in matrix.topics), default=5)
+    return topic_width + sum(max(len(c), 2) + 3 for c in matrix.columns)
+
+
+def cities_view(overview: Sequence[CityOverview]) -> RenderableType:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table.add_column("City", no_wrap=True)
+    table.add_column("Facts", justify="right", no_wrap=True)
+    table.add_column("Role in the article", overflow="fold", min_width=16)
+    table.add_column("Headline", overflow="fold", min_width=12)
+    stacked: list[RenderableType] = []
+    for entry in overview:
+        name = data_text(entry.city.name)
+        if entry.city.name_zh:
+            name.append(f" {entry.city.name_zh}")
+        roles = Text("\n").join(data_text(role) for role in entry.roles) or Text("—")
+        headline = Text("—", style="dim")
+        if entry.headline is not None:
+            headline = figure_cell(entry.headline)
+            headline.append(" ")
+            headline.append_text(data_text(entry.headline.label))
+        table.add_row(name, Text(str(len(entry.facts))), roles, headline)
+        title = name.copy()
+        title.stylize("bold")
+        title.append(f" · {len(entry.facts)} facts", style="dim")
+        stacked.append(Group(title, roles, headline, Text("")))
+    return Responsive(table, Group(*stacked), min_width=80)
+
+
+def _spaced(blocks: Sequence[RenderableType]) -> list[RenderableType]:
+    spaced: list[RenderableType] = []
+    for block in blocks:
+        spaced.extend([block, Text("")])
+    return spaced[:-1]
+
+
+def _foot(facts: Sequence[Fact], factset: FactSet) -> list[RenderableType]:
+    notes = derived_notes(facts)
+    foot: list[RenderableType] = [notes] if notes.plain else []
+    return [*foot, citation_lines(facts, factset)]
+
+
+K = TypeVar("K")
+
+
+def _by_first_appearance(facts: Sequence[Fact],
+                         key: Callable[[Fact], K]) -> list[tuple[K, list[Fact]]]:
+    groups: dict[K, list[Fact]] = {}
+    for fact in facts:
+        groups.setdefault(key(fact), []).append(fact)
+    return list(groups.items())

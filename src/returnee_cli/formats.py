@@ -1,0 +1,124 @@
+"""Records -> text in the machine formats: JSON, JSON Lines, CSV, YAML. Pure: no printing.
+
+Writers yield chunks so that a large result streams to stdout instead of being built in memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from returnee_cli.errors import UsageError
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+@dataclass(frozen=True)
+class OutputRequest:
+    """What a command's output options asked for: a format, the keys to keep, a picture."""
+
+    format: Format
+    fields: str | None
+    svg: Path | None
+
+LIST_SEPARATOR = "|"  # how CSV joins a list (items, derived_from, roles): "a|b|c"
+_BATCH = 500
+
+
+def parse_fields(text: str | None, available: Sequence[str]) -> list[str] | None:
+    """`--fields id,value` -> ['id', 'value'], checked against the keys the command has."""
+    if text is None:
+        return None
+    wanted = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in wanted if name not in available]
+    if unknown or not wanted:
+        what = f"unknown field '{unknown[0]}'" if unknown else "no field named"
+        raise UsageError(f"--fields: {what}; valid fields: {', '.join(available)}")
+    return wanted
+
+
+def pick(record: dict[str, Any], fields: Sequence[str] | None) -> dict[str, Any]:
+    return record if fields is None else {name: record.get(name) for name in fields}
+
+
+def _dumps(value: Any, indent: int | None = None) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=indent)
+
+
+def json_chunks(records: Iterable[dict[str, Any]], fields: Sequence[str] | None) -> Iterator[str]:
+    """A JSON array, byte for byte what json.dumps(list, indent=2) gives, written as it goes."""
+    opened = False
+    batch: list[str] = []
+    for record in records:
+        text = _dumps(pick(record, fields), indent=2).replace("\n", "\n  ")
+        batch.append(("[\n  " if not opened else ",\n  ") + text)
+        opened = True
+        if len(batch) >= _BATCH:
+            yield "".join(batch)
+            batch = []
+    batch.append("\n]\n" if opened else "[]\n")
+    yield "".join(batch)
+
+
+def json_object(record: dict[str, Any], fields: Sequence[str] | None) -> str:
+    return _dumps(pick(record, fields), indent=2) + "\n"
+
+
+def jsonl_chunks(records: Iterable[dict[str, Any]],
+                 fields: Sequence[str] | None) -> Iterator[str]:
+    """One compact JSON object a line; nothing at all for no records."""
+    batch: list[str] = []
+    for record in records:
+        batch.append(_dumps(pick(record, fields)) + "\n")
+        if len(batch) >= _BATCH:
+            yield "".join(batch)
+            batch = []
+    if batch:
+        yield "".join(batch)
+
+
+def csv_cell(value: Any) -> str | int | float:
+    """Flatten one JSON value into a CSV cell: objects by their id, lists joined with '|',
+    booleans as true/false, null as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return str(value.get("id", _dumps(value)))
+    if isinstance(value, (list, tuple)):
+        return LIST_SEPARATOR.join(str(csv_cell(item)) for item in value)
+    if isinstance(value, (int, float)):
+        return value
+    return str(value)
+
+
+def csv_chunks(records: Iterable[dict[str, Any]], columns: Sequence[str]) -> Iterator[str]:
+    """A header row (always, even with no records), then one row a record."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for count, record in enumerate(records, 1):
+        writer.writerow([csv_cell(record.get(name)) for name in columns])
+        if count % _BATCH == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def yaml_text(records: Sequence[dict[str, Any]]) -> str:
+    import yaml
+
+    return str(yaml.safe_dump(list(records), allow_unicode=True, sort_keys=False, width=100))

@@ -1,0 +1,329 @@
+"""Issue 3: every angle of the article, in every format, with real values."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import RunCli
+from .test_installed import returnees
+
+QUERY_COMMANDS = [
+    ["cities"], ["city", "beijing"], ["sectors"], ["industries"], ["entrepreneurs"],
+    ["reasons"], ["topics"], ["facts"], ["show", "shanghai-women-share"], ["sources"],
+]
+
+
+# --- cities and city -----------------------------------------------------------------------------
+
+def test_cities_lists_every_city_with_counts_roles_and_headline(run: RunCli) -> None:
+    rows = {r["slug"]: r for r in run("cities", "--json").json()}
+    assert list(rows) == ["beijing", "shanghai", "guangzhou", "shenzhen", "suzhou", "hangzhou",
+                          "changsha"]
+    assert rows["beijing"]["fact_count"] == 11
+    assert rows["beijing"]["roles"] == ["studied by the Beijing Blue Book"]
+    assert rows["beijing"]["headline"] == "20.84% Science and technology-related fields"
+    assert rows["shanghai"]["roles"] == ["named as a destination",
+                                         "studied by the Shanghai returnee startup survey"]
+    assert rows["shanghai"]["headline_fact"] == "shanghai-first-choice"
+    assert rows["shenzhen"]["roles"] == ["named as a destination"]
+    assert rows["shenzhen"]["headline"] is None
+    assert rows["hangzhou"]["fact_count"] == 2 and rows["hangzhou"]["name_zh"] == "杭州"
+
+
+@pytest.mark.parametrize("name", ["上海", "Shanghai", "SHANGHAI", "shanghai"])
+def test_city_profile_takes_english_or_chinese_names(run: RunCli, name: str) -> None:
+    result = run("city", name, "--json")
+    assert result.exit_code == 0
+    records = result.json()
+    assert len(records) == 16 and {r["city"] for r in records} == {"shanghai"}
+
+
+def test_city_profile_groups_by_topic_with_bars_lists_and_sources(run: RunCli) -> None:
+    out = run("city", "北京", columns=100).stdout
+    assert out.startswith("Beijing (北京) · 11 facts\n")
+    for part in ("Sectors", "Emerging industries", "20.84%", ">80%", "▶",
+                 "1. Beijing’s development potential", "6. future manufacturing",
+                 "Source: Blue Book on Overseas-Educated Returnees in Beijing",
+                 "Reported in: Overseas Returnees: Driving Innovation in China"):
+        assert part in out, part
+
+
+def test_unknown_city_name_suggests_the_nearest(run: RunCli) -> None:
+    result = run("city", "shangai")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "did you mean 'shanghai'?" in result.stderr
+
+
+# --- industries, entrepreneurs, reasons, topics --------------------------------------------------
+
+def test_industries_pairs_lists_with_their_shares(run: RunCli) -> None:
+    records = run("industries", "--json").json()
+    by_id = {r["id"]: r for r in records}
+    assert by_id["beijing-emerging-industries-share"]["value"] == 60
+    assert by_id["beijing-entrepreneurs-emerging-share"]["qualifier"] == "more_than"
+    assert by_id["shanghai-leading-industries"]["items"] == [
+        "biomedicine", "integrated circuits", "artificial intelligence"]
+    assert by_id["national-emerging-industries"]["city"] is None
+    beijing = run("industries", "--city", "beijing", "--json").json()
+    assert {r["city"] for r in beijing} == {"beijing"} and len(beijing) == 3
+
+
+def test_entrepreneurs_chart_shows_lower_bounds_and_the_sample(run: RunCli) -> None:
+    records = run("entrepreneurs", "--json").json()
+    assert [(r["topic"], r["value"], r["qualifier"]) for r in records] == [
+        ("first-choice", 86.67, "exact"), ("generation", 70, "more_than"),
+        ("education", 90, "more_than"), ("industries", 70, "more_than"),
+        ("profitability", 60, "more_than"), ("markets", 52, "exact"), ("women", 36, "exact")]
+    assert all(r["sample_size"] == 300 for r in records)
+    out = run("entrepreneurs", columns=100).stdout
+    assert "Shanghai: returnee entrepreneurs (survey of 300)" in out
+    for figure in ("86.67%", ">70%", ">90%", ">60%", "52%", "36%"):
+        assert figure in out
+    assert " 70%" not in out and " 90%" not in out
+    assert "▶┈" in out  # open-ended bars for the lower bounds
+
+
+def test_entrepreneurs_for_a_city_without_the_survey(run: RunCli) -> None:
+    result = run("entrepreneurs", "--city", "beijing", "--json")
+    assert (result.exit_code, result.json()) == (0, [])
+    assert "cities that have it: shanghai" in result.stderr
+
+
+def test_reasons_are_ranked_in_the_articles_order_side_by_side(run: RunCli) -> None:
+    records = run("reasons", "--json").json()
+    assert [(r["city"], r["items"]) for r in records] == [
+        ("beijing", ["Beijing’s development potential"]),
+        ("beijing", ["the convenience of reuniting with family", "abundant market opportunities"]),
+        ("beijing", ["rich innovation resources", "supportive business environment"]),
+        ("shanghai", ["talent resources", "market potential", "geographical location"]),
+    ]
+    wide = run("reasons", columns=100).stdout
+    header = wide.splitlines()[0]
+    assert header.split() == ["Beijing", "Shanghai"]  # the cities side by side
+    assert "1. talent resources" in wide and "3. geographical location" in wide
+    narrow = run("reasons", columns=40).stdout
+    assert narrow.index("Beijing") < narrow.index("Shanghai")
+    assert all(len(line) <= 40 for line in narrow.splitlines())
+
+
+def test_topics_matrix_says_what_the_data_can_and_cannot_answer(run: RunCli) -> None:
+    rows = {r["topic"]: r for r in run("topics", "--json").json()}
+    assert rows["sectors"]["beijing"] == 5 and rows["sectors"]["shanghai"] == 0
+    assert rows["women"]["shanghai"] == 6 and rows["policy"]["nationwide"] == 2
+    assert set(rows["sectors"]) == {"topic", "beijing", "shanghai", "guangzhou", "shenzhen",
+                                    "suzhou", "hangzhou", "changsha", "nationwide"}
+    table = run("topics", columns=120).stdout
+    sectors_line = next(line for line in table.splitlines() if line.startswith("sectors"))
+    assert sectors_line.split() == ["sectors", "5", "·", "·", "·", "·", "·", "·", "·"]
+    narrow = run("topics", columns=60).stdout
+    assert "sectors: beijing 5" in narrow
+
+
+# --- cite ----------------------------------------------------------------------------------------
+
+def test_cite_plain_carries_qualifier_quote_source_and_article(run: RunCli) -> None:
+    out = run("cite", "shanghai-education").stdout
+    lines = out.splitlines()
+    assert lines[0] == ("Hold a master’s degree or higher (Shanghai): more than 90% of surveyed "
+                        "returnee founders of startups in Shanghai; sample of 300 respondents.")
+    assert lines[1] == ("“They are highly educated, with more than 90% holding a master’s "
+                        "degree or higher.”")
+    assert lines[2].startswith("Source: Think tank of the Western Returned Scholars Association "
+                               "Shanghai (SORSA), 2024 project group, “Building an ideal city")
+    assert "2025-01-03 (primary source)." in lines[2]
+    assert lines[3] == (
+        "Reported in: Chen Wang, additional reporting by CNS (China News Service), “Overseas "
+        "Returnees: Driving Innovation in China”, China Minutes, 2025-04-01, "
+        "https://chinaminutes.com/2025/04/01/overseas-returnees-driving-innovation-in-china "
+        "(secondary source).")
+
+
+def test_cite_markdown_links_the_article_and_marks_derived_figures(run: RunCli) -> None:
+    out = run("cite", "shanghai-women-count", "--style", "markdown").stdout
+    assert out.startswith("**Women among the respondents (Shanghai): 108 people")
+    assert "Derived, not stated in the source: round(36% × 300)" in out
+    assert ("[Overseas Returnees: Driving Innovation in China](https://chinaminutes.com/2025/04/"
+            "01/overseas-returnees-driving-innovation-in-china)") in out
+    unknown = run("cite", "shanghai-educaton")
+    assert unknown.exit_code == 2 and "did you mean 'shanghai-education'?" in unknown.stderr
+
+
+# --- output formats everywhere -------------------------------------------------------------------
+
+@pytest.mark.parametrize("args", QUERY_COMMANDS)
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "table"])
+def test_every_query_command_speaks_every_format(run: RunCli, args: list[str], fmt: str) -> None:
+    result = run(*args, "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert out and "\x1b" not in out
+    if fmt == "json":
+        assert json.loads(out)
+        assert out == run(*args, "--json").stdout
+    elif fmt == "jsonl":
+        lines = [json.loads(line) for line in out.splitlines()]
+        as_json = json.loads(run(*args, "--json").stdout)
+        assert lines == (as_json if isinstance(as_json, list) else [as_json])
+    elif fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert rows and all(None not in row for row in rows)
+
+
+def test_csv_reads_back_with_one_column_per_json_key(run: RunCli) -> None:
+    rows = list(csv.DictReader(io.StringIO(run("facts", "--format", "csv").stdout)))
+    records = run("facts", "--json").json()
+    assert list(rows[0]) == list(records[0])
+    by_id = {row["id"]: row for row in rows}
+    assert by_id["shanghai-education"]["value"] == "90"
+    assert by_id["shanghai-education"]["qualifier"] == "more_than"
+    assert by_id["shanghai-education"]["source"] == "shanghai-survey-2024"
+    assert by_id["shanghai-decision-factors"]["items"] == (
+        "talent resources|market potential|geographical location")
+    assert by_id["shanghai-women-count"]["derived"] == "true"
+    assert by_id["shanghai-women-count"]["quote"] == ""
+
+
+def test_fields_pick_keys_in_every_machine_format(run: RunCli) -> None:
+    as_json = run("sectors", "--city", "beijing", "--json", "--fields", "id,value").json()
+    assert as_json[0] == {"id": "beijing-sector-science-technology", "value": 20.84}
+    jsonl = run("entrepreneurs", "--format", "jsonl", "--fields", "value,qualifier").stdout
+    assert jsonl.splitlines()[1] == '{"value": 70, "qualifier": "more_than"}'
+    as_csv = run("facts", "--topic", "women", "--format", "csv", "--fields", "id,value").stdout
+    assert as_csv.splitlines()[:3] == ["id,value", "shanghai-women-presence,",
+                                       "shanghai-women-share,36"]
+    one = run("show", "shanghai-education", "--json", "--fields", "value,qualifier").json()
+    assert one == {"value": 90, "qualifier": "more_than"}
+
+
+def test_an_unknown_field_exits_2_and_lists_the_valid_ones(run: RunCli) -> None:
+    result = run("facts", "--json", "--fields", "id,valeu")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("returnees: --fields: unknown field 'valeu'; valid fields: "
+                                    "id, city, topic, label, value, unit, qualifier,")
+
+
+@pytest.mark.parametrize(("fmt", "expected"), [
+    ("json", "[]\n"), ("jsonl", ""), ("table", ""),
+    ("csv", "id,city,topic,label,value,unit,qualifier,population,sample_size,items,derived,"
+            "derived_from,formula,source,reported_in,quote\n"),
+])
+def test_no_data_is_said_in_each_formats_own_way(run: RunCli, fmt: str, expected: str) -> None:
+    result = run("industries", "--city", "changsha", "--format", fmt)
+    assert (result.exit_code, result.stdout) == (0, expected)
+    assert "no industry facts for that city; cities that have it: beijing, shanghai" in \
+        result.stderr
+
+
+def test_svg_saves_the_picture_and_keeps_stdout_clean(run: RunCli, tmp_path: Path) -> None:
+    picture = tmp_path / "sectors.svg"
+    result = run("sectors", "--city", "beijing", "--json", "--svg", str(picture))
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)[0]["value"] == 20.84  # stdout still pure JSON
+    assert "\x1b" not in result.stdout
+    root = ElementTree.parse(picture).getroot()
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    text = picture.read_text(encoding="utf-8")
+    assert "20.84%" in text and "\x1b" not in text
+    assert f"saved the picture to {picture}" in result.stderr
+
+
+def test_svg_to_an_unwritable_place_is_a_usage_error(run: RunCli, tmp_path: Path) -> None:
+    result = run("topics", "--svg", str(tmp_path / "no" / "such" / "dir.svg"))
+    assert result.exit_code == 2
+    assert "--svg: cannot write" in result.stderr
+
+
+# --- export --------------------------------------------------------------------------------------
+
+def test_export_sqlite_opens_and_answers_queries(run: RunCli, tmp_path: Path) -> None:
+    database = tmp_path / "returnees.db"
+    result = run("export", "--format", "sqlite", "-o", str(database))
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "wrote 39 facts" in result.stderr
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute(
+            "SELECT label, value FROM facts WHERE city = 'beijing' AND topic = 'sectors' "
+            "AND derived = 0 ORDER BY value DESC").fetchall()
+        assert rows == [("Science and technology-related fields", 20.84),
+                        ("Economic sectors", 19.5), ("Education", 17.8),
+                        ("Professional services", 13.2)]
+        lower = connection.execute(
+            "SELECT count(*) FROM facts WHERE qualifier = 'more_than'").fetchone()
+        assert lower == (5,)
+        joined = connection.execute(
+            "SELECT s.publisher FROM facts f JOIN sources s ON s.id = f.source "
+            "WHERE f.id = 'shanghai-women-share'").fetchone()
+        assert joined[0].startswith("Think tank of the Western Returned Scholars")
+        types = {row[1]: row[2] for row in connection.execute("PRAGMA table_info(facts)")}
+        assert (types["value"], types["sample_size"], types["derived"]) == (
+            "REAL", "INTEGER", "INTEGER")
+        items = connection.execute(
+            "SELECT items FROM facts WHERE id = 'shanghai-decision-factors'").fetchone()[0]
+        assert json.loads(items) == ["talent resources", "market potential",
+                                     "geographical location"]
+
+
+def test_export_sqlite_needs_a_file(run: RunCli) -> None:
+    result = run("export", "--format", "sqlite")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "add -o FILE" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "yaml"])
+def test_export_text_formats_hold_every_fact(run: RunCli, tmp_path: Path, fmt: str) -> None:
+    expected = run("facts", "--json").json()
+    target = tmp_path / f"facts.{fmt}"
+    assert run("export", "--format", fmt, "-o", str(target)).exit_code == 0
+    text = target.read_text(encoding="utf-8")
+    assert text == run("export", "--format", fmt).stdout
+    if fmt == "json":
+        assert json.loads(text) == expected
+    elif fmt == "jsonl":
+        assert [json.loads(line) for line in text.splitlines()] == expected
+    elif fmt == "yaml":
+        assert yaml.safe_load(text) == expected
+    else:
+        assert [row["id"] for row in csv.DictReader(io.StringIO(text))] == [
+            r["id"] for r in expected]
+
+
+def test_export_refuses_to_overwrite_a_fact_file(run: RunCli, tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "mine.yaml").write_text("cities:\n  - {slug: wuhan, name: Wuhan}\n",
+                                    encoding="utf-8")
+    before = (pack / "mine.yaml").read_bytes()
+    result = run("--facts", str(pack), "export", "--format", "yaml", "-o",
+                 str(pack / "mine.yaml"))
+    assert result.exit_code == 2 and "is one of the fact files being read" in result.stderr
+    assert (pack / "mine.yaml").read_bytes() == before
+
+
+# --- completion ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("words", "cword", "expected"), [
+    ("returnees sectors --city be", 3, ["beijing"]),
+    ("returnees city 上", 2, ["上海"]),
+    ("returnees facts --topic wo", 3, ["women"]),
+    ("returnees facts --format js", 3, ["json", "jsonl"]),
+    ("returnees show shanghai-edu", 2, ["shanghai-education"]),
+    ("returnees ci", 1, ["cities", "city", "cite"]),
+])
+def test_shell_completion_offers_values_from_the_data(tmp_path: Path, words: str, cword: int,
+                                                      expected: list[str]) -> None:
+    env = {**os.environ, "_RETURNEES_COMPLETE": "complete_bash", "COMP_WORDS": words,
+           "COMP_CWORD": str(cword)}
+    env.pop("RETURNEES_FACTS", None)
+    result = subprocess.run([returnees()], capture_output=True, text=True, env=env,
+                            cwd=tmp_path, timeout=60, encoding="utf-8")
+    assert result.stdout.split() == expected
