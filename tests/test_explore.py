@@ -327,3 +327,30 @@ def test_shell_completion_offers_values_from_the_data(tmp_path: Path, words: str
     result = subprocess.run([returnees()], capture_output=True, text=True, env=env,
                             cwd=tmp_path, timeout=60, encoding="utf-8")
     assert result.stdout.split() == expected
+
+
+# --- limits ----------------------------------------------------------------------------------
+
+def test_limit_caps_every_format_and_says_how_many_were_left_out(run: RunCli) -> None:
+    table = run("facts", "--limit", "2", columns=120)
+    assert table.exit_code == 0
+    assert "beijing-sector-economic" in table.stdout
+    assert "beijing-sector-education" not in table.stdout
+    assert table.stderr == ("returnees: showing 2 of 39 records; --limit 0 shows all "
+                            "(or --format csv)\n")
+    as_json = run("facts", "--json", "--limit", "3")
+    assert [r["id"] for r in as_json.json()] == [
+        "beijing-sector-science-technology", "beijing-sector-economic", "beijing-sector-education"]
+    assert "showing 3 of 39 records" in as_json.stderr
+
+
+def test_without_limit_machine_formats_give_every_record(run: RunCli) -> None:
+    result = run("facts", "--format", "jsonl")
+    assert len(result.stdout.splitlines()) == 39 and result.stderr == ""
+    assert len(run("facts", "--limit", "0", "--json").json()) == 39
+
+
+def test_a_negative_limit_is_a_usage_error(run: RunCli) -> None:
+    result = run("facts", "--limit", "-1")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "--limit" in result.stderr

@@ -198,6 +198,12 @@ _OUTPUT_PARAMETERS = [
                       annotation=Annotated[str | None, typer.Option(
                           "--fields", metavar="KEY,...", show_default=False,
                           help="Only these keys in json, jsonl and csv output, e.g. id,value.")]),
+    inspect.Parameter("limit", inspect.Parameter.KEYWORD_ONLY, default=None,
+                      annotation=Annotated[int | None, typer.Option(
+                          "--limit", "-n", metavar="N", min=0, show_default=False,
+                          help=f"Show at most N records (0: all). Tables stop at "
+                          f"{formats.TABLE_ROW_LIMIT:,} unless told; json, jsonl and csv "
+                          "stream every record.")]),
     inspect.Parameter("svg", inspect.Parameter.KEYWORD_ONLY, default=None,
                       annotation=Annotated[Path | None, typer.Option(
                           "--svg", metavar="FILE", show_default=False, dir_okay=False,
@@ -206,16 +212,17 @@ _OUTPUT_PARAMETERS = [
 
 
 def output_options(command: Callable[..., None]) -> Callable[..., None]:
-    """Give a command --format, --json, --fields and --svg; it receives them as `out`."""
+    """Give a command --format, --json, --fields, --limit and --svg; it receives them as
+    `out`."""
     signature = inspect.signature(command, eval_str=True)
     parameters = [p for p in signature.parameters.values() if p.name != "out"]
     parameters += _OUTPUT_PARAMETERS
 
     @functools.wraps(command)
     def wrapper(*args: Any, output_format: Format, as_json: bool, fields: str | None,
-                svg: Path | None, **kwargs: Any) -> None:
+                limit: int | None, svg: Path | None, **kwargs: Any) -> None:
         chosen = Format.json if as_json else output_format
-        command(*args, out=OutputRequest(chosen, fields, svg), **kwargs)
+        command(*args, out=OutputRequest(chosen, fields, svg, limit), **kwargs)
 
     wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
     wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
@@ -229,31 +236,40 @@ def _views() -> ModuleType:
     return views
 
 
-def _emit(out: OutputRequest, rows: Sequence[dict[str, Any]] | dict[str, Any],
-          columns: Sequence[str], view: Callable[[], RenderableType], *,
-          empty_note: str | None = None, title: str = PROG) -> None:
-    """The one output switch. `rows` is a list of records (or one record, for `show`), `columns`
-    the keys a record has, `view` builds the table or chart for people."""
+def _emit(out: OutputRequest, rows: Sequence[Any] | dict[str, Any],
+          columns: Sequence[str], view: Callable[[Sequence[Any]], RenderableType], *,
+          record: Callable[[Any], dict[str, Any]] = dict, empty_note: str | None = None,
+          title: str = PROG) -> None:
+    """The one output switch. `rows` are a command's results (or one record, for `show`),
+    `record` turns one into its JSON record, `columns` are the keys a record has, and `view`
+    builds the table or chart for people from the rows it is given."""
     fields = formats.parse_fields(out.fields, columns)
-    many = list(rows) if isinstance(rows, Sequence) else [rows]
-    if not many and empty_note:
+    single = isinstance(rows, dict)
+    shown: Sequence[Any] = [rows] if isinstance(rows, dict) else rows
+    limit = None if single else out.row_limit()
+    if limit is not None and len(shown) > limit:
+        hint = " (or --format csv)" if out.format is Format.table else ""
+        output.message(f"{PROG}: showing {limit:,} of {len(shown):,} records; --limit 0 shows "
+                       f"all{hint}")
+        shown = shown[:limit]
+    if not shown and empty_note:
         output.message(f"{PROG}: {empty_note}")
     if out.svg is not None:
         try:
-            output.write_svg(view(), out.svg, title)
+            output.write_svg(view(shown), out.svg, title)
         except OSError as error:
             raise UsageError(f"--svg: cannot write {out.svg}: {error.strerror}") from None
         output.message(f"{PROG}: saved the picture to {out.svg}")
+    dicts = (record(row) for row in shown)  # built one at a time, as they stream out
     if out.format is Format.json:
-        chunks: Iterable[str] = (
-            formats.json_chunks(many, fields) if isinstance(rows, Sequence)
-            else [formats.json_object(many[0], fields)])
+        chunks: Iterable[str] = ([formats.json_object(record(shown[0]), fields)] if single
+                                 else formats.json_chunks(dicts, fields))
     elif out.format is Format.jsonl:
-        chunks = formats.jsonl_chunks(many, fields)
+        chunks = formats.jsonl_chunks(dicts, fields)
     elif out.format is Format.csv:
-        chunks = formats.csv_chunks(many, fields or columns)
-    elif many:
-        output.write_renderable(view())
+        chunks = formats.csv_chunks(dicts, fields or columns)
+    elif shown:
+        output.write_renderable(view(shown))
         return
     else:
         return
@@ -262,6 +278,10 @@ def _emit(out: OutputRequest, rows: Sequence[dict[str, Any]] | dict[str, Any],
 
 def _fact_rows(facts: Sequence[Fact], factset: FactSet) -> list[dict[str, Any]]:
     return [records.fact_record(fact, factset) for fact in facts]
+
+
+def _fact_record(factset: FactSet) -> Callable[[Fact], dict[str, Any]]:
+    return lambda fact: records.fact_record(fact, factset)
 
 
 def _no_data(what: str, result: queries.TopicResult) -> str:
@@ -285,8 +305,8 @@ def cities(ctx: typer.Context, out: OutputRequest) -> None:
     """
     factset = _load(ctx)
     overview = queries.cities_overview(factset)
-    _emit(out, [records.city_overview_record(entry, factset) for entry in overview],
-          records.CITY_OVERVIEW_KEYS, lambda: _views().cities_view(overview))
+    _emit(out, overview, records.CITY_OVERVIEW_KEYS, lambda rows: _views().cities_view(rows),
+          record=lambda entry: records.city_overview_record(entry, factset))
 
 
 @app.command()
@@ -305,8 +325,8 @@ def city(
     factset = _load(ctx)
     chosen = queries.resolve_city(factset, name)
     facts = queries.select_facts(factset, city=chosen)
-    _emit(out, _fact_rows(facts, factset), records.FACT_KEYS,
-          lambda: _views().city_view(chosen.slug, facts, factset),
+    _emit(out, facts, records.FACT_KEYS,
+          lambda rows: _views().city_view(chosen.slug, rows, factset), record=_fact_record(factset),
           empty_note=f"no facts about {chosen.name} yet", title=f"returnees city {chosen.slug}")
 
 
@@ -319,8 +339,8 @@ def sectors(ctx: typer.Context, out: OutputRequest, city: CityOption = None) -> 
     """
     factset = _load(ctx)
     result = queries.sectors(factset, _city(factset, city))
-    _emit(out, _fact_rows(result.facts, factset), records.FACT_KEYS,
-          lambda: _views().sectors_view(result.facts, factset),
+    _emit(out, result.facts, records.FACT_KEYS, lambda rows: _views().sectors_view(rows, factset),
+          record=_fact_record(factset),
           empty_note=_no_data("work-sector figures", result), title="returnees sectors")
 
 
@@ -333,8 +353,9 @@ def industries(ctx: typer.Context, out: OutputRequest, city: CityOption = None) 
     """
     factset = _load(ctx)
     result = queries.industries(factset, _city(factset, city))
-    _emit(out, _fact_rows(result.facts, factset), records.FACT_KEYS,
-          lambda: _views().by_city_view(result.facts, factset, "Emerging and leading industries"),
+    _emit(out, result.facts, records.FACT_KEYS,
+          lambda rows: _views().by_city_view(rows, factset, "Emerging and leading industries"),
+          record=_fact_record(factset),
           empty_note=_no_data("industry facts", result), title="returnees industries")
 
 
@@ -348,8 +369,8 @@ def entrepreneurs(ctx: typer.Context, out: OutputRequest, city: CityOption = Non
     """
     factset = _load(ctx)
     result = queries.entrepreneurs(factset, _city(factset, city))
-    _emit(out, _fact_rows(result.facts, factset), records.FACT_KEYS,
-          lambda: _views().entrepreneurs_view(result.facts, factset),
+    _emit(out, result.facts, records.FACT_KEYS,
+          lambda rows: _views().entrepreneurs_view(rows, factset), record=_fact_record(factset),
           empty_note=_no_data("entrepreneur survey figures", result),
           title="returnees entrepreneurs")
 
@@ -363,8 +384,8 @@ def reasons(ctx: typer.Context, out: OutputRequest, city: CityOption = None) -> 
     """
     factset = _load(ctx)
     result = queries.reasons(factset, _city(factset, city))
-    _emit(out, _fact_rows(result.facts, factset), records.FACT_KEYS,
-          lambda: _views().reasons_view(result.facts, factset),
+    _emit(out, result.facts, records.FACT_KEYS, lambda rows: _views().reasons_view(rows, factset),
+          record=_fact_record(factset),
           empty_note=_no_data("reasons", result), title="returnees reasons")
 
 
@@ -378,8 +399,8 @@ def topics(ctx: typer.Context, out: OutputRequest) -> None:
     factset = _load(ctx)
     matrix = queries.topic_matrix(factset)
     rows = [{"topic": topic, **matrix.counts[topic]} for topic in matrix.topics]
-    _emit(out, rows, ["topic", *matrix.columns], lambda: _views().topics_view(matrix, factset),
-          title="returnees topics")
+    _emit(out, rows, ["topic", *matrix.columns],
+          lambda shown: _views().topics_view(matrix, factset), title="returnees topics")
 
 
 @app.command("facts")
@@ -408,8 +429,8 @@ def list_facts(
         factset, city=_city(factset, city),
         topic=queries.resolve_topic(factset, topic) if topic else None,
         source=queries.resolve_source(factset, source) if source else None, search=search)
-    _emit(out, _fact_rows(facts, factset), records.FACT_KEYS,
-          lambda: _views().facts_table(facts, factset),
+    _emit(out, facts, records.FACT_KEYS, lambda rows: _views().facts_table(rows, factset),
+          record=_fact_record(factset),
           empty_note="no facts match those filters", title="returnees facts")
 
 
@@ -423,7 +444,7 @@ def show(ctx: typer.Context, fact_id: FactIdArgument, out: OutputRequest) -> Non
     factset = _load(ctx)
     fact = queries.get_fact(factset, fact_id)
     _emit(out, records.fact_record(fact, factset), records.FACT_KEYS,
-          lambda: _views().fact_view(fact, factset), title=f"returnees show {fact.id}")
+          lambda rows: _views().fact_view(fact, factset), title=f"returnees show {fact.id}")
 
 
 @app.command()
@@ -435,8 +456,8 @@ def sources(ctx: typer.Context, out: OutputRequest) -> None:
     """
     factset = _load(ctx)
     rows = queries.source_fact_counts(factset)
-    _emit(out, [records.source_summary_record(row.source, row.facts, row.quoted) for row in rows],
-          records.SOURCE_SUMMARY_KEYS, lambda: _views().sources_table(rows),
+    _emit(out, rows, records.SOURCE_SUMMARY_KEYS, lambda shown: _views().sources_table(shown),
+          record=lambda row: records.source_summary_record(row.source, row.facts, row.quoted),
           title="returnees sources")
 
 

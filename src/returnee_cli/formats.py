@@ -31,7 +31,15 @@ class OutputRequest:
     format: Format
     fields: str | None
     svg: Path | None
+    limit: int | None = None  # None: the default (tables capped, machine formats whole); 0: all
 
+    def row_limit(self) -> int | None:
+        """How many records to print: a terminal is not flooded unless asked; scripts get all."""
+        if self.limit is None:
+            return TABLE_ROW_LIMIT if self.format is Format.table else None
+        return self.limit or None
+
+TABLE_ROW_LIMIT = 1000  # rows a table shows unless --limit says otherwise
 LIST_SEPARATOR = "|"  # how CSV joins a list (items, derived_from, roles): "a|b|c"
 _BATCH = 500
 
