@@ -33,7 +33,8 @@ Reported in: Overseas Returnees: Driving Innovation in China (China Minutes,
 2025-04-01, secondary source)
 """
 
-KNOWN_CITIES = "beijing, changsha, guangzhou, hangzhou, shanghai, shenzhen, suzhou"
+KNOWN_CITIES = ("beijing, changsha, guangzhou, hangzhou, shanghai, shenzhen, suzhou "
+                "(or nationwide)")
 
 
 def test_sectors_beijing_table_is_exact(run: RunCli) -> None:
@@ -178,14 +179,18 @@ def test_unknown_fact_id_behaves_like_an_unknown_city(run: RunCli) -> None:
 
 def test_sources_lists_each_with_its_counts(run: RunCli) -> None:
     records = run("sources", "--json").json()
-    counts = {r["id"]: (r["kind"], r["fact_count"], r["quoted_count"]) for r in records}
+    counts = {r["id"]: (r["kind"], r["fact_count"], r["figure_count"], r["quote_count"])
+              for r in records}
     assert counts == {
-        "china-minutes-2025": ("secondary", 13, 36),
-        "beijing-blue-book-2025": ("primary", 11, 0),
-        "shanghai-survey-2024": ("primary", 15, 0),
+        "china-minutes-2025": ("secondary", 39, 13, 36),
+        "beijing-blue-book-2025": ("primary", 11, 11, 0),
+        "shanghai-survey-2024": ("primary", 15, 15, 0),
     }
-    table = run("sources", columns=120).stdout
-    assert "Blue Book on Overseas-Educated Returnees in Beijing" in table
+    for source_id, (_, fact_count, _, _) in counts.items():
+        listed = run("facts", "--source", source_id, "--json").json()
+        assert len(listed) == fact_count
+    table = " ".join(run("sources", columns=120).stdout.split())
+    assert "Beijing Western Returned Scholars Association" in table
     assert "2025-03-30" in table
 
 

@@ -134,7 +134,7 @@ def test_topics_matrix_says_what_the_data_can_and_cannot_answer(run: RunCli) -> 
 def test_cite_plain_carries_qualifier_quote_source_and_article(run: RunCli) -> None:
     out = run("cite", "shanghai-education").stdout
     lines = out.splitlines()
-    assert lines[0] == ("Hold a master’s degree or higher (Shanghai): more than 90% of surveyed "
+    assert lines[0] == ("Shanghai: Hold a master’s degree or higher, more than 90% of surveyed "
                         "returnee founders of startups in Shanghai; sample of 300 respondents.")
     assert lines[1] == ("“They are highly educated, with more than 90% holding a master’s "
                         "degree or higher.”")
@@ -150,7 +150,7 @@ def test_cite_plain_carries_qualifier_quote_source_and_article(run: RunCli) -> N
 
 def test_cite_markdown_links_the_article_and_marks_derived_figures(run: RunCli) -> None:
     out = run("cite", "shanghai-women-count", "--style", "markdown").stdout
-    assert out.startswith("**Women among the respondents (Shanghai): 108 people")
+    assert out.startswith("**Shanghai: Women among the respondents, 108 people")
     assert "Derived, not stated in the source: round(36% × 300)" in out
     assert ("[Overseas Returnees: Driving Innovation in China](https://chinaminutes.com/2025/04/"
             "01/overseas-returnees-driving-innovation-in-china)") in out
@@ -208,8 +208,8 @@ def test_fields_pick_keys_in_every_machine_format(run: RunCli) -> None:
 def test_an_unknown_field_exits_2_and_lists_the_valid_ones(run: RunCli) -> None:
     result = run("facts", "--json", "--fields", "id,valeu")
     assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr.startswith("returnees: --fields: unknown field 'valeu'; valid fields: "
-                                    "id, city, topic, label, value, unit, qualifier,")
+    assert result.stderr.startswith("returnees: --fields: unknown field 'valeu' (did you mean "
+                                    "'value'?); valid fields: id, city, topic, label, value,")
 
 
 @pytest.mark.parametrize(("fmt", "expected"), [
@@ -354,3 +354,81 @@ def test_a_negative_limit_is_a_usage_error(run: RunCli) -> None:
     result = run("facts", "--limit", "-1")
     assert result.exit_code == 2 and result.stdout == ""
     assert "--limit" in result.stderr
+
+
+# --- found by a newcomer -------------------------------------------------------------------
+
+def test_nationwide_is_a_city_filter_for_statements_about_china(run: RunCli) -> None:
+    for name in ("nationwide", "China", "全国"):
+        records = run("facts", "--city", name, "--json").json()
+        assert len(records) == 6 and {r["city"] for r in records} == {None}
+
+
+def test_an_empty_city_is_an_error_not_everything(run: RunCli) -> None:
+    result = run("facts", "--city", "", "--json")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("returnees: unknown city ''")
+
+
+def test_source_by_short_title_and_search_in_source_titles(run: RunCli) -> None:
+    by_title = run("facts", "--source", "Beijing Blue Book", "--json").json()
+    assert len(by_title) == 11
+    near = run("facts", "--source", "blue")
+    assert "did you mean 'beijing-blue-book-2025'?" in near.stderr
+    found = run("facts", "--search", "blue book", "--json").json()
+    assert {r["source"]["id"] for r in found} == {"beijing-blue-book-2025"}
+
+
+def test_a_city_given_as_an_argument_gets_a_hint(run: RunCli) -> None:
+    result = run("sectors", "beijing")
+    assert result.exit_code == 2
+    assert "to choose a city, write --city beijing" in result.stderr
+
+
+def test_shares_of_other_populations_say_of_whom(run: RunCli) -> None:
+    out = " ".join(run("entrepreneurs", columns=100).stdout.split())
+    assert "of companies of the surveyed returnee founders in Shanghai" in out
+    assert ("Share of: surveyed returnee founders of startups in Shanghai, unless a row says "
+            "otherwise") in out
+    industries = " ".join(run("industries", "--city", "beijing", columns=100).stdout.split())
+    assert "of returnees employed in Beijing" in industries
+    assert "of returnees in Beijing engaged in innovation and entrepreneurship" in industries
+
+
+def test_a_share_with_a_list_shows_its_list(run: RunCli) -> None:
+    out = run("industries", "--city", "shanghai").stdout
+    assert "Focus on leading industries (>70%):" in out
+    assert "2. integrated circuits" in out
+
+
+@pytest.mark.parametrize("args", [["entrepreneurs"], ["industries"], ["city", "beijing"],
+                                  ["facts"], ["sources"], ["cities"]])
+def test_narrow_terminals_never_split_a_word_in_half(run: RunCli, args: list[str]) -> None:
+    out = run(*args, columns=40).stdout
+    assert all(len(line) <= 40 for line in out.splitlines())
+    for broken in ("Characteri", "generation\ns", "productiv\n"):
+        assert broken not in out
+
+
+def test_export_keeps_existing_files_unless_forced(run: RunCli, tmp_path: Path) -> None:
+    target = tmp_path / "mine.db"
+    target.write_bytes(b"my own notes")
+    refused = run("export", "--format", "sqlite", "-o", str(target))
+    assert refused.exit_code == 2 and "exists; add --force to replace it" in refused.stderr
+    assert target.read_bytes() == b"my own notes"
+    forced = run("export", "--format", "sqlite", "-o", str(target), "--force")
+    assert forced.exit_code == 0
+    with sqlite3.connect(target) as connection:
+        assert connection.execute("SELECT count(*) FROM facts").fetchone() == (39,)
+
+
+def test_export_to_a_missing_folder_is_a_usage_error(run: RunCli, tmp_path: Path) -> None:
+    result = run("export", "--format", "sqlite", "-o", str(tmp_path / "no" / "x.db"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"returnees: cannot write {tmp_path / 'no' / 'x.db'}")
+    assert not list(tmp_path.iterdir())
+
+
+def test_export_dash_is_stdout(run: RunCli) -> None:
+    result = run("export", "--format", "jsonl", "-o", "-")
+    assert len(result.stdout.splitlines()) == 39

@@ -9,11 +9,10 @@ CITATION_STYLES = ("plain", "markdown")
 
 
 def _claim(fact: Fact, factset: FactSet) -> str:
-    """'Hold a master’s degree or higher: more than 90% of surveyed returnee founders ...'"""
-    where = factset.city_name(fact.city)
-    claim = f"{fact.label} ({where})"
+    """'Shanghai: Hold a master’s degree or higher, more than 90% of surveyed returnee ...'"""
+    claim = f"{factset.city_name(fact.city)}: {fact.label}"
     if fact.value is not None:
-        claim += f": {figure_words(fact)}"
+        claim += f", {figure_words(fact)}"
         if fact.population:
             claim += f" of {fact.population}" if fact.is_share else f" ({fact.population})"
         if fact.sample_size is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
 PROG = "returnees"
+CITY_COMMANDS = ("sectors", "industries", "entrepreneurs", "reasons", "facts")
 FACTS_ENV = "RETURNEES_FACTS"
 DEBUG_ENV = "RETURNEES_DEBUG"
 
@@ -89,6 +91,9 @@ def _usage_line(error: click_exceptions.ClickException) -> str:
     ctx = getattr(error, "ctx", None)
     where = ctx.command_path if ctx is not None else PROG
     if isinstance(error, click_exceptions.UsageError) and error.exit_code == EXIT_USAGE:
+        extra = re.match(r"Got unexpected extra argument\S* \((\S+?)\)", text)
+        if extra and where.split()[-1] in CITY_COMMANDS:
+            text += f"; to choose a city, write --city {extra.group(1)}"
         return f"{PROG}: {text} (see '{where} --help')"
     return f"{PROG}: {text}"
 
@@ -290,7 +295,7 @@ def _no_data(what: str, result: queries.TopicResult) -> str:
 
 
 def _city(factset: FactSet, city: str | None) -> City | None:
-    return queries.resolve_city(factset, city) if city else None
+    return queries.resolve_city(factset, city) if city is not None else None
 
 
 # --- commands -------------------------------------------------------------------------------------
@@ -362,8 +367,10 @@ def industries(ctx: typer.Context, out: OutputRequest, city: CityOption = None) 
 @app.command()
 @output_options
 def entrepreneurs(ctx: typer.Context, out: OutputRequest, city: CityOption = None) -> None:
-    """Who returnee entrepreneurs are: first choice, generation, education, industries,
-    profitability, markets, women, as a bar chart with the sample size.
+    """Who returnee entrepreneurs are, as a bar chart with the sample size.
+
+    First choice, generation, education, leading industries, profitability, international markets
+    and women founders.
 
     Example: returnees entrepreneurs --city shanghai
     """
@@ -427,8 +434,9 @@ def list_facts(
     factset = _load(ctx)
     facts = queries.select_facts(
         factset, city=_city(factset, city),
-        topic=queries.resolve_topic(factset, topic) if topic else None,
-        source=queries.resolve_source(factset, source) if source else None, search=search)
+        topic=queries.resolve_topic(factset, topic) if topic is not None else None,
+        source=queries.resolve_source(factset, source) if source is not None else None,
+        search=search)
     _emit(out, facts, records.FACT_KEYS, lambda rows: _views().facts_table(rows, factset),
           record=_fact_record(factset),
           empty_note="no facts match those filters", title="returnees facts")
@@ -457,7 +465,7 @@ def sources(ctx: typer.Context, out: OutputRequest) -> None:
     factset = _load(ctx)
     rows = queries.source_fact_counts(factset)
     _emit(out, rows, records.SOURCE_SUMMARY_KEYS, lambda shown: _views().sources_table(shown),
-          record=lambda row: records.source_summary_record(row.source, row.facts, row.quoted),
+          record=records.source_summary_record,
           title="returnees sources")
 
 
@@ -473,8 +481,10 @@ def cite(
     style: Annotated[CitationStyle, typer.Option(
         "--style", case_sensitive=False, help="plain text, or markdown.")] = CitationStyle.plain,
 ) -> None:
-    """A ready-to-paste citation of one fact: the figure with its qualifier, the quote, the
-    source with publisher and date, and the article it was read in.
+    """A ready-to-paste citation of one fact.
+
+    The figure with its qualifier, the quote, the source with publisher and date, and the article
+    it was read in.
 
     Example: returnees cite shanghai-education --style markdown
     """
@@ -502,15 +512,21 @@ def export(
         "tables; needs -o).")] = ExportFormat.json,
     to: Annotated[Path | None, typer.Option(
         "--output", "-o", metavar="FILE", dir_okay=False, show_default=False,
-        help="Write to this file instead of stdout.")] = None,
+        help="Write to this file instead of stdout ('-' is stdout).")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace FILE if it exists.")] = False,
 ) -> None:
     """The whole fact set, for a spreadsheet, a database or another program.
 
     Example: returnees export --format sqlite -o returnees.db
     """
     factset = _load(ctx)
+    if to is not None and str(to) == "-":
+        to = None
     if to is not None and _is_fact_file(ctx, to):
         raise UsageError(f"-o {to} is one of the fact files being read; choose another file")
+    if to is not None and to.exists() and not force:
+        raise UsageError(f"-o {to} exists; add --force to replace it")
     if export_format is ExportFormat.sqlite:
         if to is None:
             raise UsageError("--format sqlite writes a database file: add -o FILE")
@@ -552,12 +568,16 @@ def _is_fact_file(ctx: typer.Context, path: Path) -> bool:
 
 def _write_atomically(path: Path, write: Callable[[Path], None]) -> None:
     """Write next to the target, then rename: a reader never sees half a file."""
+    import sqlite3
+
     partial = path.with_name(f".{path.name}.partial")
     try:
         write(partial)
         os.replace(partial, path)
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror}") from None
+    except sqlite3.Error as error:
+        raise UsageError(f"cannot write {path}: {error}") from None
     finally:
         if partial.exists():
             partial.unlink()

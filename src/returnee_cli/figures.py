@@ -33,3 +33,8 @@ def figure_words(fact: Fact) -> str:
         return ""
     plain = figure_text(fact).removeprefix(LOWER_BOUND_MARK)
     return f"more than {plain}" if fact.qualifier == "more_than" else plain
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 fact', '2 facts'."""
+    return f"{number_text(count)} {noun}{'' if count == 1 else 's'}"

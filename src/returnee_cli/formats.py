@@ -6,6 +6,7 @@ Writers yield chunks so that a large result streams to stdout instead of being b
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
@@ -52,7 +53,9 @@ def parse_fields(text: str | None, available: Sequence[str]) -> list[str] | None
     unknown = [name for name in wanted if name not in available]
     if unknown or not wanted:
         what = f"unknown field '{unknown[0]}'" if unknown else "no field named"
-        raise UsageError(f"--fields: {what}; valid fields: {', '.join(available)}")
+        close = difflib.get_close_matches(unknown[0], available, n=1) if unknown else []
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise UsageError(f"--fields: {what}{hint}; valid fields: {', '.join(available)}")
     return wanted
 
 

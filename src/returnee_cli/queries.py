@@ -11,6 +11,9 @@ from returnee_cli.errors import UsageError
 from returnee_cli.model import City, Fact, FactSet, Source
 
 SECTORS_TOPIC = "sectors"
+# What --city takes for the statements about China as a whole (facts with no city).
+NATIONWIDE_CITY = City(slug="nationwide", name="China (nationwide)", name_zh="全国")
+_NATIONWIDE_NAMES = {"nationwide", "china", "全国", "中国"}
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
@@ -19,15 +22,22 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
 
 
 def resolve_city(factset: FactSet, name: str) -> City:
-    """A city by slug or name, in any case."""
+    """A city by slug or name, in any case; 'nationwide' (or 'china') for statements about the
+    whole country."""
     wanted = name.strip().casefold()
     for city in factset.cities.values():
         names = {city.slug, city.name.casefold()} | ({city.name_zh} if city.name_zh else set())
         if wanted in names:
             return city
+    if wanted in _NATIONWIDE_NAMES:
+        return NATIONWIDE_CITY
     known = sorted(factset.cities)
-    raise UsageError(f"unknown city '{name}'; {_suggest(wanted, known)}"
-                     f"known cities: {', '.join(known)}")
+    raise UsageError(f"unknown city '{name}'; {_suggest(wanted, [*known, 'nationwide'])}"
+                     f"known cities: {', '.join(known)} (or nationwide)")
+
+
+def in_city(fact: Fact, city: City | None) -> bool:
+    return city is None or (fact.city or NATIONWIDE_CITY.slug) == city.slug
 
 
 def resolve_topic(factset: FactSet, name: str) -> str:
@@ -39,12 +49,18 @@ def resolve_topic(factset: FactSet, name: str) -> str:
 
 
 def resolve_source(factset: FactSet, name: str) -> Source:
+    """A source by id, or by its short title in any case ('beijing blue book')."""
     wanted = name.strip().casefold()
-    if wanted in factset.sources:
-        return factset.sources[wanted]
+    for source in factset.sources.values():
+        if wanted in (source.id, (source.short_title or "").casefold()):
+            return source
     known = sorted(factset.sources)
-    raise UsageError(f"unknown source '{name}'; {_suggest(wanted, known)}"
-                     f"known sources: {', '.join(known)}")
+    hint = _suggest(wanted, known)
+    containing = [s.id for s in factset.sources.values()
+                  if wanted and wanted in f"{s.id} {s.title} {s.short_title or ''}".casefold()]
+    if not hint and len(containing) == 1:
+        hint = f"did you mean '{containing[0]}'? "
+    raise UsageError(f"unknown source '{name}'; {hint}known sources: {', '.join(known)}")
 
 
 def get_fact(factset: FactSet, fact_id: str) -> Fact:
@@ -56,21 +72,23 @@ def get_fact(factset: FactSet, fact_id: str) -> Fact:
                      "run 'returnees facts' to list the ids")
 
 
-def _matches(fact: Fact, needle: str) -> bool:
-    haystack = [fact.label, fact.population or "", fact.quote or "", *(fact.items or ())]
+def _matches(fact: Fact, needle: str, factset: FactSet) -> bool:
+    source = factset.sources[fact.source]
+    haystack = [fact.label, fact.population or "", fact.quote or "", *(fact.items or ()),
+                source.title, source.short_title or ""]
     return any(needle in text.casefold() for text in haystack)
 
 
 def select_facts(factset: FactSet, *, city: City | None = None, topic: str | None = None,
                  source: Source | None = None, search: str | None = None) -> list[Fact]:
     """Facts in file order, narrowed by every filter given."""
-    needle = search.casefold() if search else None
+    needle = search.casefold() if search is not None else None
     return [
         fact for fact in factset.facts
-        if (city is None or fact.city == city.slug)
+        if in_city(fact, city)
         and (topic is None or fact.topic == topic)
         and (source is None or source.id in (fact.source, fact.reported_in))
-        and (needle is None or _matches(fact, needle))
+        and (needle is None or _matches(fact, needle, factset))
     ]
 
 
@@ -97,15 +115,18 @@ def sectors(factset: FactSet, city: City | None = None) -> TopicResult:
 @dataclass(frozen=True)
 class SourceCount:
     source: Source
-    facts: int  # facts whose figure comes from this source
-    quoted: int  # facts whose quote is taken from this source
+    facts: int  # facts that cite it either way: what `facts --source ID` lists
+    figures: int  # facts whose figure comes from it
+    quotes: int  # facts whose quote is taken from it
 
 
 def source_fact_counts(factset: FactSet) -> list[SourceCount]:
-    """Each source with how many facts it supports, and how many quote it."""
+    """Each source with how many facts cite it, supply a figure from it, and quote it."""
+    cited = Counter(source for fact in factset.facts
+                    for source in {fact.source, fact.reported_in})
     figures = Counter(fact.source for fact in factset.facts)
     quotes = Counter(fact.reported_in for fact in factset.facts if fact.quote)
-    return [SourceCount(source, figures[source.id], quotes[source.id])
+    return [SourceCount(source, cited[source.id], figures[source.id], quotes[source.id])
             for source in factset.sources.values()]
 
 
@@ -125,7 +146,7 @@ def facts_on(factset: FactSet, topics: Iterable[str], city: City | None = None, 
     wanted = set(topics)
     facts = [
         fact for fact in factset.facts
-        if fact.topic in wanted and (city is None or fact.city == city.slug)
+        if fact.topic in wanted and in_city(fact, city)
         and (not shares_only or fact.is_share)
     ]
     having = {fact.city for fact in factset.facts

@@ -6,7 +6,7 @@ from typing import Any
 
 from returnee_cli.figures import figure_text
 from returnee_cli.model import Fact, FactSet, Source
-from returnee_cli.queries import CityOverview
+from returnee_cli.queries import CityOverview, SourceCount
 
 FACT_KEYS = (
     "id", "city", "topic", "label", "value", "unit", "qualifier", "population", "sample_size",
@@ -49,14 +49,15 @@ def fact_record(fact: Fact, factset: FactSet) -> dict[str, Any]:
     }
 
 
-def source_summary_record(source: Source, fact_count: int, quoted_count: int) -> dict[str, Any]:
-    """A source with `fact_count` (facts whose figure it supports) and `quoted_count` (facts whose
-    quote is taken from it)."""
-    return {**source_record(source), "fact_count": fact_count, "quoted_count": quoted_count}
+def source_summary_record(count: SourceCount) -> dict[str, Any]:
+    """A source with `fact_count` (facts citing it either way: what `facts --source ID` lists),
+    `figure_count` (facts whose figure comes from it) and `quote_count` (facts quoting it)."""
+    return {**source_record(count.source), "fact_count": count.facts,
+            "figure_count": count.figures, "quote_count": count.quotes}
 
 
 SOURCE_SUMMARY_KEYS = ("id", "title", "publisher", "date", "kind", "short_title", "author", "url",
-                       "note", "fact_count", "quoted_count")
+                       "note", "fact_count", "figure_count", "quote_count")
 CITY_OVERVIEW_KEYS = ("slug", "name", "name_zh", "fact_count", "topics", "roles", "headline",
                       "headline_fact")
 

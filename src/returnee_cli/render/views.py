@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from itertools import groupby
 from typing import TypeVar
@@ -11,7 +12,7 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.table import Table
 from rich.text import Text
 
-from returnee_cli.figures import figure_text, number_text
+from returnee_cli.figures import figure_text, number_text, plural
 from returnee_cli.model import Fact, FactSet, Source
 from returnee_cli.queries import CityOverview, SourceCount, TopicMatrix
 from returnee_cli.render.bars import ShareBar
@@ -58,11 +59,20 @@ def derived_notes(facts: Sequence[Fact]) -> Text:
     return notes
 
 
+SHARE_TABLE_MIN_WIDTH = 60  # below this, shares are stacked: label, then figure and bar
+
+
 def share_table(facts: Sequence[Fact], title: str | None, label_header: str, *,
                 sample_column: bool = False,
-                group: tuple[str, Callable[[Fact], str]] | None = None) -> Table:
+                group: tuple[str, Callable[[Fact], str]] | None = None) -> RenderableType:
     """Shares as bars on one fixed 0-100 scale: every bar of a view sits in this one table, so
-    their lengths compare. `group` adds a leading column (topic, city) shown once per run."""
+    their lengths compare. `group` adds a leading column (topic, city) shown once per run. When
+    the rows are shares of one population, a line under the table says of whom; a row that is a
+    share of another population says so itself."""
+    counts = Counter(fact.population for fact in facts if fact.population)
+    common = counts.most_common(1)
+    # one population shared by several rows is said once, under the table; otherwise each row
+    usual = common[0][0] if common and (len(counts) == 1 or common[0][1] > 1) else None
     table = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
                   pad_edge=False, show_edge=False)
     if group is not None:
@@ -74,19 +84,39 @@ def share_table(facts: Sequence[Fact], title: str | None, label_header: str, *,
     table.add_column("0 ── 100%", min_width=6)
     if sample_column:
         table.add_column("Sample", justify="right", no_wrap=True)
+    stacked: list[RenderableType] = [Text(title, style="bold")] if title else []
     previous = None
     for fact, figure in zip(facts, figures, strict=True):
         bar = ShareBar(fact.value or 0, lower_bound=fact.qualifier == "more_than",
                        style="magenta" if fact.derived else "cyan")
-        cells: list[RenderableType] = [data_text(fact.label), figure, bar]
+        label = data_text(fact.label)
+        if fact.population and fact.population != usual:
+            label.append("\n")
+            label.append_text(data_text(f"of {fact.population}", style="dim"))
+        sample = Text(number_text(fact.sample_size) if fact.sample_size else "—")
+        cells: list[RenderableType] = [label, figure, bar]
         if sample_column:
-            cells.append(Text(number_text(fact.sample_size) if fact.sample_size else "—"))
+            cells.append(sample)
+        name = group[1](fact) if group is not None else None
         if group is not None:
-            name = group[1](fact)
             cells.insert(0, data_text(name if name != previous else ""))
-            previous = name
         table.add_row(*cells)
-    return table
+        heading = label.copy()
+        if name is not None and name != previous:
+            stacked.append(data_text(name, style="bold underline"))
+        previous = name
+        line = Table.grid(padding=(0, 1))
+        line.add_column(justify="right", no_wrap=True)
+        line.add_column(ratio=1)
+        line.add_row(figure, bar)
+        if sample_column and fact.sample_size:
+            heading.append(f" (sample {number_text(fact.sample_size)})", style="dim")
+        stacked.append(Group(heading, line))
+    below: list[RenderableType] = []
+    if usual is not None:
+        unless = ", unless a row says otherwise" if len(counts) > 1 else ""
+        below.append(data_text(f"Share of: {usual}{unless}", style="dim"))
+    return Group(Responsive((SHARE_TABLE_MIN_WIDTH, table), (0, Group(*stacked))), *below)
 
 
 def sectors_view(facts: Sequence[Fact], factset: FactSet) -> RenderableType:
@@ -96,9 +126,6 @@ def sectors_view(facts: Sequence[Fact], factset: FactSet) -> RenderableType:
         rows = list(group)
         title = f"{factset.city_name(city)}: fields of work of overseas-educated returnees"
         parts.append(share_table(rows, title, "Field"))
-        populations = sorted({f.population for f in rows if f.population})
-        if populations:
-            parts.append(data_text("Share of: " + "; ".join(populations), style="dim"))
         parts.append(derived_notes(rows))
         parts.append(citation_lines(rows, factset))
         parts.append(Text(""))
@@ -110,13 +137,19 @@ def items_text(fact: Fact) -> Text:
 
 
 class Responsive:
-    """A table where it fits, the same rows stacked one under another where it does not."""
+    """The widest layout that fits: a table where there is room, the same rows stacked one under
+    another where there is not. `layouts` are (minimum width, renderable), widest first; the last
+    one is used whatever the width."""
 
-    def __init__(self, wide: RenderableType, narrow: RenderableType, min_width: int) -> None:
-        self.wide, self.narrow, self.min_width = wide, narrow, min_width
+    def __init__(self, *layouts: tuple[int, RenderableType]) -> None:
+        self.layouts = layouts
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self.wide if options.max_width >= self.min_width else self.narrow
+        for min_width, layout in self.layouts:
+            if options.max_width >= min_width:
+                yield layout
+                return
+        yield self.layouts[-1][1]
 
 
 def fact_label(fact: Fact) -> Text:
@@ -128,15 +161,22 @@ def fact_label(fact: Fact) -> Text:
 
 
 def facts_table(facts: Sequence[Fact], factset: FactSet) -> RenderableType:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column("ID", overflow="fold", style="cyan", min_width=12)
-    table.add_column("City", no_wrap=True)
-    table.add_column("Figure", justify="right", no_wrap=True)
-    table.add_column("Label", overflow="fold", min_width=20)
+    """Ids are never broken (they are for copying into `show`); where the city column does not
+    fit it goes, and below that every fact is stacked."""
+    wide, medium = (Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+                    for _ in range(2))
+    for table in (wide, medium):
+        table.add_column("ID", no_wrap=True, style="cyan")
+        if table is wide:
+            table.add_column("City", no_wrap=True)
+        table.add_column("Figure", justify="right", no_wrap=True)
+        table.add_column("Label", overflow="fold", min_width=20)
+    id_width = max((len(fact.id) for fact in facts), default=2)
     stacked = Text()
     for fact in facts:
         figure, label = figure_cell(fact), fact_label(fact)
-        table.add_row(data_text(fact.id), data_text(fact.city or "—"), figure, label)
+        wide.add_row(data_text(fact.id), data_text(fact.city or "—"), figure, label)
+        medium.add_row(data_text(fact.id), figure, label)
         stacked.append_text(data_text(fact.id, style="cyan"))
         stacked.append(f"\n{fact.city or 'nationwide'} · {fact.topic}\n", style="dim")
         if figure:
@@ -145,7 +185,7 @@ def facts_table(facts: Sequence[Fact], factset: FactSet) -> RenderableType:
         stacked.append_text(label)
         stacked.append("\n\n")
     stacked.rstrip()
-    return Responsive(table, stacked, min_width=72)
+    return Responsive((id_width + 60, wide), (id_width + 40, medium), (0, stacked))
 
 
 def fact_view(fact: Fact, factset: FactSet) -> RenderableType:
@@ -183,7 +223,8 @@ def sources_table(rows: Sequence[SourceCount]) -> RenderableType:
     table.add_column("Date", no_wrap=True)
     table.add_column("Kind", no_wrap=True)
     table.add_column("Facts", justify="right", no_wrap=True)
-    table.add_column("Quoted", justify="right", no_wrap=True)
+    table.add_column("Figures", justify="right", no_wrap=True)
+    table.add_column("Quotes", justify="right", no_wrap=True)
     stacked = Text()
     for row in rows:
         source = row.source
@@ -191,14 +232,15 @@ def sources_table(rows: Sequence[SourceCount]) -> RenderableType:
         described.append("\n")
         described.append_text(data_text(source.publisher, style="dim"))
         table.add_row(data_text(source.id), described, data_text(source.date),
-                      data_text(source.kind), Text(str(row.facts)), Text(str(row.quoted)))
+                      data_text(source.kind), Text(str(row.facts)), Text(str(row.figures)),
+                      Text(str(row.quotes)))
         stacked.append_text(data_text(source.id, style="cyan"))
-        stacked.append(f"\n{source.kind} · {source.date} · figures for {row.facts} facts · "
-                       f"quoted for {row.quoted}\n", style="dim")
+        stacked.append(f"\n{source.kind} · {source.date} · cited by {plural(row.facts, 'fact')}: "
+                       f"{row.figures} for a figure, {row.quotes} for a quote\n", style="dim")
         stacked.append_text(described)
         stacked.append("\n\n")
     stacked.rstrip()
-    return Responsive(table, stacked, min_width=100)
+    return Responsive((100, table), (0, stacked))
 
 
 # --- exploring by angle ---------------------------------------------------------------------------
@@ -223,8 +265,9 @@ def bullets(facts: Sequence[Fact]) -> Table:
     for fact in facts:
         line = data_text(fact.label)
         if fact.value is not None:
-            line.append(": ")
+            line.append(" (" if fact.items else ": ")
             line.append_text(figure_cell(fact))
+            line.append(")" if fact.items else "")
         if fact.items:
             line.append(":")
             grid.add_row("•", Group(line, numbered(fact.items)))
@@ -246,7 +289,8 @@ def grouped_view(facts: Sequence[Fact], factset: FactSet, *, title: Text | str,
     if shares:
         parts.append(share_table(shares, None, "Measure", sample_column=sample_column,
                                  group=(group_header, group_of)))
-    for name, group in _by_first_appearance([f for f in facts if not f.is_share], key=group_of):
+    listed = [f for f in facts if not f.is_share or f.items]
+    for name, group in _by_first_appearance(listed, key=group_of):
         parts.extend([Text(""), Text(name, style="bold"), bullets(group)])
     parts.append(Text(""))
     parts.extend(_foot(facts, factset))
@@ -257,7 +301,7 @@ def city_view(city_slug: str, facts: Sequence[Fact], factset: FactSet) -> Render
     """A city's profile: its facts grouped by topic, sources at the foot."""
     city = factset.cities[city_slug]
     heading = Text(city.name + (f" ({city.name_zh})" if city.name_zh else ""), style="bold")
-    heading.append(f" · {len(facts)} facts", style="dim")
+    heading.append(f" · {plural(len(facts), 'fact')}", style="dim")
     return grouped_view(facts, factset, title=heading, group_header="Topic",
                         group_of=lambda f: _topic_title(f.topic))
 
@@ -282,7 +326,7 @@ def reasons_view(facts: Sequence[Fact], factset: FactSet) -> RenderableType:
         stacked.extend([Text(factset.city_name(city), style="bold underline"), *_spaced(blocks),
                         Text("")])
     table.add_row(*cells)
-    return Group(Responsive(table, Group(*stacked[:-1]), min_width=70), Text(""),
+    return Group(Responsive((70, table), (0, Group(*stacked[:-1]))), Text(""),
                  *_foot(facts, factset))
 
 
@@ -294,8 +338,6 @@ def entrepreneurs_view(facts: Sequence[Fact], factset: FactSet) -> RenderableTyp
     group = ("City", lambda f: factset.city_name(f.city)) if len(cities) > 1 else None
     parts: list[RenderableType] = [
         share_table(facts, title, "Characteristic", sample_column=True, group=group)]
-    populations = list(dict.fromkeys(f.population for f in facts if f.population))
-    parts.append(data_text("Share of: " + "; ".join(populations), style="dim"))
     if any(f.qualifier == "more_than" for f in facts):
         parts.append(Text(LOWER_BOUND_NOTE, style="dim"))
     parts.append(Text(""))
@@ -323,7 +365,7 @@ def topics_view(matrix: TopicMatrix, factset: FactSet) -> RenderableType:
         stacked.append_text(data_text(topic, style="bold"))
         stacked.append(": " + ", ".join(present) + "\n")
     stacked.rstrip()
-    return Responsive(table, stacked, min_width=table_width(matrix))
+    return Responsive((table_width(matrix), table), (0, stacked))
 
 
 def table_width(matrix: TopicMatrix) -> int:
@@ -351,9 +393,9 @@ def cities_view(overview: Sequence[CityOverview]) -> RenderableType:
         table.add_row(name, Text(str(len(entry.facts))), roles, headline)
         title = name.copy()
         title.stylize("bold")
-        title.append(f" · {len(entry.facts)} facts", style="dim")
+        title.append(f" · {plural(len(entry.facts), 'fact')}", style="dim")
         stacked.append(Group(title, roles, headline, Text("")))
-    return Responsive(table, Group(*stacked), min_width=80)
+    return Responsive((80, table), (0, Group(*stacked)))
 
 
 def _spaced(blocks: Sequence[RenderableType]) -> list[RenderableType]:
