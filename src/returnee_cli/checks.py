@@ -33,7 +33,7 @@ def check_factset(factset: FactSet) -> list[Problem]:
     with localcontext(_EXACT):
         problems = [*_check_quotes(factset), *_check_breakdowns(factset),
                     *_check_samples(factset), *_check_derived(factset)]
-    return sorted(problems, key=lambda p: p.severity == WARNING)
+    return sorted(problems, key=lambda p: (p.severity == WARNING, p.file, p.line or 0))
 
 
 def normalise(text: str) -> str:
@@ -182,8 +182,9 @@ def _check_breakdowns(factset: FactSet) -> Iterator[Problem]:
                                + _show(Decimal(str(f.value))) for f in shares)
             total_text = ("more than " if open_ended else "") + f"{_show(total)}%"
             yield _problem(first.location, f"breakdown `{name}` adds up to {total_text} "
-                           f"({terms}), more than the whole; its parts must not overlap: check "
-                           "the figures or which facts it groups", "breakdown", "breakdown")
+                           f"({terms}), but the parts of one whole add up to 100% at most; "
+                           f"check the figures and which facts have `breakdown: {name}`",
+                           "breakdown", "breakdown")
 
 
 # --- samples: a share of a known sample is a whole number of people ----------------------------

@@ -77,3 +77,9 @@ def write_renderable(renderable: RenderableType) -> None:
 def message(text: str) -> None:
     """A note for the person at the keyboard, never for a pipe: stderr."""
     print(text, file=sys.stderr)
+
+
+def write_lines(lines: list[str]) -> None:
+    """Plain lines of data (a report such as `validate`'s), to stdout."""
+    text = "".join(line + "\n" for line in lines)
+    _guard_pipe(lambda: sys.stdout.write(text))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from returnee_cli.errors import Problem
 from returnee_cli.model import Fact, FactSet, Source
+
+if TYPE_CHECKING:
+    from returnee_cli.loading import Checked
 
 FACT_KEYS = (
     "id", "city", "topic", "label", "value", "unit", "qualifier", "population", "sample_size",
@@ -50,3 +54,18 @@ def source_summary_record(source: Source, fact_count: int, quoted_count: int) ->
     """A source with `fact_count` (facts whose figure it supports) and `quoted_count` (facts whose
     quote is taken from it)."""
     return {**source_record(source), "fact_count": fact_count, "quoted_count": quoted_count}
+
+
+def problem_record(problem: Problem) -> dict[str, Any]:
+    return {"file": problem.file, "line": problem.line, "code": problem.code, "key": problem.key,
+            "message": problem.message}
+
+
+def validation_record(checked: Checked) -> dict[str, Any]:
+    """`validate --json`: `valid` (no errors; warnings allowed), files read, and each problem."""
+    return {
+        "valid": not checked.errors,
+        "files": list(checked.files),
+        "errors": [problem_record(p) for p in checked.errors],
+        "warnings": [problem_record(p) for p in checked.warnings],
+    }
