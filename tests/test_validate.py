@@ -192,6 +192,9 @@ RULES = [
      "`sample_size`"),
     ("loader: typo in a key", change("tech", "value:", "valeu:"), "valeu:", "unknown-key",
      "unknown key `valeu` in a fact; did you mean `value`?"),
+    ("loader: a lower bound of 100%", change("young", "value: 70", "value: 100"), "young",
+     "range", "fact `young` is more than 100%, more than the whole; check the figure and its "
+     "qualifier"),
     ("loader: duplicate id", PACK + fact_block("tech"), "tech", "duplicate-id",
      "duplicate fact id `tech`: also defined at pack/facts.yaml:9"),
 ]

@@ -227,6 +227,8 @@ class _FileReader:
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             what = error.problem or error.context or "invalid YAML"
+            if error.problem and error.context and not error.context.startswith("while "):
+                what = f"{error.context}, {error.problem}"  # "expected a single document ..."
             at = mark.line + 1 if mark is not None else None
             self.problems.append(Problem(self.file, at, f"is not valid YAML: {what}; "
                                          "fix the syntax at that line", "yaml-syntax"))
@@ -585,6 +587,9 @@ class _Assembler:
         if unit == "percent" and value is not None and not 0 <= value <= 100:
             bad(f"has a percentage of {value}, outside 0 to 100; check the figure", "range",
                 "value")
+        elif unit == "percent" and qualifier == "more_than" and value == 100:
+            bad("is more than 100%, more than the whole; check the figure and its qualifier",
+                "range", "value")
         sample = values.get("sample_size")
         if sample is not None and sample <= 0:
             bad(f"has `sample_size: {sample}`; a sample is a positive whole number", "range",
