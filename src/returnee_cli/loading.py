@@ -275,8 +275,8 @@ class _FileReader:
                 continue
             key = key_node.value
             if key in result:
-                self.problem(key_node, f"duplicate key `{key}` in {what} (first at line "
-                             f"{_line(result[key])}); keep one", "duplicate-key", key)
+                self.problem(key_node, f"duplicate key `{_short(key)}` in {what} (first at "
+                             f"line {_line(result[key])}); keep one", "duplicate-key", _short(key))
                 continue
             if key not in known:
                 hint = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
