@@ -235,7 +235,8 @@ COMMANDS = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-def
 
 def test_the_command_list_is_the_one_documented() -> None:
     assert COMMANDS == ["cite", "cities", "city", "entrepreneurs", "export", "facts",
-                        "industries", "reasons", "sectors", "show", "sources", "topics"]
+                        "industries", "reasons", "schema", "sectors", "show", "sources",
+                        "topics", "validate"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -432,3 +432,23 @@ def test_export_to_a_missing_folder_is_a_usage_error(run: RunCli, tmp_path: Path
 def test_export_dash_is_stdout(run: RunCli) -> None:
     result = run("export", "--format", "jsonl", "-o", "-")
     assert len(result.stdout.splitlines()) == 39
+
+
+def test_sectors_draws_only_shares(run: RunCli, tmp_path: Path) -> None:
+    pack = tmp_path / "count.yaml"
+    pack.write_text("""\
+facts:
+  - id: beijing-sector-headcount
+    city: beijing
+    topic: sectors
+    label: People counted in a sector
+    value: 12000
+    unit: people
+    source: beijing-blue-book-2025
+    reported_in: beijing-blue-book-2025
+    quote: Some 12000 people work in it.
+""", encoding="utf-8")
+    result = run("--facts", str(pack), "sectors", "--city", "beijing", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert "beijing-sector-headcount" not in {r["id"] for r in result.json()}
+    assert len(result.json()) == 5

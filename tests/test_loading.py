@@ -33,7 +33,7 @@ GOOD_FACT = """\
     unit: percent
     source: src
     reported_in: src
-    quote: Twelve and a half percent.
+    quote: In Wuhan, 12.5% work in this sector.
 """
 
 
@@ -73,8 +73,9 @@ def test_a_valid_pack_loads(tmp_path: Path) -> None:
     (GOOD_FACT.replace("label: A share", "label: yes"), 13,
      "`label` must be text, but YAML reads 'yes' as true/false; put it in quotes"),
     (GOOD_FACT.replace("value: 12.5", "value: 012"), 14, "must be written as a plain decimal"),
-    (GOOD_FACT.replace("quote: Twelve and a half percent.", "quote: !!python/object:os.system x"),
-     18, "uses the YAML tag !!python/object:os.system"),
+    (GOOD_FACT.replace("quote: In Wuhan, 12.5% work in this sector.",
+                       "quote: !!python/object:os.system x"), 18,
+     "uses the YAML tag !!python/object:os.system"),
     (GOOD_FACT.replace("qualifier", "x").replace("    unit: percent\n",
                                                  "    unit: percent\n    qualifier: over\n"), 16,
      "`qualifier` 'over' is not one of exact, more_than"),

@@ -24,6 +24,7 @@ from typer.core import TyperGroup
 
 from returnee_cli import __version__, formats, output, queries, records
 from returnee_cli.errors import (
+    EXIT_DATA,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_USAGE,
@@ -31,7 +32,7 @@ from returnee_cli.errors import (
     UsageError,
 )
 from returnee_cli.formats import Format, OutputRequest
-from returnee_cli.loading import builtin_facts_dir, load_factset
+from returnee_cli.loading import builtin_facts_dir, load_factset, read_factset
 from returnee_cli.model import City, Fact, FactSet
 
 if TYPE_CHECKING:
@@ -581,6 +582,44 @@ def _write_atomically(path: Path, write: Callable[[Path], None]) -> None:
     finally:
         if partial.exists():
             partial.unlink()
+
+
+@app.command()
+def validate(
+    ctx: typer.Context,
+    paths: Annotated[list[Path] | None, typer.Argument(
+        metavar="PATH...", help="Fact files or folders to check; by default the facts in use "
+        "(built-in, --facts and RETURNEES_FACTS).", show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report: valid, files, "
+                                          "errors and warnings.")] = False,
+) -> None:
+    """Check fact files: every problem at once, with file, line and what to do. Exit 1 if invalid.
+
+    Example: returnees validate my-facts/
+    """
+    for path in paths or []:
+        if not path.exists():
+            raise UsageError(f"no such file or folder: {path}")
+    checked = read_factset(paths or ctx.find_root().obj)
+    if as_json:
+        output.write_json(records.validation_record(checked))
+    else:
+        from returnee_cli.render.report import report_lines
+
+        output.write_lines(report_lines(checked))
+    if checked.errors:
+        raise typer.Exit(EXIT_DATA)
+
+
+@app.command()
+def schema() -> None:
+    """The JSON Schema of fact files, generated from the format, for editors and other tools.
+
+    Example: returnees schema > fact-file.schema.json
+    """
+    from returnee_cli.schema import fact_file_schema
+
+    output.write_json(fact_file_schema())
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 EXIT_OK = 0
@@ -9,6 +10,12 @@ EXIT_DATA = 1  # a fact file is broken: fix the file
 EXIT_USAGE = 2  # the command line is wrong: fix the call
 EXIT_INTERNAL = 70  # a bug in returnees itself (EX_SOFTWARE)
 EXIT_INTERRUPTED = 130  # Ctrl-C
+
+ERROR = "error"  # stops every command: the data cannot be trusted
+WARNING = "warning"  # shown by `returnees validate` only: something could not be checked
+
+# Control characters (escape sequences start with one) from a fact file must not reach a terminal.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -19,10 +26,24 @@ class Problem:
     line: int | None
     message: str
     code: str = "invalid"
+    key: str | None = None  # the key in the file the problem is about, where there is one
+    severity: str = ERROR
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.line is not None else self.file
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        return f"{where}: {self.message}"
+        return _printable(f"{self.where}: {self.message}")
+
+    def report_line(self) -> str:
+        """The line `returnees validate` prints: `file:line: error: message [code]`."""
+        return _printable(f"{self.where}: {self.severity}: {self.message} [{self.code}]")
+
+
+def _printable(text: str) -> str:
+    """Keys, values and file names come from the files: show their control characters escaped."""
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 class ReturneesError(Exception):

@@ -7,6 +7,7 @@ value keeps its line, duplicate keys can be seen, tags can be refused and aliase
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -17,7 +18,8 @@ from typing import Any
 
 import yaml
 
-from returnee_cli.errors import DataError, Problem
+from returnee_cli import checks
+from returnee_cli.errors import ERROR, DataError, Problem
 from returnee_cli.fields import (
     CITY_FIELDS,
     DATE_PATTERN,
@@ -36,7 +38,12 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 FACT_FILE_SUFFIXES = (".yaml", ".yml")
-MAX_FILE_BYTES = 64 * 1024 * 1024
+# Limits that keep a hostile file from costing minutes or gigabytes (measured for issue 4: composing
+# costs about 1 s and 60 MB per 100,000 YAML values). The built-in facts are 1,000 times smaller.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_VALUES = 100_000  # YAML values (scalars, lists, mappings) in one file
+MAX_DEPTH = 64  # nesting of lists and mappings; a fact file needs 5
+MAX_TEXT_CHARS = 10_000  # one text value; the whole stored article is 4,500
 MAX_NUMBER_CHARS = 40
 
 _TAG = "tag:yaml.org,2002:"
@@ -68,33 +75,69 @@ def display_path(path: Path) -> str:
 
 
 def fact_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
-    """Expand files and folders into the fact files they hold, in a stable order."""
+    """Expand files and folders into the fact files they hold, in a stable order. A file named
+    twice (a folder and a file in it) is read once: that is not a clash between packs."""
     files: list[Path] = []
     problems: list[Problem] = []
+    seen: set[Path] = set()
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix in FACT_FILE_SUFFIXES
-                                and p.is_file()))
+            found = sorted(p for p in path.rglob("*") if p.suffix in FACT_FILE_SUFFIXES
+                           and p.is_file())
+            if not found:
+                problems.append(Problem(display_path(path), None, "holds no fact files (*.yaml, "
+                                        "*.yml); check the path", "no-facts"))
         elif path.is_file():
-            files.append(path)
+            found = [path]
         else:
-            problems.append(Problem(display_path(path), None,
-                                    "no such file or folder; check the path", "missing-path"))
+            what = "is not a file or folder" if path.exists() else "no such file or folder"
+            problems.append(Problem(display_path(path), None, f"{what}; check the path",
+                                    "missing-path"))
+            continue
+        for file in found:
+            if file.resolve() not in seen:
+                seen.add(file.resolve())
+                files.append(file)
     return files, problems
 
 
-def load_factset(paths: Sequence[Path] | None = None) -> FactSet:
-    """Load and validate fact files (default: the built-in facts). Raises DataError listing every
-    problem found."""
+@dataclass(frozen=True)
+class Checked:
+    """What `read_factset` found: the fact set of every valid record, and every problem."""
+
+    files: tuple[str, ...]
+    factset: FactSet
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != ERROR]
+
+
+def read_factset(paths: Sequence[Path] | None = None) -> Checked:
+    """Read, validate and check fact files (default: the built-in facts) without raising: every
+    problem of every file, then the consistency checks over the records that are valid."""
     files, problems = fact_files(paths if paths is not None else [builtin_facts_dir()])
     assembler = _Assembler()
     for path in files:
         problems.extend(assembler.add_file(path))
     factset, more = assembler.build()
     problems.extend(more)
-    if problems:
-        raise DataError(problems)
-    return factset
+    problems.extend(checks.check_factset(factset))
+    return Checked(tuple(display_path(f) for f in files), factset, tuple(problems))
+
+
+def load_factset(paths: Sequence[Path] | None = None) -> FactSet:
+    """Load and validate fact files (default: the built-in facts). Raises DataError listing every
+    error found; warnings (a source whose quotes cannot be checked) are for `validate` only."""
+    checked = read_factset(paths)
+    if checked.errors:
+        raise DataError(checked.errors)
+    return checked.factset
 
 
 # --- one file -------------------------------------------------------------------------------------
@@ -125,11 +168,11 @@ class _FileReader:
         self.path = path
         self.file = display_path(path)
         self.problems: list[Problem] = []
-        self._visited: set[int] = set()
 
-    def problem(self, node: yaml.Node | None, message: str, code: str = "invalid") -> None:
+    def problem(self, node: yaml.Node | None, message: str, code: str = "invalid",
+                key: str | None = None) -> None:
         line = node.start_mark.line + 1 if node is not None else None
-        self.problems.append(Problem(self.file, line, message, code))
+        self.problems.append(Problem(self.file, line, message, code, key))
 
     def read(self) -> _FileContent:
         content = _FileContent()
@@ -159,14 +202,14 @@ class _FileReader:
 
     def _compose(self) -> yaml.Node | None:
         try:
-            if self.path.stat().st_size > MAX_FILE_BYTES:
-                self.problem(None, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; "
-                             "split it into several fact files", "too-large")
-                return None
-            data = self.path.read_bytes()
+            data = checks.read_at_most(self.path, MAX_FILE_BYTES)
         except OSError as error:
             self.problem(None, f"cannot be read ({error.strerror}); check its permissions",
                          "unreadable")
+            return None
+        if data is None:
+            self.problem(None, f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; "
+                         "split it into several fact files", "too-large")
             return None
         try:
             text = data.decode("utf-8")
@@ -176,18 +219,30 @@ class _FileReader:
                                          "); save it as UTF-8", "encoding"))
             return None
         try:
+            refused = _refuse_costly_structure(text)
+            if refused is not None:
+                self.problems.append(Problem(self.file, *refused))
+                return None
             root = yaml.compose(text, Loader=_Loader)
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             what = error.problem or error.context or "invalid YAML"
+            if error.problem and error.context and not error.context.startswith("while "):
+                what = f"{error.context}, {error.problem}"  # "expected a single document ..."
             at = mark.line + 1 if mark is not None else None
             self.problems.append(Problem(self.file, at, f"is not valid YAML: {what}; "
                                          "fix the syntax at that line", "yaml-syntax"))
             return None
+        except yaml.reader.ReaderError as error:  # a character YAML does not allow, e.g. NUL
+            at = text[: error.position].count("\n") + 1
+            self.problems.append(Problem(self.file, at, f"is not valid YAML: character "
+                                         f"#x{error.character:04x} is not allowed in YAML "
+                                         "text; remove it", "yaml-syntax"))
+            return None
         except yaml.YAMLError as error:
             self.problem(None, f"is not valid YAML: {error}; fix the syntax", "yaml-syntax")
             return None
-        except RecursionError:
+        except RecursionError:  # the pre-scan bounds the depth; kept for the pure-Python parser
             self.problem(None, "is nested too deeply to be a fact file", "too-deep")
             return None
         if root is None:
@@ -198,11 +253,7 @@ class _FileReader:
     # -- structure
 
     def _enter(self, node: yaml.Node) -> bool:
-        """Refuse aliases (they would share, or blow up, data) and foreign tags."""
-        if id(node) in self._visited:
-            self.problem(node, "uses a YAML alias (*name); write the value out in full", "alias")
-            return False
-        self._visited.add(id(node))
+        """Refuse foreign tags (aliases never get this far: see _refuse_costly_structure)."""
         if node.tag not in _ALLOWED_TAGS:
             self.problem(node, f"uses the YAML tag {node.tag.replace(_TAG, '!!')!s}, which fact "
                          "files do not allow; remove the tag", "tag")
@@ -224,13 +275,14 @@ class _FileReader:
                 continue
             key = key_node.value
             if key in result:
-                self.problem(key_node, f"duplicate key `{key}` in {what} (first at line "
-                             f"{_line(result[key])}); keep one", "duplicate-key")
+                self.problem(key_node, f"duplicate key `{_short(key)}` in {what} (first at "
+                             f"line {_line(result[key])}); keep one", "duplicate-key", _short(key))
                 continue
             if key not in known:
                 hint = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
                 fix = f"did you mean `{hint[0]}`?" if hint else "known keys: " + ", ".join(known)
-                self.problem(key_node, f"unknown key `{key}` in {what}; {fix}", "unknown-key")
+                self.problem(key_node, f"unknown key `{_short(key)}` in {what}; {fix}",
+                             "unknown-key", _short(key))
                 continue
             result[key] = value_node
         return result
@@ -263,7 +315,7 @@ class _FileReader:
                 ident = values.get("id") or values.get("slug")
                 named = f" `{ident}`" if ident else ""
                 self.problem(node, f"{what}{named} is missing `{spec.name}` ({spec.help})",
-                             "missing-key")
+                             "missing-key", spec.name)
                 ok = False
         return values if ok else None
 
@@ -280,7 +332,7 @@ class _FileReader:
                 return None
             if not isinstance(node, yaml.SequenceNode) or not node.value:
                 self.problem(node, f"`{spec.name}` must be a non-empty list of text "
-                             "(lines starting with '- ')", "type")
+                             "(lines starting with '- ')", "type", spec.name)
                 return _INVALID
             item_spec = FieldSpec(spec.name, spec.kind.removesuffix("_list"), spec.help)
             items = [self._value(item, item_spec, what) for item in node.value]
@@ -288,12 +340,17 @@ class _FileReader:
         if not self._enter(node):
             return _INVALID
         if not isinstance(node, yaml.ScalarNode):
-            self.problem(node, f"`{spec.name}` must be a single value, not {_shape(node)}", "type")
+            self.problem(node, f"`{spec.name}` must be a single value, not {_shape(node)}", "type",
+                         spec.name)
             return _INVALID
         if node.tag == _TAG + "null":
             if spec.nullable:
                 return None
-            self.problem(node, f"`{spec.name}` is empty; give {spec.help}", "type")
+            self.problem(node, f"`{spec.name}` is empty; give {spec.help}", "type", spec.name)
+            return _INVALID
+        if len(node.value) > MAX_TEXT_CHARS:
+            self.problem(node, f"`{spec.name}` is {len(node.value):,} characters long; a value "
+                         f"in a fact file holds at most {MAX_TEXT_CHARS:,}", "too-long", spec.name)
             return _INVALID
         if spec.kind == "number":
             return self._number(node, spec, allow_float=True)
@@ -305,22 +362,23 @@ class _FileReader:
 
     def _text(self, node: yaml.ScalarNode, spec: FieldSpec) -> Any:
         if node.tag != _TAG + "str":
-            self.problem(node, f"`{spec.name}` must be text, but YAML reads {node.value!r} as "
-                         f"{_YAML_KIND.get(node.tag, node.tag)}; put it in quotes", "type")
+            self.problem(node, f"`{spec.name}` must be text, but YAML reads "
+                         f"{_short(node.value)!r} as {_YAML_KIND.get(node.tag, node.tag)}; put it "
+                         "in quotes", "type", spec.name)
             return _INVALID
         text = str(node.value).strip()
         if not text:
-            self.problem(node, f"`{spec.name}` is empty; give {spec.help}", "type")
+            self.problem(node, f"`{spec.name}` is empty; give {spec.help}", "type", spec.name)
             return _INVALID
         if spec.kind == "slug" and not _SLUG.match(text):
-            self.problem(node, f"`{spec.name}` {text!r} must be lowercase letters, digits and "
-                         "hyphens (like `beijing-sector-education`)", "slug")
+            self.problem(node, f"`{spec.name}` {_short(text)!r} must be lowercase letters, digits "
+                         "and hyphens (like `beijing-sector-education`)", "slug", spec.name)
             return _INVALID
         if spec.kind == "choice" and text not in spec.choices:
             hint = difflib.get_close_matches(text, spec.choices, n=1, cutoff=0.5)
             fix = f"did you mean `{hint[0]}`?" if hint else "use one of " + ", ".join(spec.choices)
-            self.problem(node, f"`{spec.name}` {text!r} is not one of "
-                         f"{', '.join(spec.choices)}; {fix}", "choice")
+            self.problem(node, f"`{spec.name}` {_short(text)!r} is not one of "
+                         f"{', '.join(spec.choices)}; {fix}", "choice", spec.name)
             return _INVALID
         return text
 
@@ -329,28 +387,30 @@ class _FileReader:
         kind = "a whole number" if not allow_float else "a number"
         if node.tag not in (_TAG + "int", _TAG + "float"):
             fix = " without the % sign (the unit says percent)" if raw.endswith("%") else ""
-            self.problem(node, f"`{spec.name}` must be {kind}{fix}, not {node.value!r}", "type")
+            self.problem(node, f"`{spec.name}` must be {kind}{fix}, not {_short(node.value)!r}",
+                         "type", spec.name)
             return _INVALID
         if len(raw) > MAX_NUMBER_CHARS:
-            self.problem(node, f"`{spec.name}` is a number of {len(raw)} characters; no figure "
-                         "needs that many", "number")
+            self.problem(node, f"`{spec.name}` is a number of {len(raw):,} characters; no figure "
+                         "needs that many", "number", spec.name)
             return _INVALID
         if _DECIMAL_INT.match(raw):
             return int(raw)
         if allow_float and _DECIMAL_FLOAT.match(raw):
             number = float(raw)
-            return int(number) if number.is_integer() and "." not in raw else number
-        self.problem(node, f"`{spec.name}` {node.value!r} must be written as a plain decimal "
-                     f"{'number' if allow_float else 'whole number'} (YAML would read it "
-                     "differently)", "number")
+            if math.isfinite(number):
+                return int(number) if number.is_integer() and "." not in raw else number
+        self.problem(node, f"`{spec.name}` {_short(node.value)!r} must be written as a plain "
+                     f"decimal {'number' if allow_float else 'whole number'} (YAML would read it "
+                     "differently)", "number", spec.name)
         return _INVALID
 
     def _date(self, node: yaml.ScalarNode, spec: FieldSpec) -> Any:
         text = str(node.value).strip()
         if node.tag in (_TAG + "str", _TAG + "timestamp", _TAG + "int") and _DATE.match(text):
             return text
-        self.problem(node, f"`{spec.name}` {text!r} must be a date written YYYY-MM-DD "
-                     "(or YYYY-MM, or YYYY)", "date")
+        self.problem(node, f"`{spec.name}` {_short(text)!r} must be a date written YYYY-MM-DD "
+                     "(or YYYY-MM, or YYYY)", "date", spec.name)
         return _INVALID
 
     # -- records
@@ -365,7 +425,7 @@ class _FileReader:
             if not text_path.is_file():
                 self.problem(node, f"source `{values['id']}` names a stored text "
                              f"{values['text']!r} that does not exist next to this file; "
-                             "fix the path or remove `text`", "missing-text")
+                             "fix the path or remove `text`", "missing-text", "text")
         return Source(
             id=values["id"], title=values["title"], publisher=values["publisher"],
             date=values["date"], kind=values["kind"], short_title=values.get("short_title"),
@@ -382,6 +442,39 @@ class _FileReader:
                     location=Location(self.file, _line(node)))
 
 
+_OPENS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_CLOSES = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+
+def _refuse_costly_structure(text: str) -> tuple[int | None, str, str] | None:
+    """Walk the parser's events, in a loop and without building anything, and refuse what would
+    make composing the tree costly or unsafe: aliases (a "billion laughs" file), deep nesting (the
+    composer recurses), and more values than any fact file needs. Returns (line, message, code)."""
+    depth = values = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        line = event.start_mark.line + 1 if event.start_mark is not None else None
+        if isinstance(event, yaml.AliasEvent):
+            return (line, "uses a YAML alias (*name); write the value out in full", "alias")
+        if isinstance(event, (yaml.ScalarEvent, *_OPENS)):
+            values += 1
+            if values > MAX_VALUES:
+                return (line, f"holds more than {MAX_VALUES:,} YAML values; split it into "
+                        "several fact files", "too-large")
+        if isinstance(event, _OPENS):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return (line, f"nests lists or mappings more than {MAX_DEPTH} deep; a fact file "
+                        "needs 5", "too-deep")
+        elif isinstance(event, _CLOSES):
+            depth -= 1
+    return None
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """A value from a file, cut to a length a message can show."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _line(node: yaml.Node) -> int:
     return int(node.start_mark.line) + 1
 
@@ -391,7 +484,7 @@ def _shape(node: yaml.Node) -> str:
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
         return "a list"
-    return f"the value {str(node.value)[:40]!r}"
+    return f"the value {_short(str(node.value))!r}"
 
 
 # --- the whole set --------------------------------------------------------------------------------
@@ -410,23 +503,24 @@ class _Assembler:
         reader = _FileReader(path)
         content = reader.read()
         for source in content.sources:
-            self._add_unique(self.sources, source.id, source, "source", source.location)
+            self._add_unique(self.sources, source.id, source, "source", source.location, "id")
         for city in content.cities:
-            self._add_unique(self.cities, city.slug, city, "city", city.location)
+            self._add_unique(self.cities, city.slug, city, "city", city.location, "slug")
         self.raw_facts.extend(content.facts)
         return reader.problems
 
     def _add_unique(self, table: dict[str, Any], key: str, record: Any, what: str,
-                    location: Location) -> None:
+                    location: Location, field_name: str) -> None:
         if key in table:
             first = table[key].location
             self._problem(location, f"duplicate {what} `{key}`: also defined at {first}; "
-                          "rename or remove one", "duplicate-id")
+                          "rename or remove one", "duplicate-id", field_name)
         else:
             table[key] = record
 
-    def _problem(self, location: Location, message: str, code: str) -> None:
-        self.problems.append(Problem(location.file, location.line, message, code))
+    def _problem(self, location: Location, message: str, code: str,
+                 key: str | None = None) -> None:
+        self.problems.append(Problem(location.file, location.line, message, code, key))
 
     def build(self) -> tuple[FactSet, list[Problem]]:
         stated: dict[str, Fact] = {}
@@ -436,7 +530,7 @@ class _Assembler:
             fact_id = raw.values["id"]
             if fact_id in seen:
                 self._problem(raw.location, f"duplicate fact id `{fact_id}`: also defined at "
-                              f"{seen[fact_id]}; give each fact its own id", "duplicate-id")
+                              f"{seen[fact_id]}; give each fact its own id", "duplicate-id", "id")
                 continue
             seen[fact_id] = raw.location
             if not self._check_references(raw):
@@ -465,7 +559,8 @@ class _Assembler:
             ref = values.get(key)
             if ref is not None and ref not in table:
                 self._problem(raw.location, f"fact `{values['id']}` names unknown {what} "
-                              f"`{ref}` in `{key}`; {_known(ref, table)}", f"unknown-{what}")
+                              f"`{ref}` in `{key}`; {_known(ref, table)}", f"unknown-{what}",
+                              key)
                 ok = False
         return ok
 
@@ -474,27 +569,34 @@ class _Assembler:
         fact_id = values["id"]
         problems_before = len(self.problems)
 
-        def bad(message: str, code: str = "invalid") -> None:
-            self._problem(raw.location, f"fact `{fact_id}` {message}", code)
+        def bad(message: str, code: str, key: str) -> None:
+            self._problem(raw.location, f"fact `{fact_id}` {message}", code, key)
 
         value, unit = values.get("value"), values.get("unit")
         qualifier = values.get("qualifier", "exact")
         if not values.get("quote"):
-            bad("has no `quote`; copy the sentence that states it, verbatim", "missing-key")
+            bad("has no `quote`; copy the sentence that states it, verbatim", "missing-key",
+                "quote")
         if value is not None and unit is None:
-            bad("has a `value` but no `unit`; add `unit: percent` (or people, ...)", "unit")
+            bad("has a `value` but no `unit`; add `unit: percent` (or people, ...)", "unit", "unit")
         if value is None and unit is not None:
-            bad(f"has `unit: {unit}` but no `value`; add the value or remove the unit", "unit")
+            bad(f"has `unit: {unit}` but no `value`; add the value or remove the unit", "unit",
+                "value")
         if qualifier == "more_than" and value is None:
             bad("is `more_than` but has no numeric `value`; add the value or make it exact",
-                "qualifier")
+                "qualifier", "qualifier")
         if unit == "percent" and value is not None and not 0 <= value <= 100:
-            bad(f"has a percentage of {value}, outside 0 to 100; check the figure", "range")
+            bad(f"has a percentage of {value}, outside 0 to 100; check the figure", "range",
+                "value")
+        elif unit == "percent" and qualifier == "more_than" and value == 100:
+            bad("is more than 100%, more than the whole; check the figure and its qualifier",
+                "range", "value")
         sample = values.get("sample_size")
         if sample is not None and sample <= 0:
-            bad(f"has `sample_size: {sample}`; a sample is a positive whole number", "range")
+            bad(f"has `sample_size: {sample}`; a sample is a positive whole number", "range",
+                "sample_size")
         if value is not None and unit != "percent" and value < 0:
-            bad(f"has a negative `value` ({value}); check the figure", "range")
+            bad(f"has a negative `value` ({value}); check the figure", "range", "value")
         if len(self.problems) > problems_before:
             return None
         return _make_fact(values, raw.location, value=value, qualifier=qualifier)
@@ -504,12 +606,12 @@ class _Assembler:
         fact_id = values["id"]
         derive = values["derive"]
 
-        def bad(message: str, code: str = "derived") -> None:
-            self._problem(raw.location, f"derived fact `{fact_id}` {message}", code)
+        def bad(message: str, code: str = "derived", key: str = "derive") -> None:
+            self._problem(raw.location, f"derived fact `{fact_id}` {message}", code, key)
 
         for key in ("value", "quote", "qualifier"):
             if key in values:
-                bad(f"must not state `{key}`: it is computed from `derive`; remove it")
+                bad(f"must not state `{key}`: it is computed from `derive`; remove it", key=key)
                 return None
         inputs = []
         for ref in derive["from"]:
@@ -536,7 +638,7 @@ class _Assembler:
             formula = "100 − (" + " + ".join(_show(p) for p in parts) + ")"
             return _make_fact(values, raw.location, value=value, qualifier="exact",
                               unit=values.get("unit", "percent"), derived_from=derive["from"],
-                              formula=formula)
+                              formula=formula, derived_by="remainder")
         # share_of_sample
         share = inputs[0]
         sample = share.sample_size
@@ -553,7 +655,7 @@ class _Assembler:
             formula = f"{_show(_decimal(share.value))}% × {sample}"
         return _make_fact(values, raw.location, value=value, qualifier=share.qualifier,
                           unit=values.get("unit", "people"), derived_from=derive["from"],
-                          formula=formula,
+                          formula=formula, derived_by="share_of_sample",
                           sample_size=values.get("sample_size", share.sample_size),
                           population=values.get("population", share.population))
 

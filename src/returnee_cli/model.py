@@ -63,7 +63,8 @@ class Fact:
     breakdown: str | None = None
     derived: bool = False
     derived_from: tuple[str, ...] = ()
-    formula: str | None = None
+    formula: str | None = None  # how it was computed, for people: "round(36% × 300)"
+    derived_by: str | None = None  # the `derive` formula's name: remainder | share_of_sample
     location: Location = field(default=Location("<memory>"), compare=False)
 
     @property

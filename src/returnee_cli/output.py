@@ -113,3 +113,9 @@ def write_svg(renderable: RenderableType, path: Path, title: str) -> None:
     console.print(renderable)
     svg = console.export_svg(title=title)
     path.write_text(svg, encoding="utf-8")
+
+
+def write_lines(lines: list[str]) -> None:
+    """Plain lines of data (a report such as `validate`'s), to stdout."""
+    text = "".join(line + "\n" for line in lines)
+    _guard_pipe(lambda: sys.stdout.write(text))

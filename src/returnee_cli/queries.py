@@ -100,16 +100,11 @@ class TopicResult:
     cities_with_topic: list[City]
 
 
-def cities_with_topic(factset: FactSet, topic: str) -> list[City]:
-    slugs = {fact.city for fact in factset.facts if fact.topic == topic and fact.city}
-    return [factset.cities[slug] for slug in sorted(slugs)]
-
-
 def sectors(factset: FactSet, city: City | None = None) -> TopicResult:
     """The work-sector breakdown: stated shares largest first, then what is derived from them."""
-    facts = select_facts(factset, city=city, topic=SECTORS_TOPIC)
-    ordered = sorted(facts, key=lambda f: (f.city or "", f.derived, -(f.value or 0)))
-    return TopicResult(ordered, cities_with_topic(factset, SECTORS_TOPIC))
+    result = facts_on(factset, (SECTORS_TOPIC,), city, shares_only=True)
+    ordered = sorted(result.facts, key=lambda f: (f.city or "", f.derived, -(f.value or 0)))
+    return TopicResult(ordered, result.cities_with_topic)
 
 
 @dataclass(frozen=True)

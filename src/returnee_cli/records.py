@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from returnee_cli.errors import Problem
 from returnee_cli.figures import figure_text
 from returnee_cli.model import Fact, FactSet, Source
 from returnee_cli.queries import CityOverview, SourceCount
+
+if TYPE_CHECKING:
+    from returnee_cli.loading import Checked
 
 FACT_KEYS = (
     "id", "city", "topic", "label", "value", "unit", "qualifier", "population", "sample_size",
@@ -74,4 +78,19 @@ def city_overview_record(entry: CityOverview, factset: FactSet) -> dict[str, Any
         "roles": entry.roles,
         "headline": f"{figure_text(headline)} {headline.label}" if headline else None,
         "headline_fact": headline.id if headline else None,
+    }
+
+
+def problem_record(problem: Problem) -> dict[str, Any]:
+    return {"file": problem.file, "line": problem.line, "code": problem.code, "key": problem.key,
+            "message": problem.message}
+
+
+def validation_record(checked: Checked) -> dict[str, Any]:
+    """`validate --json`: `valid` (no errors; warnings allowed), files read, and each problem."""
+    return {
+        "valid": not checked.errors,
+        "files": list(checked.files),
+        "errors": [problem_record(p) for p in checked.errors],
+        "warnings": [problem_record(p) for p in checked.warnings],
     }
