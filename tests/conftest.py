@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from returnee_cli.cli import app
-from returnee_cli.loading import builtin_facts_dir
+from returnee_cli.paths import builtin_facts_dir
 
 REPO = Path(__file__).resolve().parents[1]
 ARTICLE = builtin_facts_dir() / "sources" / "china-minutes-2025-04-01.txt"

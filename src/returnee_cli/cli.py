@@ -32,8 +32,9 @@ from returnee_cli.errors import (
     UsageError,
 )
 from returnee_cli.formats import Format, OutputRequest
-from returnee_cli.loading import builtin_facts_dir, load_factset, read_factset
+from returnee_cli.loading import load_factset, read_factset
 from returnee_cli.model import City, Fact, FactSet
+from returnee_cli.paths import builtin_facts_dir
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

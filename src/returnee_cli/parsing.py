@@ -1,0 +1,409 @@
+"""One YAML fact file -> its records, each with the line it came from. The only module that
+imports PyYAML: a warm start answered from the cache never loads it.
+
+The YAML is composed into nodes (never constructed into Python objects by PyYAML), so that every
+value keeps its line, duplicate keys can be seen, tags can be refused and aliases never expand.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from returnee_cli import checks
+from returnee_cli.errors import Problem
+from returnee_cli.fields import (
+    CITY_FIELDS,
+    DATE_PATTERN,
+    DERIVE_FIELDS,
+    FACT_FIELDS,
+    SLUG_PATTERN,
+    SOURCE_FIELDS,
+    TOP_LEVEL_KEYS,
+    FieldSpec,
+)
+from returnee_cli.model import City, Location, Source
+from returnee_cli.paths import display_path
+
+try:  # the C parser is many times faster; fall back to the pure-Python one where it is missing
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+# Limits that keep a hostile file from costing minutes or gigabytes (measured for issue 4: composing
+# costs about 1 s and 60 MB per 100,000 YAML values). The built-in facts are 1,000 times smaller.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_VALUES = 100_000  # YAML values (scalars, lists, mappings) in one file
+MAX_DEPTH = 64  # nesting of lists and mappings; a fact file needs 5
+MAX_TEXT_CHARS = 10_000  # one text value; the whole stored article is 4,500
+MAX_NUMBER_CHARS = 40
+
+_TAG = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp",
+                                           "seq", "map")}
+_YAML_KIND = {_TAG + "int": "a number", _TAG + "float": "a number", _TAG + "bool": "true/false",
+              _TAG + "null": "empty (null)", _TAG + "timestamp": "a date"}
+_SLUG = re.compile(SLUG_PATTERN)
+_DATE = re.compile(DATE_PATTERN)
+_DECIMAL_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
+_DECIMAL_FLOAT = re.compile(r"^[-+]?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$")
+
+
+def read_fact_file(path: Path) -> tuple[FileContent, list[Problem]]:
+    """The records of one fact file, and every problem found in it."""
+    reader = _FileReader(path)
+    return reader.read(), reader.problems
+
+
+# --- one file -------------------------------------------------------------------------------------
+
+
+@dataclass
+class RawFact:
+    values: dict[str, Any]
+    location: Location
+
+
+@dataclass
+class FileContent:
+    sources: list[Source] = field(default_factory=list)
+    cities: list[City] = field(default_factory=list)
+    facts: list[RawFact] = field(default_factory=list)
+
+
+class _Invalid:
+    """Marks a value that failed validation (its problem is already recorded)."""
+
+
+_INVALID = _Invalid()
+
+
+class _FileReader:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.file = display_path(path)
+        self.problems: list[Problem] = []
+
+    def problem(self, node: yaml.Node | None, message: str, code: str = "invalid",
+                key: str | None = None) -> None:
+        line = node.start_mark.line + 1 if node is not None else None
+        self.problems.append(Problem(self.file, line, message, code, key))
+
+    def read(self) -> FileContent:
+        content = FileContent()
+        root = self._compose()
+        if root is None:
+            return content
+        top = self._mapping(root, "a fact file", TOP_LEVEL_KEYS)
+        if top is None:
+            return content
+        for key, node in top.items():
+            if key == "sources":
+                for item in self._sequence(node, "sources"):
+                    source = self._source(item)
+                    if source is not None:
+                        content.sources.append(source)
+            elif key == "cities":
+                for item in self._sequence(node, "cities"):
+                    city = self._city(item)
+                    if city is not None:
+                        content.cities.append(city)
+            elif key == "facts":
+                for item in self._sequence(node, "facts"):
+                    values = self._record(item, "fact", FACT_FIELDS)
+                    if values is not None:
+                        content.facts.append(RawFact(values, Location(self.file, _line(item))))
+        return content
+
+    def _compose(self) -> yaml.Node | None:
+        try:
+            data = checks.read_at_most(self.path, MAX_FILE_BYTES)
+        except OSError as error:
+            self.problem(None, f"cannot be read ({error.strerror}); check its permissions",
+                         "unreadable")
+            return None
+        if data is None:
+            self.problem(None, f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; "
+                         "split it into several fact files", "too-large")
+            return None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = data[: error.start].count(b"\n") + 1
+            self.problems.append(Problem(self.file, line, f"is not UTF-8 text (byte {error.start}"
+                                         "); save it as UTF-8", "encoding"))
+            return None
+        try:
+            refused = _refuse_costly_structure(text)
+            if refused is not None:
+                self.problems.append(Problem(self.file, *refused))
+                return None
+            root = yaml.compose(text, Loader=_Loader)
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            what = error.problem or error.context or "invalid YAML"
+            if error.problem and error.context and not error.context.startswith("while "):
+                what = f"{error.context}, {error.problem}"  # "expected a single document ..."
+            at = mark.line + 1 if mark is not None else None
+            self.problems.append(Problem(self.file, at, f"is not valid YAML: {what}; "
+                                         "fix the syntax at that line", "yaml-syntax"))
+            return None
+        except yaml.reader.ReaderError as error:  # a character YAML does not allow, e.g. NUL
+            at = text[: error.position].count("\n") + 1
+            self.problems.append(Problem(self.file, at, f"is not valid YAML: character "
+                                         f"#x{error.character:04x} is not allowed in YAML "
+                                         "text; remove it", "yaml-syntax"))
+            return None
+        except yaml.YAMLError as error:
+            self.problem(None, f"is not valid YAML: {error}; fix the syntax", "yaml-syntax")
+            return None
+        except RecursionError:  # the pre-scan bounds the depth; kept for the pure-Python parser
+            self.problem(None, "is nested too deeply to be a fact file", "too-deep")
+            return None
+        if root is None:
+            self.problem(None, "is empty; a fact file is a mapping with `sources`, `cities` "
+                         "and/or `facts`", "empty")
+        return root
+
+    # -- structure
+
+    def _enter(self, node: yaml.Node) -> bool:
+        """Refuse foreign tags (aliases never get this far: see _refuse_costly_structure)."""
+        if node.tag not in _ALLOWED_TAGS:
+            self.problem(node, f"uses the YAML tag {node.tag.replace(_TAG, '!!')!s}, which fact "
+                         "files do not allow; remove the tag", "tag")
+            return False
+        return True
+
+    def _mapping(self, node: yaml.Node, what: str,
+                 known: Sequence[str]) -> dict[str, yaml.Node] | None:
+        if not self._enter(node):
+            return None
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, f"{what} must be a mapping of `key: value` lines, not "
+                         f"{_shape(node)}", "type")
+            return None
+        result: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _TAG + "str":
+                self.problem(key_node, f"keys in {what} must be plain words", "key")
+                continue
+            key = key_node.value
+            if key in result:
+                self.problem(key_node, f"duplicate key `{_short(key)}` in {what} (first at "
+                             f"line {_line(result[key])}); keep one", "duplicate-key", _short(key))
+                continue
+            if key not in known:
+                hint = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+                fix = f"did you mean `{hint[0]}`?" if hint else "known keys: " + ", ".join(known)
+                self.problem(key_node, f"unknown key `{_short(key)}` in {what}; {fix}",
+                             "unknown-key", _short(key))
+                continue
+            result[key] = value_node
+        return result
+
+    def _sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
+        if not self._enter(node):
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, f"`{what}` must be a list (lines starting with '- '), not "
+                         f"{_shape(node)}", "type")
+            return []
+        return list(node.value)
+
+    def _record(self, node: yaml.Node, what: str,
+                specs: Sequence[FieldSpec]) -> dict[str, Any] | None:
+        by_name = {spec.name: spec for spec in specs}
+        mapping = self._mapping(node, f"a {what}", list(by_name))
+        if mapping is None:
+            return None
+        values: dict[str, Any] = {}
+        ok = True
+        for name, value_node in mapping.items():
+            value = self._value(value_node, by_name[name], what)
+            if value is _INVALID:
+                ok = False
+            else:
+                values[name] = value
+        for spec in specs:
+            if spec.required and spec.name not in mapping:
+                ident = values.get("id") or values.get("slug")
+                named = f" `{ident}`" if ident else ""
+                self.problem(node, f"{what}{named} is missing `{spec.name}` ({spec.help})",
+                             "missing-key", spec.name)
+                ok = False
+        return values if ok else None
+
+    # -- values
+
+    def _value(self, node: yaml.Node, spec: FieldSpec, what: str) -> Any:
+        if spec.kind == "derive":
+            derive = self._record(node, "derive", DERIVE_FIELDS)
+            return _INVALID if derive is None else derive
+        if spec.kind in ("text_list", "slug_list"):
+            if not self._enter(node):
+                return _INVALID
+            if node.tag == _TAG + "null" and spec.nullable:
+                return None
+            if not isinstance(node, yaml.SequenceNode) or not node.value:
+                self.problem(node, f"`{spec.name}` must be a non-empty list of text "
+                             "(lines starting with '- ')", "type", spec.name)
+                return _INVALID
+            item_spec = FieldSpec(spec.name, spec.kind.removesuffix("_list"), spec.help)
+            items = [self._value(item, item_spec, what) for item in node.value]
+            return _INVALID if any(i is _INVALID for i in items) else tuple(items)
+        if not self._enter(node):
+            return _INVALID
+        if not isinstance(node, yaml.ScalarNode):
+            self.problem(node, f"`{spec.name}` must be a single value, not {_shape(node)}", "type",
+                         spec.name)
+            return _INVALID
+        if node.tag == _TAG + "null":
+            if spec.nullable:
+                return None
+            self.problem(node, f"`{spec.name}` is empty; give {spec.help}", "type", spec.name)
+            return _INVALID
+        if len(node.value) > MAX_TEXT_CHARS:
+            self.problem(node, f"`{spec.name}` is {len(node.value):,} characters long; a value "
+                         f"in a fact file holds at most {MAX_TEXT_CHARS:,}", "too-long", spec.name)
+            return _INVALID
+        if spec.kind == "number":
+            return self._number(node, spec, allow_float=True)
+        if spec.kind == "integer":
+            return self._number(node, spec, allow_float=False)
+        if spec.kind == "date":
+            return self._date(node, spec)
+        return self._text(node, spec)
+
+    def _text(self, node: yaml.ScalarNode, spec: FieldSpec) -> Any:
+        if node.tag != _TAG + "str":
+            self.problem(node, f"`{spec.name}` must be text, but YAML reads "
+                         f"{_short(node.value)!r} as {_YAML_KIND.get(node.tag, node.tag)}; put it "
+                         "in quotes", "type", spec.name)
+            return _INVALID
+        text = str(node.value).strip()
+        if not text:
+            self.problem(node, f"`{spec.name}` is empty; give {spec.help}", "type", spec.name)
+            return _INVALID
+        if spec.kind == "slug" and not _SLUG.match(text):
+            self.problem(node, f"`{spec.name}` {_short(text)!r} must be lowercase letters, digits "
+                         "and hyphens (like `beijing-sector-education`)", "slug", spec.name)
+            return _INVALID
+        if spec.kind == "choice" and text not in spec.choices:
+            hint = difflib.get_close_matches(text, spec.choices, n=1, cutoff=0.5)
+            fix = f"did you mean `{hint[0]}`?" if hint else "use one of " + ", ".join(spec.choices)
+            self.problem(node, f"`{spec.name}` {_short(text)!r} is not one of "
+                         f"{', '.join(spec.choices)}; {fix}", "choice", spec.name)
+            return _INVALID
+        return text
+
+    def _number(self, node: yaml.ScalarNode, spec: FieldSpec, *, allow_float: bool) -> Any:
+        raw = str(node.value).strip().replace("_", "")
+        kind = "a whole number" if not allow_float else "a number"
+        if node.tag not in (_TAG + "int", _TAG + "float"):
+            fix = " without the % sign (the unit says percent)" if raw.endswith("%") else ""
+            self.problem(node, f"`{spec.name}` must be {kind}{fix}, not {_short(node.value)!r}",
+                         "type", spec.name)
+            return _INVALID
+        if len(raw) > MAX_NUMBER_CHARS:
+            self.problem(node, f"`{spec.name}` is a number of {len(raw):,} characters; no figure "
+                         "needs that many", "number", spec.name)
+            return _INVALID
+        if _DECIMAL_INT.match(raw):
+            return int(raw)
+        if allow_float and _DECIMAL_FLOAT.match(raw):
+            number = float(raw)
+            if math.isfinite(number):
+                return int(number) if number.is_integer() and "." not in raw else number
+        self.problem(node, f"`{spec.name}` {_short(node.value)!r} must be written as a plain "
+                     f"decimal {'number' if allow_float else 'whole number'} (YAML would read it "
+                     "differently)", "number", spec.name)
+        return _INVALID
+
+    def _date(self, node: yaml.ScalarNode, spec: FieldSpec) -> Any:
+        text = str(node.value).strip()
+        if node.tag in (_TAG + "str", _TAG + "timestamp", _TAG + "int") and _DATE.match(text):
+            return text
+        self.problem(node, f"`{spec.name}` {_short(text)!r} must be a date written YYYY-MM-DD "
+                     "(or YYYY-MM, or YYYY)", "date", spec.name)
+        return _INVALID
+
+    # -- records
+
+    def _source(self, node: yaml.Node) -> Source | None:
+        values = self._record(node, "source", SOURCE_FIELDS)
+        if values is None:
+            return None
+        text_path = None
+        if values.get("text"):
+            text_path = (self.path.parent / values["text"]).resolve()
+            if not text_path.is_file():
+                self.problem(node, f"source `{values['id']}` names a stored text "
+                             f"{values['text']!r} that does not exist next to this file; "
+                             "fix the path or remove `text`", "missing-text", "text")
+        return Source(
+            id=values["id"], title=values["title"], publisher=values["publisher"],
+            date=values["date"], kind=values["kind"], short_title=values.get("short_title"),
+            author=values.get("author"),
+            url=values.get("url"), note=values.get("note"), text_path=text_path,
+            location=Location(self.file, _line(node)),
+        )
+
+    def _city(self, node: yaml.Node) -> City | None:
+        values = self._record(node, "city", CITY_FIELDS)
+        if values is None:
+            return None
+        return City(slug=values["slug"], name=values["name"], name_zh=values.get("name_zh"),
+                    location=Location(self.file, _line(node)))
+
+
+_OPENS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_CLOSES = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+
+def _refuse_costly_structure(text: str) -> tuple[int | None, str, str] | None:
+    """Walk the parser's events, in a loop and without building anything, and refuse what would
+    make composing the tree costly or unsafe: aliases (a "billion laughs" file), deep nesting (the
+    composer recurses), and more values than any fact file needs. Returns (line, message, code)."""
+    depth = values = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        line = event.start_mark.line + 1 if event.start_mark is not None else None
+        if isinstance(event, yaml.AliasEvent):
+            return (line, "uses a YAML alias (*name); write the value out in full", "alias")
+        if isinstance(event, (yaml.ScalarEvent, *_OPENS)):
+            values += 1
+            if values > MAX_VALUES:
+                return (line, f"holds more than {MAX_VALUES:,} YAML values; split it into "
+                        "several fact files", "too-large")
+        if isinstance(event, _OPENS):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return (line, f"nests lists or mappings more than {MAX_DEPTH} deep; a fact file "
+                        "needs 5", "too-deep")
+        elif isinstance(event, _CLOSES):
+            depth -= 1
+    return None
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """A value from a file, cut to a length a message can show."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _shape(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    return f"the value {_short(str(node.value))!r}"
