@@ -22,7 +22,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
-RETURNEES = [PYTHON, "-m", "returnee_cli"]
+# The installed command, as a user runs it (python -m would add runpy to every start).
+RETURNEES = [str(Path(PYTHON).with_name("returnees"))]
 
 
 def measure(command: list[str], *, env: dict[str, str] | None = None,

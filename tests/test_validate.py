@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
-from returnee_cli import fields, loading, schema
+from returnee_cli import assembly, fields, schema
 from returnee_cli.model import Fact
 
 from .conftest import REPO, RunCli
@@ -244,13 +244,13 @@ def test_a_derived_value_that_disagrees_with_its_inputs_is_an_error(
         run: RunCli, in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The loader computes derived values; the check computes them again on its own. A loader
     that went wrong (simulated here: one more than it should) is caught, with file and line."""
-    compute = loading._Assembler._derived_fact
+    compute = assembly.Assembler._derived_fact
 
     def off_by_one(self: Any, raw: Any, stated: dict[str, Fact]) -> Fact | None:
         fact = compute(self, raw, stated)
         return dataclasses.replace(fact, value=fact.value + 1) if fact and fact.value else fact
 
-    monkeypatch.setattr(loading._Assembler, "_derived_fact", off_by_one)
+    monkeypatch.setattr(assembly.Assembler, "_derived_fact", off_by_one)
     write_pack(in_tmp / "pack")
     result = run("validate", "pack")
     assert result.exit_code == 1

@@ -4,7 +4,8 @@ Each command parses its options, asks `queries` for a result and hands it to `ou
 through the json module, tables through the renderers in `render/`.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Typer reads every command's annotations at each
+# start, and evaluating them as strings (for 14 commands) cost about 10 ms of every call.
 
 import functools
 import inspect
@@ -15,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 from typer._click import core as click_core  # typer 0.28 vendors click
@@ -130,11 +131,22 @@ def _root(
     no_builtin: Annotated[bool, typer.Option(
         "--no-builtin", help="Leave the built-in facts out; use only --facts and "
         "RETURNEES_FACTS.")] = False,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Read every fact file anew; neither use nor update the cache "
+        "(RETURNEES_CACHE_DIR says where it is).")] = False,
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ) -> None:
     """Question the figures on overseas-educated returnees in China."""
-    ctx.obj = _fact_paths(facts or [], no_builtin=no_builtin)
+    ctx.obj = Settings(_fact_paths(facts or [], no_builtin=no_builtin), use_cache=not no_cache)
+
+
+class Settings(NamedTuple):
+    """What the global options settled, for every command of this call. (A NamedTuple, not a
+    dataclass: Typer's doc generator imports this module without registering it.)"""
+
+    paths: list[Path]
+    use_cache: bool
 
 
 def _fact_paths(extra: list[Path], *, no_builtin: bool) -> list[Path]:
@@ -152,15 +164,24 @@ def _fact_paths(extra: list[Path], *, no_builtin: bool) -> list[Path]:
 # --- loading and completion -----------------------------------------------------------------------
 
 
+def _settings(ctx: typer.Context) -> Settings:
+    settings = ctx.find_root().obj
+    assert isinstance(settings, Settings)
+    return settings
+
+
 def _load(ctx: typer.Context) -> FactSet:
-    """The fact set of this call: the paths the root callback settled, loaded and validated."""
-    return load_factset(ctx.find_root().obj)
+    """The fact set of this call: the paths the root callback settled, loaded and validated
+    (from the cache when nothing changed), with a progress bar on a terminal for long loads."""
+    settings = _settings(ctx)
+    with output.load_progress() as progress:
+        return load_factset(settings.paths, use_cache=settings.use_cache, progress=progress)
 
 
 def _completion_factset() -> FactSet | None:
     """The facts a shell completion can offer: built-in plus RETURNEES_FACTS; quiet on errors."""
     try:
-        return load_factset(_fact_paths([], no_builtin=False))
+        return load_factset(_fact_paths([], no_builtin=False), use_cache=True)
     except ReturneesError:
         return None
 
@@ -244,7 +265,7 @@ def _views() -> ModuleType:
 
 
 def _emit(out: OutputRequest, rows: Sequence[Any] | dict[str, Any],
-          columns: Sequence[str], view: Callable[[Sequence[Any]], RenderableType], *,
+          columns: Sequence[str], view: "Callable[[Sequence[Any]], RenderableType]", *,
           record: Callable[[Any], dict[str, Any]] = dict, empty_note: str | None = None,
           title: str = PROG) -> None:
     """The one output switch. `rows` are a command's results (or one record, for `show`),
@@ -560,7 +581,7 @@ def export(
 
 def _is_fact_file(ctx: typer.Context, path: Path) -> bool:
     target = path.resolve()
-    for root in ctx.find_root().obj:
+    for root in _settings(ctx).paths:
         root = root.resolve()
         if target == root or (root.is_dir() and root in target.parents
                               and target.suffix in (".yaml", ".yml")):
@@ -601,7 +622,10 @@ def validate(
     for path in paths or []:
         if not path.exists():
             raise UsageError(f"no such file or folder: {path}")
-    checked = read_factset(paths or ctx.find_root().obj)
+    settings = _settings(ctx)
+    with output.load_progress() as progress:
+        checked = read_factset(paths or settings.paths, use_cache=settings.use_cache,
+                               progress=progress)
     if as_json:
         output.write_json(records.validation_record(checked))
     else:

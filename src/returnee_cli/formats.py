@@ -5,7 +5,6 @@ Writers yield chunks so that a large result streams to stdout instead of being b
 
 from __future__ import annotations
 
-import csv
 import difflib
 import io
 import json
@@ -117,6 +116,8 @@ def csv_cell(value: Any) -> str | int | float:
 
 def csv_chunks(records: Iterable[dict[str, Any]], columns: Sequence[str]) -> Iterator[str]:
     """A header row (always, even with no records), then one row a record."""
+    import csv
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)

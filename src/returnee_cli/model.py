@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any, overload
+
+from returnee_cli.errors import ERROR, Problem
 
 QUALIFIERS = ("exact", "more_than")
 SOURCE_KINDS = ("primary", "secondary")
@@ -72,26 +75,124 @@ class Fact:
         return self.unit == "percent" and self.value is not None
 
 
+class StoredFacts(Sequence[Fact]):
+    """Facts kept as plain rows (as the cache holds them), each made into a Fact the first time
+    it is asked for: a question over 100,000 facts builds only the ones it touches.
+
+    A row is a Fact's fields in declaration order, its location as (index into `files`, line)."""
+
+    def __init__(self, rows: Sequence[tuple[Any, ...]], files: Sequence[str]) -> None:
+        self._rows = rows
+        self._files = files
+        self._made: list[Fact | None] = [None] * len(rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Fact: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Fact]: ...
+
+    def __getitem__(self, index: int | slice) -> Fact | list[Fact]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        fact = self._made[index]
+        if fact is None:
+            row = self._rows[index]
+            file_index, line = row[-1]
+            fact = _new_fact(*row[:-1], Location(self._files[file_index], line))
+            self._made[index] = fact
+        return fact
+
+    def column(self, name: str) -> list[Any]:
+        """One field of every fact, read from the rows without building any Fact."""
+        position = FACT_FIELD_NAMES.index(name)
+        return [row[position] for row in self._rows]
+
+
+def fact_row(fact: Fact, file_index: int) -> tuple[Any, ...]:
+    """A Fact as a StoredFacts row."""
+    values = [getattr(fact, name) for name in FACT_FIELD_NAMES[:-1]]
+    return (*values, (file_index, fact.location.line))
+
+
+FACT_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Fact))  # location is last
+_new_fact: Callable[..., Fact] = Fact  # built from a row: every field, in order
+
+
 @dataclass(frozen=True)
 class FactSet:
     """Every fact, source and city, with the indexes the queries use."""
 
-    facts: tuple[Fact, ...]
+    facts: Sequence[Fact]
     sources: Mapping[str, Source]
     cities: Mapping[str, City]
     by_id: Mapping[str, Fact] = field(init=False, repr=False, compare=False)
+    _by_city: Mapping[str | None, list[int]] = field(init=False, repr=False, compare=False)
+    _topics: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sources", MappingProxyType(dict(self.sources)))
         object.__setattr__(self, "cities", MappingProxyType(dict(self.cities)))
-        object.__setattr__(self, "by_id", MappingProxyType({f.id: f for f in self.facts}))
+        ids = self._column("id")
+        object.__setattr__(self, "by_id", _ById(self.facts, {i: n for n, i in enumerate(ids)}))
+        by_city: dict[str | None, list[int]] = {}
+        for position, city in enumerate(self._column("city")):
+            by_city.setdefault(city, []).append(position)
+        object.__setattr__(self, "_by_city", by_city)
+        object.__setattr__(self, "_topics", frozenset(self._column("topic")))
+
+    def _column(self, name: str) -> list[Any]:
+        if isinstance(self.facts, StoredFacts):
+            return self.facts.column(name)
+        return [getattr(fact, name) for fact in self.facts]
 
     @property
     def topics(self) -> list[str]:
-        return sorted({fact.topic for fact in self.facts})
+        return sorted(self._topics)
+
+    def in_city(self, slug: str | None) -> list[Fact]:
+        """The facts of one city (None: the nationwide ones), in file order, from the index."""
+        return [self.facts[position] for position in self._by_city.get(slug, ())]
 
     def city_name(self, slug: str | None) -> str:
         if slug is None:
             return "China (nationwide)"
         city = self.cities.get(slug)
         return city.name if city else slug
+
+
+class _ById(Mapping[str, Fact]):
+    def __init__(self, facts: Sequence[Fact], positions: dict[str, int]) -> None:
+        self._facts, self._positions = facts, positions
+
+    def __getitem__(self, fact_id: str) -> Fact:
+        return self._facts[self._positions[fact_id]]
+
+    def __contains__(self, fact_id: object) -> bool:
+        return fact_id in self._positions
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._positions)
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What reading fact files found: the fact set of every valid record, and every problem."""
+
+    files: tuple[str, ...]
+    factset: FactSet
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != ERROR]

@@ -10,7 +10,8 @@ import io
 import json
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -119,3 +120,38 @@ def write_lines(lines: list[str]) -> None:
     """Plain lines of data (a report such as `validate`'s), to stdout."""
     text = "".join(line + "\n" for line in lines)
     _guard_pipe(lambda: sys.stdout.write(text))
+
+
+PROGRESS_FROM_BYTES = 2 * 1024 * 1024  # loads smaller than this finish before a bar would help
+
+
+@contextmanager
+def load_progress() -> Iterator[Callable[[int, int], None] | None]:
+    """A progress callback for a long load: a bar on stderr when stderr is a terminal, nothing
+    otherwise (never on stdout, never in a pipe). Yields None when there is nothing to show."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    bar: Any = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            if total < PROGRESS_FROM_BYTES:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+            console = Console(stderr=True, color_system="auto" if colour_wanted(sys.stderr)
+                              else None)
+            bar = Progress(TextColumn("reading fact files"), BarColumn(), DownloadColumn(),
+                           console=console, transient=True)
+            bar.start()
+            bar.add_task("read", total=total)
+        bar.update(bar.task_ids[0], completed=done)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.stop()

@@ -83,10 +83,11 @@ def select_facts(factset: FactSet, *, city: City | None = None, topic: str | Non
                  source: Source | None = None, search: str | None = None) -> list[Fact]:
     """Facts in file order, narrowed by every filter given."""
     needle = search.casefold() if search is not None else None
+    candidates = factset.facts if city is None else factset.in_city(
+        None if city is NATIONWIDE_CITY else city.slug)
     return [
-        fact for fact in factset.facts
-        if in_city(fact, city)
-        and (topic is None or fact.topic == topic)
+        fact for fact in candidates
+        if (topic is None or fact.topic == topic)
         and (source is None or source.id in (fact.source, fact.reported_in))
         and (needle is None or _matches(fact, needle, factset))
     ]
@@ -199,7 +200,7 @@ def cities_overview(factset: FactSet) -> list[CityOverview]:
     """Every city that has facts, in the order the cities are declared."""
     overview = []
     for city in factset.cities.values():
-        facts = [fact for fact in factset.facts if fact.city == city.slug]
+        facts = factset.in_city(city.slug)
         if facts:
             overview.append(CityOverview(city, facts, city_roles(factset, facts),
                                          headline_fact(facts)))

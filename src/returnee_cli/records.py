@@ -10,7 +10,7 @@ from returnee_cli.model import Fact, FactSet, Source
 from returnee_cli.queries import CityOverview, SourceCount
 
 if TYPE_CHECKING:
-    from returnee_cli.loading import Checked
+    from returnee_cli.model import Checked
 
 FACT_KEYS = (
     "id", "city", "topic", "label", "value", "unit", "qualifier", "population", "sample_size",

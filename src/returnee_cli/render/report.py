@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from returnee_cli.loading import Checked
+from returnee_cli.model import Checked
 
 
 def report_lines(checked: Checked) -> list[str]:

@@ -1,0 +1,151 @@
+"""A compiled cache of loaded fact sets, so that a start does not parse YAML or re-run the checks.
+
+One entry per set of fact files asked for, in the user's cache folder (RETURNEES_CACHE_DIR
+overrides it). An entry holds the validated set as plain rows, its warnings, and the path, size,
+modification time and inode of every file it was built from (fact files and stored texts): if
+any differs, the entry is stale and the files are read again. Entries are marshal data (no code
+runs on loading: never pickle) behind a magic line and a checksum, so a truncated, corrupt or
+foreign file is never decoded, only ignored and rebuilt. Entries are written to a temporary file and
+renamed into place: a reader, or an interrupted writer, never leaves half an entry behind.
+Anything wrong with the cache folder makes the cache step aside; it is never fatal.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import marshal
+import os
+import sys
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from returnee_cli import __version__
+from returnee_cli.errors import Problem
+from returnee_cli.model import Checked, City, FactSet, Location, Source, StoredFacts, fact_row
+from returnee_cli.paths import display_path
+
+CACHE_ENV = "RETURNEES_CACHE_DIR"
+MAGIC = b"returnees-cache 1\n"
+# What an entry depends on besides the files: the format above, this version of returnees (its
+# rules decide what is valid) and this Python (marshal's format is its own).
+_SALT = f"{MAGIC!r} {__version__} {importlib.util.MAGIC_NUMBER.hex()}"
+
+
+def cache_dir() -> Path:
+    """RETURNEES_CACHE_DIR, else the platform's cache folder: XDG on Linux."""
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override)
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+        return base / "returnees" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "returnees"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "returnees"
+
+
+def _stamp(path: Path) -> list[Any]:
+    info = path.stat()
+    return [str(path), info.st_size, info.st_mtime_ns, info.st_ino]
+
+
+def _names(files: Sequence[Path]) -> list[str]:
+    return [str(path.resolve()) for path in files]
+
+
+def entry_path(files: Sequence[Path], folder: Path | None = None) -> Path:
+    """One entry per list of files asked for. The name is a short digest (zlib, to spare the
+    start-up hashlib's import); a clash costs a rebuild, never a wrong answer, as an entry also
+    records the files it was built from."""
+    names = json.dumps([_SALT, _names(files)]).encode("utf-8")
+    digest = f"{zlib.crc32(names):08x}{zlib.adler32(names):08x}{len(names):x}"
+    return (folder or cache_dir()) / f"factset-{digest}.bin"
+
+
+def load(files: Sequence[Path], folder: Path | None = None) -> Checked | None:
+    """The cached result of loading `files`, or None when there is none, or none to trust."""
+    try:
+        data = entry_path(files, folder).read_bytes()
+    except (OSError, ValueError):
+        return None
+    header, _, payload = data.partition(b"\n\n")
+    if not header.startswith(MAGIC) or header[len(MAGIC):] != _checksum(payload):
+        return None
+    try:
+        stored = marshal.loads(payload)
+        if stored["files"] != _names(files):
+            return None  # another list of files whose entry name is the same
+        if stored["deps"] != [_stamp(Path(path)) for path, *_ in stored["deps"]]:
+            return None  # a file was edited since
+        return _decode(stored)
+    except Exception:  # a foreign or old entry: rebuilt, never trusted
+        return None
+
+
+def store(files: Sequence[Path], checked: Checked, folder: Path | None = None) -> None:
+    """Keep `checked` for the next start. Quietly does nothing if the folder cannot be written."""
+    import tempfile
+
+    target = entry_path(files, folder)
+    partial = None
+    try:
+        payload = marshal.dumps(_encode(files, checked))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=target.parent, prefix=".factset-", suffix=".partial")
+        partial = Path(name)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(MAGIC + _checksum(payload) + b"\n\n" + payload)
+        os.replace(partial, target)
+        partial = None
+    except (OSError, ValueError):
+        pass
+    finally:
+        if partial is not None:  # interrupted, or the write failed: leave nothing half-written
+            partial.unlink(missing_ok=True)
+
+
+def _checksum(payload: bytes) -> bytes:
+    """Catches truncation and corruption (not forgery: the folder is the user's own)."""
+    return f"{zlib.crc32(payload):08x} {len(payload)}".encode("ascii")
+
+
+def _encode(files: Sequence[Path], checked: Checked) -> dict[str, Any]:
+    factset = checked.factset
+    fact_files = [str(path.resolve()) for path in files]
+    index = {display_path(path): n for n, path in enumerate(files)}
+    texts = sorted({str(s.text_path) for s in factset.sources.values() if s.text_path})
+
+    def where(location: Location) -> tuple[int, int | None]:
+        return index[location.file], location.line
+
+    return {
+        "deps": [_stamp(Path(path)) for path in [*fact_files, *texts]],
+        "files": fact_files,
+        "sources": [(s.id, s.title, s.publisher, s.date, s.kind, s.short_title, s.author, s.url,
+                     s.note, str(s.text_path) if s.text_path else None, *where(s.location))
+                    for s in factset.sources.values()],
+        "cities": [(c.slug, c.name, c.name_zh, *where(c.location))
+                   for c in factset.cities.values()],
+        "facts": [fact_row(fact, index[fact.location.file]) for fact in factset.facts],
+        "warnings": [(str(Path(p.file).resolve()), p.line, p.message, p.code, p.key, p.severity)
+                     for p in checked.problems],
+    }
+
+
+def _decode(stored: dict[str, Any]) -> Checked:
+    shown = [display_path(Path(path)) for path in stored["files"]]
+    sources = {}
+    for (source_id, title, publisher, date, kind, short_title, author, url, note, text,
+         file_index, line) in stored["sources"]:
+        sources[source_id] = Source(source_id, title, publisher, date, kind, short_title, author,
+                                    url, note, Path(text) if text else None,
+                                    Location(shown[file_index], line))
+    cities = {slug: City(slug, name, name_zh, Location(shown[file_index], line))
+              for slug, name, name_zh, file_index, line in stored["cities"]}
+    facts = StoredFacts(stored["facts"], shown)
+    problems = tuple(Problem(display_path(Path(file)), line, message, code, key, severity)
+                     for file, line, message, code, key, severity in stored["warnings"])
+    return Checked(tuple(shown), FactSet(facts, sources, cities), problems)
