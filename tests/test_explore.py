@@ -452,3 +452,11 @@ facts:
     assert result.exit_code == 0, result.stderr
     assert "beijing-sector-headcount" not in {r["id"] for r in result.json()}
     assert len(result.json()) == 5
+
+
+def test_json_is_byte_for_byte_what_the_json_module_writes(run: RunCli) -> None:
+    out = run("facts", "--json").stdout
+    assert out == json.dumps(json.loads(out), ensure_ascii=False, indent=2) + "\n"
+    one = run("show", "shanghai-decision-factors", "--json").stdout
+    assert one == json.dumps(json.loads(one), ensure_ascii=False, indent=2) + "\n"
+    assert run("facts", "--search", "nothing at all", "--json").stdout == "[]\n"

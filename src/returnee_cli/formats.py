@@ -66,12 +66,44 @@ def _dumps(value: Any, indent: int | None = None) -> str:
     return json.dumps(value, ensure_ascii=False, indent=indent)
 
 
+_string = json.encoder.encode_basestring  # the C encoder for strings, with ensure_ascii=False
+
+
+def _pretty(value: Any, indent: str) -> str:
+    """json.dumps(value, indent=2, ensure_ascii=False), byte for byte, for the plain values of a
+    record (str, int, float, bool, None, list, dict), several times faster: with an indent, the
+    json module encodes in Python; here each string goes through its C encoder."""
+    if isinstance(value, str):
+        return str(_string(value))
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, (int, float)):
+        return _dumps(value) if isinstance(value, float) else int.__repr__(value)
+    inner = indent + "  "
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = ",\n".join(f"{inner}{_string(str(key))}: {_pretty(item, inner)}"
+                           for key, item in value.items())
+        return f"{{\n{items}\n{indent}}}"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        items = ",\n".join(inner + _pretty(item, inner) for item in value)
+        return f"[\n{items}\n{indent}]"
+    return _dumps(value)  # anything else: let the json module decide (or refuse)
+
+
 def json_chunks(records: Iterable[dict[str, Any]], fields: Sequence[str] | None) -> Iterator[str]:
     """A JSON array, byte for byte what json.dumps(list, indent=2) gives, written as it goes."""
     opened = False
     batch: list[str] = []
     for record in records:
-        text = _dumps(pick(record, fields), indent=2).replace("\n", "\n  ")
+        text = _pretty(pick(record, fields), "  ")
         batch.append(("[\n  " if not opened else ",\n  ") + text)
         opened = True
         if len(batch) >= _BATCH:
@@ -82,7 +114,7 @@ def json_chunks(records: Iterable[dict[str, Any]], fields: Sequence[str] | None)
 
 
 def json_object(record: dict[str, Any], fields: Sequence[str] | None) -> str:
-    return _dumps(pick(record, fields), indent=2) + "\n"
+    return _pretty(pick(record, fields), "") + "\n"
 
 
 def jsonl_chunks(records: Iterable[dict[str, Any]],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, overload
@@ -124,34 +125,36 @@ _new_fact: Callable[..., Fact] = Fact  # built from a row: every field, in order
 
 @dataclass(frozen=True)
 class FactSet:
-    """Every fact, source and city, with the indexes the queries use."""
+    """Every fact, source and city, with the indexes the queries use (each built the first time
+    it is needed: `facts --city` over 100,000 facts needs the city index, not the id index)."""
 
     facts: Sequence[Fact]
     sources: Mapping[str, Source]
     cities: Mapping[str, City]
-    by_id: Mapping[str, Fact] = field(init=False, repr=False, compare=False)
-    _by_city: Mapping[str | None, list[int]] = field(init=False, repr=False, compare=False)
-    _topics: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sources", MappingProxyType(dict(self.sources)))
         object.__setattr__(self, "cities", MappingProxyType(dict(self.cities)))
-        ids = self._column("id")
-        object.__setattr__(self, "by_id", _ById(self.facts, {i: n for n, i in enumerate(ids)}))
-        by_city: dict[str | None, list[int]] = {}
-        for position, city in enumerate(self._column("city")):
-            by_city.setdefault(city, []).append(position)
-        object.__setattr__(self, "_by_city", by_city)
-        object.__setattr__(self, "_topics", frozenset(self._column("topic")))
 
     def _column(self, name: str) -> list[Any]:
         if isinstance(self.facts, StoredFacts):
             return self.facts.column(name)
         return [getattr(fact, name) for fact in self.facts]
 
-    @property
+    @cached_property
+    def by_id(self) -> Mapping[str, Fact]:
+        return _ById(self.facts, {fact_id: n for n, fact_id in enumerate(self._column("id"))})
+
+    @cached_property
+    def _by_city(self) -> dict[str | None, list[int]]:
+        by_city: dict[str | None, list[int]] = {}
+        for position, city in enumerate(self._column("city")):
+            by_city.setdefault(city, []).append(position)
+        return by_city
+
+    @cached_property
     def topics(self) -> list[str]:
-        return sorted(self._topics)
+        return sorted(set(self._column("topic")))
 
     def in_city(self, slug: str | None) -> list[Fact]:
         """The facts of one city (None: the nationwide ones), in file order, from the index."""
