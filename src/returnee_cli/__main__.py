@@ -1,3 +1,3 @@
-from returnee_cli.cli import main
+from returnee_cli.main import main
 
 main()

@@ -15,35 +15,29 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 from pathlib import Path
-from types import ModuleType
-from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer._click import core as click_core  # typer 0.28 vendors click
 from typer._click import exceptions as click_exceptions
 from typer.core import TyperGroup
 
-from returnee_cli import __version__, formats, output, queries, records
+from returnee_cli import __version__, actions, formats, output, queries, records
 from returnee_cli.errors import (
     EXIT_DATA,
-    EXIT_INTERNAL,
-    EXIT_INTERRUPTED,
     EXIT_USAGE,
     ReturneesError,
     UsageError,
 )
 from returnee_cli.formats import Format, OutputRequest
-from returnee_cli.loading import load_factset, read_factset
-from returnee_cli.model import City, Fact, FactSet
-from returnee_cli.paths import builtin_facts_dir
+from returnee_cli.loading import read_factset
+from returnee_cli.model import FactSet
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
+    pass
 
-PROG = "returnees"
+PROG = actions.PROG
 CITY_COMMANDS = ("sectors", "industries", "entrepreneurs", "reasons", "facts")
-FACTS_ENV = "RETURNEES_FACTS"
-DEBUG_ENV = "RETURNEES_DEBUG"
 
 
 class ReturneesGroup(TyperGroup):
@@ -63,14 +57,9 @@ class ReturneesGroup(TyperGroup):
             code = error.exit_code
             output.message(_usage_line(error))
         except typer.Abort:
-            code = EXIT_INTERRUPTED
-            output.message(f"{PROG}: interrupted")
+            code = output.report(KeyboardInterrupt())
         except Exception as error:  # a bug of ours: one line, never a traceback
-            if os.environ.get(DEBUG_ENV):
-                raise
-            code = EXIT_INTERNAL
-            output.message(f"{PROG}: internal error ({type(error).__name__}: {error}); please "
-                           f"report it, and set {DEBUG_ENV}=1 to see the traceback")
+            code = output.report(error)
         if standalone_mode:
             sys.exit(code)
         return code
@@ -78,15 +67,8 @@ class ReturneesGroup(TyperGroup):
     def invoke(self, ctx: click_core.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except ReturneesError as error:
-            for line in error.lines():
-                output.message(f"{PROG}: {line}")
-            raise typer.Exit(error.exit_code) from None
-        except output.StdoutClosed:
-            raise typer.Exit(0) from None
-        except KeyboardInterrupt:
-            output.message(f"{PROG}: interrupted")
-            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except (ReturneesError, output.StdoutClosed, KeyboardInterrupt) as error:
+            raise typer.Exit(output.report(error)) from None
 
 
 def _usage_line(error: click_exceptions.ClickException) -> str:
@@ -138,50 +120,26 @@ def _root(
                                           help="Print the version and exit.")] = False,
 ) -> None:
     """Question the figures on overseas-educated returnees in China."""
-    ctx.obj = Settings(_fact_paths(facts or [], no_builtin=no_builtin), use_cache=not no_cache)
-
-
-class Settings(NamedTuple):
-    """What the global options settled, for every command of this call. (A NamedTuple, not a
-    dataclass: Typer's doc generator imports this module without registering it.)"""
-
-    paths: list[Path]
-    use_cache: bool
-
-
-def _fact_paths(extra: list[Path], *, no_builtin: bool) -> list[Path]:
-    from_env = [Path(p) for p in os.environ.get(FACTS_ENV, "").split(os.pathsep) if p.strip()]
-    for path in [*from_env, *extra]:
-        if not path.exists():
-            origin = FACTS_ENV if path in from_env else "--facts"
-            raise UsageError(f"{origin}: no such file or folder: {path}")
-    paths = [*([] if no_builtin else [builtin_facts_dir()]), *from_env, *extra]
-    if not paths:
-        raise UsageError("--no-builtin leaves no facts to load; add --facts PATH")
-    return paths
+    ctx.obj = actions.settings(facts or [], no_builtin=no_builtin, no_cache=no_cache)
 
 
 # --- loading and completion -----------------------------------------------------------------------
 
 
-def _settings(ctx: typer.Context) -> Settings:
+def _settings(ctx: typer.Context) -> actions.Settings:
     settings = ctx.find_root().obj
-    assert isinstance(settings, Settings)
+    assert isinstance(settings, actions.Settings)
     return settings
 
 
 def _load(ctx: typer.Context) -> FactSet:
-    """The fact set of this call: the paths the root callback settled, loaded and validated
-    (from the cache when nothing changed), with a progress bar on a terminal for long loads."""
-    settings = _settings(ctx)
-    with output.load_progress() as progress:
-        return load_factset(settings.paths, use_cache=settings.use_cache, progress=progress)
+    return actions.load(_settings(ctx))
 
 
 def _completion_factset() -> FactSet | None:
     """The facts a shell completion can offer: built-in plus RETURNEES_FACTS; quiet on errors."""
     try:
-        return load_factset(_fact_paths([], no_builtin=False), use_cache=True)
+        return actions.load(actions.settings())
     except ReturneesError:
         return None
 
@@ -257,70 +215,6 @@ def output_options(command: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
-def _views() -> ModuleType:
-    """The renderers, imported only when a table is drawn: the JSON path never loads rich."""
-    from returnee_cli.render import views
-
-    return views
-
-
-def _emit(out: OutputRequest, rows: Sequence[Any] | dict[str, Any],
-          columns: Sequence[str], view: "Callable[[Sequence[Any]], RenderableType]", *,
-          record: Callable[[Any], dict[str, Any]] = dict, empty_note: str | None = None,
-          title: str = PROG) -> None:
-    """The one output switch. `rows` are a command's results (or one record, for `show`),
-    `record` turns one into its JSON record, `columns` are the keys a record has, and `view`
-    builds the table or chart for people from the rows it is given."""
-    fields = formats.parse_fields(out.fields, columns)
-    single = isinstance(rows, dict)
-    shown: Sequence[Any] = [rows] if isinstance(rows, dict) else rows
-    limit = None if single else out.row_limit()
-    if limit is not None and len(shown) > limit:
-        hint = " (or --format csv)" if out.format is Format.table else ""
-        output.message(f"{PROG}: showing {limit:,} of {len(shown):,} records; --limit 0 shows "
-                       f"all{hint}")
-        shown = shown[:limit]
-    if not shown and empty_note:
-        output.message(f"{PROG}: {empty_note}")
-    if out.svg is not None:
-        try:
-            output.write_svg(view(shown), out.svg, title)
-        except OSError as error:
-            raise UsageError(f"--svg: cannot write {out.svg}: {error.strerror}") from None
-        output.message(f"{PROG}: saved the picture to {out.svg}")
-    dicts = (record(row) for row in shown)  # built one at a time, as they stream out
-    if out.format is Format.json:
-        chunks: Iterable[str] = ([formats.json_object(record(shown[0]), fields)] if single
-                                 else formats.json_chunks(dicts, fields))
-    elif out.format is Format.jsonl:
-        chunks = formats.jsonl_chunks(dicts, fields)
-    elif out.format is Format.csv:
-        chunks = formats.csv_chunks(dicts, fields or columns)
-    elif shown:
-        output.write_renderable(view(shown))
-        return
-    else:
-        return
-    output.write_chunks(chunks)
-
-
-def _fact_rows(facts: Sequence[Fact], factset: FactSet) -> list[dict[str, Any]]:
-    return [records.fact_record(fact, factset) for fact in facts]
-
-
-def _fact_record(factset: FactSet) -> Callable[[Fact], dict[str, Any]]:
-    return lambda fact: records.fact_record(fact, factset)
-
-
-def _no_data(what: str, result: queries.TopicResult) -> str:
-    having = ", ".join(city.slug for city in result.cities_with_topic) or "none"
-    return f"no {what} for that city; cities that have it: {having}"
-
-
-def _city(factset: FactSet, city: str | None) -> City | None:
-    return queries.resolve_city(factset, city) if city is not None else None
-
-
 # --- commands -------------------------------------------------------------------------------------
 
 
@@ -331,10 +225,7 @@ def cities(ctx: typer.Context, out: OutputRequest) -> None:
 
     Example: returnees cities
     """
-    factset = _load(ctx)
-    overview = queries.cities_overview(factset)
-    _emit(out, overview, records.CITY_OVERVIEW_KEYS, lambda rows: _views().cities_view(rows),
-          record=lambda entry: records.city_overview_record(entry, factset))
+    actions.cities(_settings(ctx), out)
 
 
 @app.command()
@@ -350,12 +241,7 @@ def city(
 
     Example: returnees city shanghai
     """
-    factset = _load(ctx)
-    chosen = queries.resolve_city(factset, name)
-    facts = queries.select_facts(factset, city=chosen)
-    _emit(out, facts, records.FACT_KEYS,
-          lambda rows: _views().city_view(chosen.slug, rows, factset), record=_fact_record(factset),
-          empty_note=f"no facts about {chosen.name} yet", title=f"returnees city {chosen.slug}")
+    actions.city(_settings(ctx), out, name)
 
 
 @app.command()
@@ -365,11 +251,7 @@ def sectors(ctx: typer.Context, out: OutputRequest, city: CityOption = None) -> 
 
     Example: returnees sectors --city beijing
     """
-    factset = _load(ctx)
-    result = queries.sectors(factset, _city(factset, city))
-    _emit(out, result.facts, records.FACT_KEYS, lambda rows: _views().sectors_view(rows, factset),
-          record=_fact_record(factset),
-          empty_note=_no_data("work-sector figures", result), title="returnees sectors")
+    actions.sectors(_settings(ctx), out, city)
 
 
 @app.command()
@@ -379,12 +261,7 @@ def industries(ctx: typer.Context, out: OutputRequest, city: CityOption = None) 
 
     Example: returnees industries --city beijing
     """
-    factset = _load(ctx)
-    result = queries.industries(factset, _city(factset, city))
-    _emit(out, result.facts, records.FACT_KEYS,
-          lambda rows: _views().by_city_view(rows, factset, "Emerging and leading industries"),
-          record=_fact_record(factset),
-          empty_note=_no_data("industry facts", result), title="returnees industries")
+    actions.industries(_settings(ctx), out, city)
 
 
 @app.command()
@@ -397,12 +274,7 @@ def entrepreneurs(ctx: typer.Context, out: OutputRequest, city: CityOption = Non
 
     Example: returnees entrepreneurs --city shanghai
     """
-    factset = _load(ctx)
-    result = queries.entrepreneurs(factset, _city(factset, city))
-    _emit(out, result.facts, records.FACT_KEYS,
-          lambda rows: _views().entrepreneurs_view(rows, factset), record=_fact_record(factset),
-          empty_note=_no_data("entrepreneur survey figures", result),
-          title="returnees entrepreneurs")
+    actions.entrepreneurs(_settings(ctx), out, city)
 
 
 @app.command()
@@ -412,11 +284,7 @@ def reasons(ctx: typer.Context, out: OutputRequest, city: CityOption = None) -> 
 
     Example: returnees reasons
     """
-    factset = _load(ctx)
-    result = queries.reasons(factset, _city(factset, city))
-    _emit(out, result.facts, records.FACT_KEYS, lambda rows: _views().reasons_view(rows, factset),
-          record=_fact_record(factset),
-          empty_note=_no_data("reasons", result), title="returnees reasons")
+    actions.reasons(_settings(ctx), out, city)
 
 
 @app.command()
@@ -426,11 +294,7 @@ def topics(ctx: typer.Context, out: OutputRequest) -> None:
 
     Example: returnees topics
     """
-    factset = _load(ctx)
-    matrix = queries.topic_matrix(factset)
-    rows = [{"topic": topic, **matrix.counts[topic]} for topic in matrix.topics]
-    _emit(out, rows, ["topic", *matrix.columns],
-          lambda shown: _views().topics_view(matrix, factset), title="returnees topics")
+    actions.topics(_settings(ctx), out)
 
 
 @app.command("facts")
@@ -454,15 +318,7 @@ def list_facts(
 
     Example: returnees facts --city shanghai --topic women
     """
-    factset = _load(ctx)
-    facts = queries.select_facts(
-        factset, city=_city(factset, city),
-        topic=queries.resolve_topic(factset, topic) if topic is not None else None,
-        source=queries.resolve_source(factset, source) if source is not None else None,
-        search=search)
-    _emit(out, facts, records.FACT_KEYS, lambda rows: _views().facts_table(rows, factset),
-          record=_fact_record(factset),
-          empty_note="no facts match those filters", title="returnees facts")
+    actions.facts(_settings(ctx), out, city, topic, source, search)
 
 
 @app.command()
@@ -472,10 +328,7 @@ def show(ctx: typer.Context, fact_id: FactIdArgument, out: OutputRequest) -> Non
 
     Example: returnees show shanghai-women-share
     """
-    factset = _load(ctx)
-    fact = queries.get_fact(factset, fact_id)
-    _emit(out, records.fact_record(fact, factset), records.FACT_KEYS,
-          lambda rows: _views().fact_view(fact, factset), title=f"returnees show {fact.id}")
+    actions.show(_settings(ctx), out, fact_id)
 
 
 @app.command()
@@ -485,11 +338,7 @@ def sources(ctx: typer.Context, out: OutputRequest) -> None:
 
     Example: returnees sources --json
     """
-    factset = _load(ctx)
-    rows = queries.source_fact_counts(factset)
-    _emit(out, rows, records.SOURCE_SUMMARY_KEYS, lambda shown: _views().sources_table(shown),
-          record=records.source_summary_record,
-          title="returnees sources")
+    actions.sources(_settings(ctx), out)
 
 
 class CitationStyle(str, Enum):
@@ -557,7 +406,7 @@ def export(
 
         _write_atomically(to, lambda path: write_sqlite(factset, path))
     else:
-        rows = _fact_rows(factset.facts, factset)
+        rows = actions.fact_records(factset.facts, factset)
         chunks: Iterable[str]
         if export_format is ExportFormat.json:
             chunks = formats.json_chunks(rows, None)
@@ -648,4 +497,5 @@ def schema() -> None:
 
 
 def main() -> None:
+    """Run the Typer app (the console script goes through returnee_cli.main first)."""
     app(prog_name=PROG)

@@ -15,8 +15,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from returnee_cli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, ReturneesError
+
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
+
+PROG = "returnees"
 
 
 class StdoutClosed(Exception):
@@ -155,3 +159,25 @@ def load_progress() -> Iterator[Callable[[int, int], None] | None]:
     finally:
         if bar is not None:
             bar.stop()
+
+
+DEBUG_ENV = "RETURNEES_DEBUG"
+
+
+def report(error: BaseException) -> int:
+    """Say what went wrong, one line a problem on stderr, and give the exit code: the one place
+    that turns failures into messages, for the Typer app and the fast path alike."""
+    if isinstance(error, ReturneesError):
+        for line in error.lines():
+            message(f"{PROG}: {line}")
+        return error.exit_code
+    if isinstance(error, StdoutClosed):
+        return EXIT_OK
+    if isinstance(error, KeyboardInterrupt):
+        message(f"{PROG}: interrupted")
+        return EXIT_INTERRUPTED
+    if os.environ.get(DEBUG_ENV):  # a bug of ours: one line, unless asked for the traceback
+        raise error
+    message(f"{PROG}: internal error ({type(error).__name__}: {error}); please report it, and "
+            f"set {DEBUG_ENV}=1 to see the traceback")
+    return EXIT_INTERNAL

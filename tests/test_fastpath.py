@@ -1,0 +1,104 @@
+"""The fast path answers the plain calls exactly as the Typer app does, and leaves every other
+call to it."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from returnee_cli.fastpath import answer
+
+from .conftest import Run, RunCli
+
+ANSWERED = [
+    ["sectors", "--city", "beijing", "--json"],
+    ["sectors", "-c", "Beijing", "--format", "JSONL"],
+    ["sectors"],
+    ["facts", "--city=shanghai", "--topic", "women", "--format", "csv", "--fields", "id,value"],
+    ["facts", "--search", "blue book", "--json"],
+    ["facts", "-q", "reuniting", "-t", "reasons", "-s", "beijing-blue-book-2025"],
+    ["--no-cache", "facts", "--json", "-n", "3"],
+    ["show", "shanghai-education", "--json"],
+    ["show", "shanghai-decision-factors"],
+    ["city", "上海", "--json"],
+    ["city", "hangzhou"],
+    ["cities", "--format", "jsonl"],
+    ["cities"],
+    ["topics", "--json"],
+    ["sources", "--format", "csv"],
+    ["industries", "--json", "--limit", "2"],
+    ["reasons"],
+    ["entrepreneurs", "--format", "csv", "--fields", "value,qualifier"],
+    # errors and empty answers: the same message, the same exit code
+    ["sectors", "--city", "bejing"],
+    ["show", "nope", "--json"],
+    ["facts", "--topic", "sector"],
+    ["facts", "--json", "--fields", "id,vaule"],
+    ["facts", "--city", ""],
+    ["entrepreneurs", "--city", "beijing", "--json"],
+    ["industries", "--city", "changsha", "--format", "csv"],
+    ["--facts", "no-such-pack.yaml", "facts"],
+]
+
+LEFT_TO_TYPER = [
+    [], ["--help"], ["sectors", "--help"], ["sectors", "-h"], ["--version"],
+    ["sectors", "--cty", "x"], ["sectors", "--limit", "-1"], ["sectors", "--limit", "+3"],
+    ["sectors", "--format", "xml"], ["sectors", "--json", "--json"], ["sectors", "beijing"],
+    ["sectors", "--json=yes"], ["sectors", "-cbeijing"], ["show"], ["show", "a", "b"],
+    ["export"], ["validate"], ["schema"], ["cite", "shanghai-education"], ["nope"],
+    ["--facts"], ["--unknown", "facts"], ["facts", "--", "x"], ["sectors", "--city"],
+]
+
+
+def fast(argv: list[str]) -> Run | None:
+    out, err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8"), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = answer(argv)
+    if code is None:
+        return None
+    out.flush()
+    stdout = out.buffer.getvalue().decode("utf-8")  # type: ignore[attr-defined]
+    return Run(code, stdout, err.getvalue())
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.delenv("RETURNEES_FACTS", raising=False)
+    monkeypatch.delenv("RETURNEES_NO_FASTPATH", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.mark.parametrize("argv", ANSWERED, ids=" ".join)
+def test_the_fast_path_answers_as_typer_does(terminal: None, run: RunCli,
+                                             argv: list[str]) -> None:
+    answered = fast(argv)
+    assert answered is not None, "the fast path should answer this call"
+    assert answered == run(*argv)
+
+
+@pytest.mark.parametrize("argv", LEFT_TO_TYPER, ids=" ".join)
+def test_everything_else_is_left_to_typer(terminal: None, argv: list[str]) -> None:
+    assert fast(argv) is None
+
+
+def test_it_can_be_switched_off(terminal: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RETURNEES_NO_FASTPATH", "1")
+    assert fast(["sectors", "--json"]) is None
+
+
+def test_the_fast_path_imports_neither_typer_nor_yaml_nor_rich() -> None:
+    code = ("import sys\nfrom returnee_cli.fastpath import answer\n"
+            "answer(['sectors', '--city', 'beijing', '--json'])\n"
+            "print(sorted(m for m in ('typer', 'yaml', 'rich') if m in sys.modules), "
+            "file=sys.stderr)")
+    subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)  # warm cache
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert '"value": 20.84' in result.stdout
+    assert result.stderr.strip() == "[]", result.stderr
