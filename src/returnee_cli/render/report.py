@@ -22,4 +22,4 @@ def report_lines(checked: Checked) -> list[str]:
 
 
 def _count(number: int, noun: str, plural: str | None = None) -> str:
-    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"

@@ -1,0 +1,107 @@
+"""Long loads at the keyboard and in pipes, on a generated pack of 20,000 facts: a progress bar
+on a terminal's stderr only, Ctrl-C answered with one line and exit 130 and no half-written cache,
+and a closed pipe ended quietly. Nothing here is timed; benchmarks/ measures speed."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO
+from .test_installed import returnees
+
+FACTS = 15_000
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("pack")
+    subprocess.run([sys.executable, str(REPO / "benchmarks" / "generate.py"), "--facts",
+                    str(FACTS), "--out", str(out)], check=True, capture_output=True)
+    return out / "pack"
+
+
+def command(pack: Path, *args: str) -> list[str]:
+    return [returnees(), "--no-builtin", "--facts", str(pack), *args]
+
+
+def environment(cache: Path) -> dict[str, str]:
+    return {**os.environ, "RETURNEES_CACHE_DIR": str(cache), "NO_COLOR": "1"}
+
+
+def test_the_generated_pack_is_valid(pack: Path, tmp_path: Path) -> None:
+    result = subprocess.run(command(pack, "validate"), capture_output=True, text=True,
+                            env=environment(tmp_path), timeout=120)
+    assert result.returncode == 0, result.stdout[-2000:]
+    # valid, with the one warning a pack without stored texts gets: its quotes are unverifiable
+    *warnings, summary = result.stdout.splitlines()
+    assert summary == (f"valid: {FACTS // 1000 + 1} files, {FACTS:,} facts, 6 sources, 50 "
+                       "cities; 1 warning")
+    assert len(warnings) == 1 and warnings[0].endswith("[unverifiable]")
+
+
+def test_a_cold_load_shows_progress_on_a_terminal_and_nothing_in_the_pipe(
+        pack: Path, tmp_path: Path) -> None:
+    parent, child = pty.openpty()
+    process = subprocess.Popen(command(pack, "facts", "--city", "beijing", "--json"),
+                               stdout=subprocess.PIPE, stderr=child,
+                               env={**environment(tmp_path), "TERM": "xterm"})
+    os.close(child)
+    stdout = process.stdout.read() if process.stdout else b""
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(parent, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(parent)
+    assert process.wait(timeout=120) == 0
+    records = json.loads(stdout)
+    assert len(records) == FACTS // 50 and b"\x1b" not in stdout
+    assert b"reading fact files" in shown
+
+
+def test_a_cold_load_in_a_pipe_shows_no_progress(pack: Path, tmp_path: Path) -> None:
+    result = subprocess.run(command(pack, "facts", "--city", "beijing", "--format", "jsonl"),
+                            capture_output=True, env=environment(tmp_path), timeout=120)
+    assert result.returncode == 0 and result.stderr == b""
+    assert len(result.stdout.splitlines()) == FACTS // 50
+
+
+def test_ctrl_c_during_a_load_exits_130_with_one_line_and_no_partial_cache(
+        pack: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    process = subprocess.Popen(command(pack, "facts", "--json"), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=environment(cache))
+    time.sleep(0.7)  # well into the cold load, which takes seconds
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert stderr == b"returnees: interrupted\n" and stdout == b""
+    assert not list(cache.glob("*")) if cache.exists() else True
+
+
+def test_a_closed_pipe_on_a_large_answer_ends_quietly(pack: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    subprocess.run(command(pack, "facts", "--json"), capture_output=True,
+                   env=environment(cache), timeout=120)  # warm the cache
+    producer = subprocess.Popen(command(pack, "facts", "--json"), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=environment(cache))
+    head = subprocess.run(["head", "-1"], stdin=producer.stdout, capture_output=True,
+                          timeout=120)
+    assert producer.stdout is not None
+    producer.stdout.close()
+    assert producer.wait(timeout=120) == 0
+    assert producer.stderr is not None and producer.stderr.read() == b""
+    assert head.stdout == b"[\n"
