@@ -78,7 +78,8 @@ def test_a_valid_pack_loads(tmp_path: Path) -> None:
      "uses the YAML tag !!python/object:os.system"),
     (GOOD_FACT.replace("qualifier", "x").replace("    unit: percent\n",
                                                  "    unit: percent\n    qualifier: over\n"), 16,
-     "`qualifier` 'over' is not one of exact, more_than"),
+     "`qualifier` 'over' must be one of exact, more_than; a figure stated as “over” or “more "
+     "than” is `more_than`"),
 ])
 def test_each_mistake_is_named_with_its_line_and_fix(tmp_path: Path, body: str, line: int,
                                                      message: str) -> None:
@@ -175,3 +176,9 @@ def test_a_missing_pack_path_is_a_usage_error(run: RunCli, tmp_path: Path) -> No
     result = run("--facts", str(tmp_path / "nope.yaml"), "sources")
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith("returnees: --facts: no such file or folder: ")
+
+
+def test_a_city_written_as_a_name_gets_its_slug_as_the_fix(tmp_path: Path) -> None:
+    found = problems(write(tmp_path, GOOD_FACT.replace("city: wuhan", "city: Wu Han")))
+    assert any("`city` 'Wu Han' must be lowercase letters, digits and hyphens; write `wu-han`"
+               in p for p in found), found

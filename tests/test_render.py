@@ -55,3 +55,9 @@ def test_sector_view_renders_the_derived_mark_and_sources() -> None:
     assert "28.66%†" in out
     assert "† derived, not stated in the source" in out
     assert "Source: Blue Book on Overseas-Educated Returnees in Beijing" in out
+
+
+def test_bidirectional_controls_never_reach_the_terminal() -> None:
+    from returnee_cli.render.text import clean
+
+    assert clean("20\u202e%48 \u2066isolated\u2069 \u200fmark") == "20%48 isolated mark"

@@ -293,14 +293,18 @@ class _FileReader:
             self.problem(node, f"`{spec.name}` is empty; give {spec.help}", "type", spec.name)
             return _INVALID
         if spec.kind == "slug" and not _SLUG.match(text):
+            slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+            fix = f"write `{_short(slug)}`" if slug else f"give {spec.help}"
             self.problem(node, f"`{spec.name}` {_short(text)!r} must be lowercase letters, digits "
-                         "and hyphens (like `beijing-sector-education`)", "slug", spec.name)
+                         f"and hyphens; {fix}", "slug", spec.name)
             return _INVALID
         if spec.kind == "choice" and text not in spec.choices:
             hint = difflib.get_close_matches(text, spec.choices, n=1, cutoff=0.5)
-            fix = f"did you mean `{hint[0]}`?" if hint else "use one of " + ", ".join(spec.choices)
-            self.problem(node, f"`{spec.name}` {_short(text)!r} is not one of "
-                         f"{', '.join(spec.choices)}; {fix}", "choice", spec.name)
+            fix = f"; did you mean `{hint[0]}`?" if hint else ""
+            if spec.name == "qualifier" and not hint:
+                fix = "; a figure stated as “over” or “more than” is `more_than`"
+            self.problem(node, f"`{spec.name}` {_short(text)!r} must be one of "
+                         f"{', '.join(spec.choices)}{fix}", "choice", spec.name)
             return _INVALID
         return text
 

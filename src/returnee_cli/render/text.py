@@ -6,9 +6,10 @@ import re
 
 from rich.text import Text
 
-# ANSI escape sequences (CSI, OSC, and two-character escapes), then any other control character.
+# ANSI escape sequences (CSI, OSC, and two-character escapes), then any other control character,
+# and the invisible bidirectional controls that can make a label read other than it is.
 _ESCAPES = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"[\t\n]+")
 
 
