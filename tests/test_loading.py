@@ -182,3 +182,16 @@ def test_a_city_written_as_a_name_gets_its_slug_as_the_fix(tmp_path: Path) -> No
     found = problems(write(tmp_path, GOOD_FACT.replace("city: wuhan", "city: Wu Han")))
     assert any("`city` 'Wu Han' must be lowercase letters, digits and hyphens; write `wu-han`"
                in p for p in found), found
+
+
+def test_a_fact_with_a_bad_field_is_still_checked_with_the_rest(tmp_path: Path) -> None:
+    """All in one run: the bad value, and the duplicate id and unknown source of the same fact."""
+    bad = GOOD_FACT.replace("value: 12.5", "value: twelve").replace("source: src",
+                                                                    "source: nowhere")
+    found = problems(write(tmp_path, GOOD_FACT + bad))
+    assert any("`value` must be a number" in p for p in found), found
+    assert any("duplicate fact id `wuhan-share`" in p for p in found), found
+    assert len(found) == 2  # the duplicate is not checked further: its first definition stands
+    lone = problems(write(tmp_path, bad))
+    assert any("`value` must be a number" in p for p in lone)
+    assert any("names unknown source `nowhere`" in p for p in lone), lone

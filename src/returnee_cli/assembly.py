@@ -61,7 +61,7 @@ class Assembler:
                               f"{seen[fact_id]}; give each fact its own id", "duplicate-id", "id")
                 continue
             seen[fact_id] = raw.location
-            if not self._check_references(raw):
+            if not self._check_references(raw) or not raw.complete:
                 continue
             if raw.values.get("derive") is not None:
                 derived.append(raw)

@@ -67,8 +67,10 @@ def read_fact_file(path: Path) -> tuple[FileContent, list[Problem]]:
 
 @dataclass
 class RawFact:
-    values: dict[str, Any]
+    values: dict[str, Any]  # the fields that are valid
     location: Location
+    complete: bool = True  # False: some field was refused, so no Fact is built from it, but its
+    # id and references are still checked with the rest, so every problem shows in one run
 
 
 @dataclass
@@ -117,9 +119,10 @@ class _FileReader:
                         content.cities.append(city)
             elif key == "facts":
                 for item in self._sequence(node, "facts"):
-                    values = self._record(item, "fact", FACT_FIELDS)
-                    if values is not None:
-                        content.facts.append(RawFact(values, Location(self.file, _line(item))))
+                    values, ok = self._fields(item, "fact", FACT_FIELDS)
+                    if "id" in values:
+                        content.facts.append(RawFact(values, Location(self.file, _line(item)),
+                                                     complete=ok))
         return content
 
     def _compose(self) -> yaml.Node | None:
@@ -220,10 +223,16 @@ class _FileReader:
 
     def _record(self, node: yaml.Node, what: str,
                 specs: Sequence[FieldSpec]) -> dict[str, Any] | None:
+        values, ok = self._fields(node, what, specs)
+        return values if ok else None
+
+    def _fields(self, node: yaml.Node, what: str,
+                specs: Sequence[FieldSpec]) -> tuple[dict[str, Any], bool]:
+        """The valid fields of a record, and whether it has no invalid or missing one."""
         by_name = {spec.name: spec for spec in specs}
         mapping = self._mapping(node, f"a {what}", list(by_name))
         if mapping is None:
-            return None
+            return {}, False
         values: dict[str, Any] = {}
         ok = True
         for name, value_node in mapping.items():
@@ -239,7 +248,7 @@ class _FileReader:
                 self.problem(node, f"{what}{named} is missing `{spec.name}` ({spec.help})",
                              "missing-key", spec.name)
                 ok = False
-        return values if ok else None
+        return values, ok
 
     # -- values
 
