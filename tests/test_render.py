@@ -61,3 +61,12 @@ def test_bidirectional_controls_never_reach_the_terminal() -> None:
     from returnee_cli.render.text import clean
 
     assert clean("20\u202e%48 \u2066isolated\u2069 \u200fmark") == "20%48 isolated mark"
+
+
+def test_stacked_bars_keep_one_scale(run: RunCli) -> None:
+    """Below 60 columns shares are stacked; every bar still starts and ends in the same column."""
+    out = run("entrepreneurs", columns=40).stdout
+    bar_lines = [line for line in out.splitlines() if "█" in line]
+    assert len(bar_lines) == 7
+    assert len({line.index("█") for line in bar_lines}) == 1
+    assert len({len(line) for line in bar_lines if "┈" in line}) == 1  # open bars run to the end

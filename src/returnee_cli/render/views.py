@@ -105,8 +105,8 @@ def share_table(facts: Sequence[Fact], title: str | None, label_header: str, *,
         if name is not None and name != previous:
             stacked.append(data_text(name, style="bold underline"))
         previous = name
-        line = Table.grid(padding=(0, 1))
-        line.add_column(justify="right", no_wrap=True)
+        line = Table.grid(padding=(0, 1))  # the same figure width on every row: one bar scale
+        line.add_column(justify="right", no_wrap=True, width=max(len(f) for f in figures))
         line.add_column(ratio=1)
         line.add_row(figure, bar)
         if sample_column and fact.sample_size:
