@@ -166,7 +166,8 @@ def _complete_fact_id(incomplete: str) -> list[str]:
 
 CityOption = Annotated[str | None, typer.Option(
     "--city", "-c", metavar="CITY", autocompletion=_complete_city, show_default=False,
-    help="Only this city: English name in any case, or Chinese name (beijing, Shanghai, 北京).")]
+    help="Only this city: English name in any case, Chinese name (beijing, Shanghai, 北京), or "
+    "nationwide.")]
 FactIdArgument = Annotated[str, typer.Argument(
     metavar="FACT_ID", autocompletion=_complete_fact_id, show_default=False,
     help="A fact id, as listed by: returnees facts.")]
