@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import io
 import json
 import os
 from collections.abc import Callable
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from returnee_cli.cli import app
+from returnee_cli.fastpath import answer
 from returnee_cli.paths import builtin_facts_dir
 
 REPO = Path(__file__).resolve().parents[1]
@@ -37,18 +40,52 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["RETURNEES_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
 
 
-@pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch) -> RunCli:
-    """Drive the real CLI with a pinned, colourless 80-column terminal."""
+def fast_path(argv: list[str]) -> Run | None:
+    """The fast path's answer, in this process, or None where it leaves the call to Typer."""
+    out, err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8"), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = answer(argv)
+    if code is None:
+        return None
+    out.flush()
+    stdout = out.buffer.getvalue().decode("utf-8")  # type: ignore[attr-defined]
+    return Run(code, stdout, err.getvalue())
+
+
+def typer_path(argv: list[str], environ: dict[str, str]) -> Run:
+    result = CliRunner().invoke(app, argv, env=environ)
+    return Run(result.exit_code, result.stdout, result.stderr)
+
+
+def _invoker(monkeypatch: pytest.MonkeyPatch, *, fast: bool) -> RunCli:
     monkeypatch.delenv("RETURNEES_FACTS", raising=False)
+    monkeypatch.delenv("RETURNEES_NO_FASTPATH", raising=False)
 
     def invoke(*args: str, columns: int = 80, env: dict[str, str] | None = None) -> Run:
-        runner = CliRunner()
-        result = runner.invoke(app, list(args), env={"NO_COLOR": "1", "COLUMNS": str(columns),
-                                                     **(env or {})})
-        return Run(result.exit_code, result.stdout, result.stderr)
+        environ = {"NO_COLOR": "1", "COLUMNS": str(columns), **(env or {})}
+        if fast:
+            with monkeypatch.context() as scoped:
+                for name, value in environ.items():
+                    scoped.setenv(name, value)
+                answered = fast_path(list(args))
+            if answered is not None:
+                return answered
+        return typer_path(list(args), environ)
 
     return invoke
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch) -> RunCli:
+    """Drive the real CLI as `returnees` does (the fast path, else the Typer app) with a pinned,
+    colourless 80-column terminal."""
+    return _invoker(monkeypatch, fast=True)
+
+
+@pytest.fixture
+def run_typer(monkeypatch: pytest.MonkeyPatch) -> RunCli:
+    """The Typer app alone, for holding the fast path to it."""
+    return _invoker(monkeypatch, fast=False)
 
 
 def article_body() -> str:

@@ -141,3 +141,60 @@ def test_the_cache_folder_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path:
         assert cache.cache_dir() == tmp_path / "xdg" / "returnees"
     monkeypatch.setenv("RETURNEES_CACHE_DIR", str(tmp_path / "mine"))
     assert cache.cache_dir() == tmp_path / "mine"
+
+
+def test_an_edit_with_its_modification_time_put_back_is_still_seen(run: RunCli, folder: Path,
+                                                                   pack: Path) -> None:
+    before = pack.stat()
+    assert run("--facts", str(pack), "show", "wuhan-share", "--json").json()["label"] == "A share"
+    pack.write_text(pack.read_text(encoding="utf-8").replace("A share", "B share"),
+                    encoding="utf-8")
+    os.utime(pack, ns=(before.st_atime_ns, before.st_mtime_ns))  # as cp -p or touch -r would
+    assert pack.stat().st_mtime_ns == before.st_mtime_ns
+    assert run("--facts", str(pack), "show", "wuhan-share", "--json").json()["label"] == "B share"
+
+
+def test_a_stored_text_behind_a_symlink_is_followed(run: RunCli, folder: Path,
+                                                    tmp_path: Path) -> None:
+    pack = tmp_path / "linked"
+    pack.mkdir()
+    (pack / "v1.txt").write_text("Twelve: 12.5% of them.\n", encoding="utf-8")
+    (pack / "v2.txt").write_text("Twelve: 13.5% of them.\n", encoding="utf-8")
+    (pack / "body.txt").symlink_to("v1.txt")
+    header = """sources:
+  - {id: src, title: T, publisher: P, date: "2025-01-01", kind: primary, text: body.txt}
+cities:
+  - {slug: wuhan, name: Wuhan}
+facts:
+  - {id: wuhan-share, city: wuhan, topic: t, label: L, value: 12.5, unit: percent,
+     source: src, reported_in: src, quote: "Twelve: 12.5% of them."}
+"""
+    (pack / "facts.yaml").write_text(header, encoding="utf-8")
+    assert run("--no-builtin", "--facts", str(pack), "validate").exit_code == 0
+    (pack / "body.txt").unlink()
+    (pack / "body.txt").symlink_to("v2.txt")
+    changed = run("--no-builtin", "--facts", str(pack), "validate")
+    assert changed.exit_code == 1 and "is not in the stored text" in changed.stdout
+
+
+def test_an_entry_built_under_other_rules_is_not_trusted(run: RunCli, folder: Path, pack: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    run("--facts", str(pack), "facts", "--json")
+    files, _ = fact_files([builtin_facts_dir(), pack])
+    assert cache.load(files) is not None
+    monkeypatch.setattr(cache, "_rules", lambda: [["checks.py", 1, 2, 3, 4, 5]])
+    assert cache.load(files) is None
+
+
+def test_an_interrupted_write_leaves_no_partial_entry(folder: Path, pack: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    checked = read_factset([pack], use_cache=False)
+    files, _ = fact_files([pack])
+
+    def interrupted(source: object, target: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        cache.store(files, checked)
+    assert entries(folder) == []  # the partial file went with the interruption

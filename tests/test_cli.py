@@ -14,7 +14,7 @@ from .conftest import RunCli
 
 SECTORS_80 = """\
 Beijing: fields of work of overseas-educated returnees
-Field                                  Share   0 ── 100%
+Field                                  Share   0 to 100%
 ────────────────────────────────────────────────────────────────────────────────
 Science and technology-related        20.84%   ██████▉
 fields

@@ -3,20 +3,20 @@ call to it."""
 
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 
-from returnee_cli.fastpath import answer
-
-from .conftest import Run, RunCli
+from .conftest import RunCli, fast_path
 
 ANSWERED = [
     ["sectors", "--city", "beijing", "--json"],
+    ["sectors", "--json", "--format", "csv"],
+    ["sectors", "--format", "table", "--json", "--fields", "id"],
+    ["city", "nationwide"],
+    ["city", "全国", "--format", "csv"],
     ["sectors", "-c", "Beijing", "--format", "JSONL"],
     ["sectors"],
     ["facts", "--city=shanghai", "--topic", "women", "--format", "csv", "--fields", "id,value"],
@@ -55,17 +55,6 @@ LEFT_TO_TYPER = [
 ]
 
 
-def fast(argv: list[str]) -> Run | None:
-    out, err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8"), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = answer(argv)
-    if code is None:
-        return None
-    out.flush()
-    stdout = out.buffer.getvalue().decode("utf-8")  # type: ignore[attr-defined]
-    return Run(code, stdout, err.getvalue())
-
-
 @pytest.fixture
 def terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
@@ -76,21 +65,21 @@ def terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("argv", ANSWERED, ids=" ".join)
-def test_the_fast_path_answers_as_typer_does(terminal: None, run: RunCli,
+def test_the_fast_path_answers_as_typer_does(terminal: None, run_typer: RunCli,
                                              argv: list[str]) -> None:
-    answered = fast(argv)
+    answered = fast_path(argv)
     assert answered is not None, "the fast path should answer this call"
-    assert answered == run(*argv)
+    assert answered == run_typer(*argv)
 
 
 @pytest.mark.parametrize("argv", LEFT_TO_TYPER, ids=" ".join)
 def test_everything_else_is_left_to_typer(terminal: None, argv: list[str]) -> None:
-    assert fast(argv) is None
+    assert fast_path(argv) is None
 
 
 def test_it_can_be_switched_off(terminal: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RETURNEES_NO_FASTPATH", "1")
-    assert fast(["sectors", "--json"]) is None
+    assert fast_path(["sectors", "--json"]) is None
 
 
 def test_the_fast_path_imports_neither_typer_nor_yaml_nor_rich() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -46,6 +47,8 @@ def test_bars_are_on_a_fixed_scale_and_lower_bounds_are_open() -> None:
     assert ShareBar(0).text(20).plain == ""
     open_bar = ShareBar(70, lower_bound=True).text(10).plain
     assert open_bar == "███████▶┈┈"
+    assert ShareBar(99, lower_bound=True).text(6).plain == "█████▶"
+    assert ShareBar(99.9, lower_bound=True).text(40).plain == "█" * 39 + "▶"
 
 
 def test_sector_view_renders_the_derived_mark_and_sources() -> None:
@@ -70,3 +73,21 @@ def test_stacked_bars_keep_one_scale(run: RunCli) -> None:
     assert len(bar_lines) == 7
     assert len({line.index("█") for line in bar_lines}) == 1
     assert len({len(line) for line in bar_lines if "┈" in line}) == 1  # open bars run to the end
+
+
+def test_a_terminal_without_utf8_gets_ascii_not_a_crash(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    from .test_installed import returnees
+
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "COLUMNS": "80", "NO_COLOR": "1"}
+    for args in (["entrepreneurs"], ["city", "北京"], ["show", "shanghai-education"],
+                 ["validate"], ["--version"]):
+        result = subprocess.run([returnees(), *args], capture_output=True, env=env,
+                                cwd=tmp_path, timeout=60)
+        assert result.returncode == 0, (args, result.stderr)
+        result.stdout.decode("ascii")  # nothing but ASCII reached the terminal
+    bars = subprocess.run([returnees(), "entrepreneurs"], capture_output=True, env=env,
+                          cwd=tmp_path, timeout=60).stdout.decode("ascii")
+    assert re.search(r"\| +>70% \| #+>\.+ +\| +300", bars), bars

@@ -34,6 +34,18 @@ class Settings(NamedTuple):
     use_cache: bool
 
 
+class GlobalOptions(NamedTuple):
+    """The global options as given; checked (`settings`) only by a command that loads facts, so
+    that a stale RETURNEES_FACTS never stands in the way of --help, `schema` or `validate PATH`."""
+
+    facts: list[Path]
+    no_builtin: bool
+    no_cache: bool
+
+    def settings(self) -> Settings:
+        return settings(self.facts, no_builtin=self.no_builtin, no_cache=self.no_cache)
+
+
 def settings(extra: Sequence[Path] = (), *, no_builtin: bool = False,
              no_cache: bool = False) -> Settings:
     """The fact files of this call: built-in, then RETURNEES_FACTS, then --facts."""
@@ -137,7 +149,7 @@ def city(settings: Settings, out: OutputRequest, name: str) -> None:
     chosen = queries.resolve_city(factset, name)
     facts = queries.select_facts(factset, city=chosen)
     emit(out, facts, records.FACT_KEYS,
-         lambda rows: views().city_view(chosen.slug, rows, factset), record=_fact_record(factset),
+         lambda rows: views().city_view(chosen, rows, factset), record=_fact_record(factset),
          empty_note=f"no facts about {chosen.name} yet", title=f"returnees city {chosen.slug}")
 
 

@@ -48,13 +48,29 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "returnees"
 
 
+# The modules whose rules decide what a valid fact set is: an entry built under other rules (a
+# new release, a local edit) is not trusted, even if __version__ did not change.
+_RULES = ("assembly.py", "cache.py", "checks.py", "fields.py", "model.py", "parsing.py")
+
+
 def _stamp(path: Path) -> list[Any]:
-    info = path.stat()
-    return [str(path), info.st_size, info.st_mtime_ns, info.st_ino]
+    """What changes when a file does: its size, its times and its inode. The change time (ctime)
+    catches even an edit whose modification time was put back (cp -p, touch -r)."""
+    info = path.stat()  # through symlinks: a link pointed elsewhere is a changed file
+    return [str(path), info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+
+
+def _absolute(path: Path) -> str:
+    return os.path.abspath(path)
+
+
+def _rules() -> list[list[Any]]:
+    here = Path(__file__).parent
+    return [_stamp(here / name) for name in _RULES]
 
 
 def _names(files: Sequence[Path]) -> list[str]:
-    return [str(path.resolve()) for path in files]
+    return [_absolute(path) for path in files]
 
 
 def entry_path(files: Sequence[Path], folder: Path | None = None) -> Path:
@@ -88,6 +104,8 @@ def load(files: Sequence[Path], folder: Path | None = None) -> Checked | None:
             return None  # another list of files whose entry name is the same
         if stored["deps"] != [_stamp(Path(path)) for path, *_ in stored["deps"]]:
             return None  # a file was edited since
+        if stored["rules"] != _rules():
+            return None  # built by another version of the rules
         checked = _decode(stored)
         gc.freeze()
         return checked
@@ -127,7 +145,7 @@ def _checksum(payload: bytes | memoryview) -> bytes:
 
 def _encode(files: Sequence[Path], checked: Checked) -> dict[str, Any]:
     factset = checked.factset
-    fact_files = [str(path.resolve()) for path in files]
+    fact_files = _names(files)
     index = {display_path(path): n for n, path in enumerate(files)}
     texts = sorted({str(s.text_path) for s in factset.sources.values() if s.text_path})
 
@@ -136,6 +154,7 @@ def _encode(files: Sequence[Path], checked: Checked) -> dict[str, Any]:
 
     return {
         "deps": [_stamp(Path(path)) for path in [*fact_files, *texts]],
+        "rules": _rules(),
         "files": fact_files,
         "sources": [(s.id, s.title, s.publisher, s.date, s.kind, s.short_title, s.author, s.url,
                      s.note, str(s.text_path) if s.text_path else None, *where(s.location))
@@ -143,7 +162,7 @@ def _encode(files: Sequence[Path], checked: Checked) -> dict[str, Any]:
         "cities": [(c.slug, c.name, c.name_zh, *where(c.location))
                    for c in factset.cities.values()],
         "facts": [fact_row(fact, index[fact.location.file]) for fact in factset.facts],
-        "warnings": [(str(Path(p.file).resolve()), p.line, p.message, p.code, p.key, p.severity)
+        "warnings": [(_absolute(Path(p.file)), p.line, p.message, p.code, p.key, p.severity)
                      for p in checked.problems],
     }
 

@@ -99,7 +99,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        print(f"{PROG} {__version__}")
+        output.write_text(f"{PROG} {__version__}\n")
         raise typer.Exit()
 
 
@@ -120,16 +120,20 @@ def _root(
                                           help="Print the version and exit.")] = False,
 ) -> None:
     """Question the figures on overseas-educated returnees in China."""
-    ctx.obj = actions.settings(facts or [], no_builtin=no_builtin, no_cache=no_cache)
+    ctx.obj = actions.GlobalOptions(facts or [], no_builtin, no_cache)
 
 
 # --- loading and completion -----------------------------------------------------------------------
 
 
+def _options(ctx: typer.Context) -> actions.GlobalOptions:
+    options = ctx.find_root().obj
+    assert isinstance(options, actions.GlobalOptions)
+    return options
+
+
 def _settings(ctx: typer.Context) -> actions.Settings:
-    settings = ctx.find_root().obj
-    assert isinstance(settings, actions.Settings)
-    return settings
+    return _options(ctx).settings()
 
 
 def _load(ctx: typer.Context) -> FactSet:
@@ -472,10 +476,9 @@ def validate(
     for path in paths or []:
         if not path.exists():
             raise UsageError(f"no such file or folder: {path}")
-    settings = _settings(ctx)
     with output.load_progress() as progress:
-        checked = read_factset(paths or settings.paths, use_cache=settings.use_cache,
-                               progress=progress)
+        checked = read_factset(paths or _settings(ctx).paths,
+                               use_cache=not _options(ctx).no_cache, progress=progress)
     if as_json:
         output.write_json(records.validation_record(checked))
     else:

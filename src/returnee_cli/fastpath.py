@@ -50,9 +50,11 @@ def answer(argv: Sequence[str]) -> int | None:
     command, global_options, options = parsed
     try:
         settings = actions.settings(**global_options)
-        out = OutputRequest(Format.json if options.pop("json", False) else
-                            Format(options.pop("format", "table")), options.pop("fields", None),
-                            options.pop("svg", None), options.pop("limit", None))
+        chosen = Format(options.pop("format", "table"))
+        if options.pop("json", False):  # --json wins over --format, as in the Typer app
+            chosen = Format.json
+        out = OutputRequest(chosen, options.pop("fields", None), options.pop("svg", None),
+                            options.pop("limit", None))
         getattr(actions, command)(settings, out, **options)
     except (Exception, KeyboardInterrupt) as error:
         return output.report(error)

@@ -60,7 +60,15 @@ def _guard_pipe(write: Any) -> None:
 
 
 def write_json(data: Any) -> None:
-    payload = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    write_chunks([json.dumps(data, ensure_ascii=False, indent=2) + "\n"])
+
+
+def write_text(text: str) -> None:
+    """Text for people (tables, reports), in the terminal's own encoding: a character it cannot
+    show becomes '?', never a crash (a Windows console, PYTHONIOENCODING=ascii). Data for
+    programs (JSON, CSV) is always UTF-8: write_chunks."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    payload = text.encode(encoding, errors="replace")
 
     def write() -> None:
         buffer = getattr(sys.stdout, "buffer", None)
@@ -68,7 +76,7 @@ def write_json(data: Any) -> None:
             sys.stdout.flush()
             buffer.write(payload)
         else:  # a text-only stream (some test runners)
-            sys.stdout.write(payload.decode("utf-8"))
+            sys.stdout.write(payload.decode(encoding))
 
     _guard_pipe(write)
 
@@ -78,8 +86,7 @@ def write_renderable(renderable: RenderableType) -> None:
     with console.capture() as captured:
         console.print(renderable)
     # Rich pads every line to the table's width; the padding is noise in a pipe or a diff.
-    text = "\n".join(line.rstrip(" ") for line in captured.get().split("\n"))
-    _guard_pipe(lambda: sys.stdout.write(text))
+    write_text("\n".join(line.rstrip(" ") for line in captured.get().split("\n")))
 
 
 def message(text: str) -> None:
@@ -92,6 +99,8 @@ def write_chunks(chunks: Iterable[str]) -> None:
 
     def write() -> None:
         buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is not None:
+            sys.stdout.flush()
         for chunk in chunks:
             if buffer is not None:
                 buffer.write(chunk.encode("utf-8"))
@@ -122,8 +131,7 @@ def write_svg(renderable: RenderableType, path: Path, title: str) -> None:
 
 def write_lines(lines: list[str]) -> None:
     """Plain lines of data (a report such as `validate`'s), to stdout."""
-    text = "".join(line + "\n" for line in lines)
-    _guard_pipe(lambda: sys.stdout.write(text))
+    write_text("".join(line + "\n" for line in lines))
 
 
 PROGRESS_FROM_BYTES = 2 * 1024 * 1024  # loads smaller than this finish before a bar would help

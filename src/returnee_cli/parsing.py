@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -356,7 +357,9 @@ class _FileReader:
             return None
         text_path = None
         if values.get("text"):
-            text_path = (self.path.parent / values["text"]).resolve()
+            # absolute, but not resolved: a stored text behind a symlink is stamped (for the
+            # cache) where the link points now, not where it pointed once
+            text_path = Path(os.path.abspath(self.path.parent / values["text"]))
             if not text_path.is_file():
                 self.problem(node, f"source `{values['id']}` names a stored text "
                              f"{values['text']!r} that does not exist next to this file; "

@@ -25,16 +25,23 @@ class ShareBar:
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         return Measurement(self.min_width, min(self.max_width, options.max_width))
 
-    def text(self, width: int) -> Text:
+    def text(self, width: int, *, ascii_only: bool = False) -> Text:
+        """The bar in `width` cells: block characters, or #, > and . where the terminal's
+        encoding has no others."""
+        full_mark, end_mark, tail_mark = ("#", ">", ".") if ascii_only else (FULL, OPEN_END,
+                                                                             OPEN_TAIL)
         eighths = round(self.share / self.scale * width * 8)
         full, part = divmod(eighths, 8)
-        bar = Text(FULL * full + (_EIGHTHS[part] if part else ""), style=self.style)
-        if self.lower_bound:
-            bar = Text(FULL * full, style=self.style)
-            bar.append(OPEN_END, style=self.style)
-            bar.append(OPEN_TAIL * max(0, width - full - 1), style="dim")
+        partial = _EIGHTHS[part] if part and not ascii_only else ""
+        bar = Text(full_mark * full + partial, style=self.style)
+        if self.lower_bound:  # the open end always shows, even a hair under 100%
+            full = min(full, width - 1)
+            bar = Text(full_mark * full, style=self.style)
+            bar.append(end_mark, style=self.style)
+            bar.append(tail_mark * max(0, width - full - 1), style="dim")
         bar.truncate(width)
         return bar
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self.text(max(1, min(self.max_width, options.max_width)))
+        yield self.text(max(1, min(self.max_width, options.max_width)),
+                        ascii_only=options.ascii_only)

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from returnee_cli.figures import figure_text, number_text, plural
-from returnee_cli.model import Fact, FactSet, Source
+from returnee_cli.model import City, Fact, FactSet, Source
 from returnee_cli.queries import CityOverview, SourceCount, TopicMatrix
 from returnee_cli.render.bars import ShareBar
 from returnee_cli.render.text import data_text
@@ -81,7 +81,7 @@ def share_table(facts: Sequence[Fact], title: str | None, label_header: str, *,
     figures = [figure_cell(fact) for fact in facts]
     table.add_column("Share", justify="right", no_wrap=True,
                      min_width=max((len(f) for f in figures), default=5))
-    table.add_column("0 ── 100%", min_width=6)
+    table.add_column("0 to 100%", min_width=6)
     if sample_column:
         table.add_column("Sample", justify="right", no_wrap=True)
     stacked: list[RenderableType] = [Text(title, style="bold")] if title else []
@@ -297,9 +297,9 @@ def grouped_view(facts: Sequence[Fact], factset: FactSet, *, title: Text | str,
     return Group(*parts)
 
 
-def city_view(city_slug: str, facts: Sequence[Fact], factset: FactSet) -> RenderableType:
-    """A city's profile: its facts grouped by topic, sources at the foot."""
-    city = factset.cities[city_slug]
+def city_view(city: City, facts: Sequence[Fact], factset: FactSet) -> RenderableType:
+    """A city's profile (or the nationwide statements'): its facts grouped by topic, sources at
+    the foot."""
     heading = Text(city.name + (f" ({city.name_zh})" if city.name_zh else ""), style="bold")
     heading.append(f" · {plural(len(facts), 'fact')}", style="dim")
     return grouped_view(facts, factset, title=heading, group_header="Topic",
