@@ -153,38 +153,37 @@ def city(settings: Settings, out: OutputRequest, name: str) -> None:
          empty_note=f"no facts about {chosen.name} yet", title=f"returnees city {chosen.slug}")
 
 
-def sectors(settings: Settings, out: OutputRequest, city: str | None = None) -> None:
+def _one_angle(settings: Settings, out: OutputRequest, city: str | None,
+               query: Callable[[FactSet, City | None], queries.TopicResult], what: str,
+               draw: Callable[[Sequence[Fact], FactSet], RenderableType], command: str) -> None:
+    """sectors, industries, entrepreneurs, reasons: one angle on the facts, for one city or all."""
     factset = load(settings)
-    result = queries.sectors(factset, _city(factset, city))
-    emit(out, result.facts, records.FACT_KEYS, lambda rows: views().sectors_view(rows, factset),
-         record=_fact_record(factset),
-         empty_note=_no_data("work-sector figures", result), title="returnees sectors")
+    result = query(factset, _city(factset, city))
+    emit(out, result.facts, records.FACT_KEYS, lambda rows: draw(rows, factset),
+         record=_fact_record(factset), empty_note=_no_data(what, result),
+         title=f"returnees {command}")
+
+
+def sectors(settings: Settings, out: OutputRequest, city: str | None = None) -> None:
+    _one_angle(settings, out, city, queries.sectors, "work-sector figures",
+               lambda rows, factset: views().sectors_view(rows, factset), "sectors")
 
 
 def industries(settings: Settings, out: OutputRequest, city: str | None = None) -> None:
-    factset = load(settings)
-    result = queries.industries(factset, _city(factset, city))
-    emit(out, result.facts, records.FACT_KEYS,
-         lambda rows: views().by_city_view(rows, factset, "Emerging and leading industries"),
-         record=_fact_record(factset),
-         empty_note=_no_data("industry facts", result), title="returnees industries")
+    _one_angle(settings, out, city, queries.industries, "industry facts",
+               lambda rows, factset: views().by_city_view(rows, factset,
+                                                          "Emerging and leading industries"),
+               "industries")
 
 
 def entrepreneurs(settings: Settings, out: OutputRequest, city: str | None = None) -> None:
-    factset = load(settings)
-    result = queries.entrepreneurs(factset, _city(factset, city))
-    emit(out, result.facts, records.FACT_KEYS,
-         lambda rows: views().entrepreneurs_view(rows, factset), record=_fact_record(factset),
-         empty_note=_no_data("entrepreneur survey figures", result),
-         title="returnees entrepreneurs")
+    _one_angle(settings, out, city, queries.entrepreneurs, "entrepreneur survey figures",
+               lambda rows, factset: views().entrepreneurs_view(rows, factset), "entrepreneurs")
 
 
 def reasons(settings: Settings, out: OutputRequest, city: str | None = None) -> None:
-    factset = load(settings)
-    result = queries.reasons(factset, _city(factset, city))
-    emit(out, result.facts, records.FACT_KEYS, lambda rows: views().reasons_view(rows, factset),
-         record=_fact_record(factset),
-         empty_note=_no_data("reasons", result), title="returnees reasons")
+    _one_angle(settings, out, city, queries.reasons, "reasons",
+               lambda rows, factset: views().reasons_view(rows, factset), "reasons")
 
 
 def topics(settings: Settings, out: OutputRequest) -> None:
