@@ -420,3 +420,31 @@ def test_the_schema_refuses_what_the_loader_refuses() -> None:
     errors = sorted(error.message for error in validator.iter_errors(document))
     assert any("'valeu' was unexpected" in e for e in errors), errors
     assert any("'over' is not one of ['exact', 'more_than']" in e for e in errors), errors
+
+
+def test_a_listed_item_must_be_in_its_quote_and_in_its_order(run: RunCli, tmp_path: Path) -> None:
+    pack = tmp_path / "lists.yaml"
+    fact = """\
+facts:
+  - id: shanghai-made-up-list
+    city: shanghai
+    topic: reasons
+    label: Factors
+    items: [{items}]
+    source: shanghai-survey-2024
+    reported_in: china-minutes-2025
+    quote: >-
+      The top factors influencing their decision are talent resources, market potential, and
+      geographical location.
+"""
+    pack.write_text(fact.format(items="talent resources, low taxes"), encoding="utf-8")
+    invented = run("--facts", str(pack), "validate")
+    assert invented.exit_code == 1
+    assert "item “low taxes” is not written in its `quote`" in invented.stdout
+    pack.write_text(fact.format(items="market potential, talent resources"), encoding="utf-8")
+    reordered = run("--facts", str(pack), "validate")
+    assert reordered.exit_code == 1
+    assert ("item “talent resources” is named before “market potential” in the quote; keep the "
+            "quote's order") in reordered.stdout
+    pack.write_text(fact.format(items="talent resources, Market Potential"), encoding="utf-8")
+    assert run("--facts", str(pack), "validate").exit_code == 0

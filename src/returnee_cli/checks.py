@@ -65,6 +65,7 @@ def _check_quotes(factset: FactSet) -> Iterator[Problem]:
             continue
         quote = normalise(fact.quote)
         yield from _check_figure(fact, quote)
+        yield from _check_items(fact, quote)
         source = factset.sources[fact.reported_in]
         if source.text_path is None:
             unverifiable[source.id] += 1
@@ -125,6 +126,23 @@ def _where_it_differs(quote: str, text: str) -> str:
     agreed = quote[:found]
     shown = agreed if len(agreed) <= 40 else "…" + agreed[-39:]
     return f" (it agrees up to “{shown}” and differs after that)"
+
+
+def _check_items(fact: Fact, quote: str) -> Iterator[Problem]:
+    """Each item of a list is written in its quote, in the quote's order: a list shows what the
+    source names, no more, and a ranking keeps the source's order."""
+    position, previous = 0, None
+    for item in fact.items or ():
+        found = quote.casefold().find(normalise(item).casefold(), position)
+        if found < 0:
+            elsewhere = quote.casefold().find(normalise(item).casefold())
+            why = (f"is named before “{previous}” in the quote; keep the quote's order"
+                   if elsewhere >= 0 else
+                   "is not written in its `quote`; copy it from the quote as it stands")
+            yield _problem(fact.location, f"fact `{fact.id}`: item “{item}” {why}", "items",
+                           "items")
+            return
+        position, previous = found + len(normalise(item)), item
 
 
 def _check_figure(fact: Fact, quote: str) -> Iterator[Problem]:
