@@ -460,3 +460,14 @@ def test_json_is_byte_for_byte_what_the_json_module_writes(run: RunCli) -> None:
     one = run("show", "shanghai-decision-factors", "--json").stdout
     assert one == json.dumps(json.loads(one), ensure_ascii=False, indent=2) + "\n"
     assert run("facts", "--search", "nothing at all", "--json").stdout == "[]\n"
+
+
+def test_the_topics_matrix_fits_an_80_column_terminal(run: RunCli) -> None:
+    out = run("topics", columns=80).stdout
+    lines = out.splitlines()
+    assert lines[0].split() == ["Bei", "Shang", "Guang", "Shen", "Su", "Hang", "Chang", "Nation"]
+    assert lines[1].split() == ["Topic", "jing", "hai", "zhou", "zhen", "zhou", "zhou", "sha",
+                                "wide"]
+    assert next(line for line in lines if line.startswith("women")).split() == [
+        "women", "·", "6", "·", "·", "·", "·", "·", "·"]
+    assert all(len(line) <= 80 for line in lines)

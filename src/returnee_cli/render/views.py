@@ -349,28 +349,59 @@ LOWER_BOUND_NOTE = "> marks a lower bound (“over”, “more than”): the bar
 
 
 def topics_view(matrix: TopicMatrix, factset: FactSet) -> RenderableType:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
-                  caption="Number of facts on each topic; · = the data cannot answer it.",
-                  caption_justify="left")
-    table.add_column("Topic", no_wrap=True)
-    for column in matrix.columns:
-        table.add_column(column.capitalize() if column in factset.cities else "Nationwide",
-                         justify="right", no_wrap=True)
+    """Topics against cities: the whole matrix where it fits, with the city names over one line,
+    then over two (Guang/zhou), and a list of what each topic covers in a narrow terminal."""
+    names = [factset.cities[c].name if c in factset.cities else "Nationwide"
+             for c in matrix.columns]
+    layouts: list[tuple[int, RenderableType]] = []
+    for headers in (names, [two_lines(name) for name in names]):
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
+                      caption="Number of facts on each topic; · = the data cannot answer it.",
+                      caption_justify="left")
+        table.add_column("Topic", no_wrap=True)
+        for header in headers:
+            table.add_column(header, justify="right", no_wrap=True)
+        for topic in matrix.topics:
+            row = matrix.counts[topic]
+            table.add_row(data_text(topic), *[
+                Text(str(row[c])) if row[c] else Text("·", style="dim") for c in matrix.columns])
+        widest = [max(len(line) for line in header.split("\n")) for header in headers]
+        topic_width = max((len(t) for t in matrix.topics), default=5)
+        layouts.append((topic_width + sum(max(w, 2) + 3 for w in widest), table))
     stacked = Text()
     for topic in matrix.topics:
         row = matrix.counts[topic]
-        table.add_row(data_text(topic), *[Text(str(row[c])) if row[c] else Text("·", style="dim")
-                                          for c in matrix.columns])
         present = [f"{c} {row[c]}" for c in matrix.columns if row[c]]
         stacked.append_text(data_text(topic, style="bold"))
         stacked.append(": " + ", ".join(present) + "\n")
     stacked.rstrip()
-    return Responsive((table_width(matrix), table), (0, stacked))
+    return Responsive(*layouts, (0, stacked))
 
 
-def table_width(matrix: TopicMatrix) -> int:
-    topic_width = max((len(t) for t in matrix.topics), default=5)
-    return topic_width + sum(max(len(c), 2) + 3 for c in matrix.columns)
+_VOWELS = set("aeiouü")
+
+
+def two_lines(name: str) -> str:
+    """A city name over two lines, split between syllables nearest its middle: Guang/zhou,
+    Bei/jing, Shang/hai, Nation/wide. (Pinyin syllables end in a vowel, n or ng.)"""
+    if len(name) <= 5:
+        return name
+    lower = name.lower()
+
+    def boundary(i: int) -> bool:
+        letter, before = lower[i], lower[i - 1]
+        if letter in _VOWELS or not letter.isalpha():
+            return False
+        following_vowel = i + 1 < len(lower) and lower[i + 1] in _VOWELS
+        if letter == "n" and not following_vowel:
+            return False  # n closing the syllable before
+        if letter == "g" and before == "n":
+            return False  # the g of -ng
+        return before in _VOWELS or before == "n" or lower[i - 2:i] == "ng"
+
+    splits = [i for i in range(2, len(name) - 1) if boundary(i)]
+    at = min(splits, key=lambda i: abs(i - len(name) / 2), default=len(name) // 2)
+    return f"{name[:at]}\n{name[at:]}"
 
 
 def cities_view(overview: Sequence[CityOverview]) -> RenderableType:
