@@ -61,7 +61,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 100,000-fact pack")
     parser.add_argument("--runs", type=int, default=15, help="runs per start-up timing")
-    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "returnees-bench",
+    parser.add_argument("--work", type=Path,
+                        default=Path(tempfile.gettempdir()) / "returnees-bench",
                         help="where packs and caches go")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)

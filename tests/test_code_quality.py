@@ -9,7 +9,8 @@ from .conftest import REPO
 
 
 def test_ruff_is_clean() -> None:
-    result = subprocess.run([sys.executable, "-m", "ruff", "check", "src", "tests"], cwd=REPO,
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "src", "tests", "benchmarks",
+                             "tools"], cwd=REPO,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
