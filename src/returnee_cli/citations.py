@@ -5,8 +5,6 @@ from __future__ import annotations
 from returnee_cli.figures import figure_words, number_text
 from returnee_cli.model import Fact, FactSet, Source
 
-CITATION_STYLES = ("plain", "markdown")
-
 
 def _claim(fact: Fact, factset: FactSet) -> str:
     """'Shanghai: Hold a master’s degree or higher, more than 90% of surveyed returnee ...'"""

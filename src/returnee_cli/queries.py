@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from returnee_cli.errors import UsageError
@@ -36,8 +36,11 @@ def resolve_city(factset: FactSet, name: str) -> City:
                      f"known cities: {', '.join(known)} (or nationwide)")
 
 
-def in_city(fact: Fact, city: City | None) -> bool:
-    return city is None or (fact.city or NATIONWIDE_CITY.slug) == city.slug
+def _candidates(factset: FactSet, city: City | None) -> Sequence[Fact]:
+    """Every fact, or one city's (the nationwide ones for NATIONWIDE_CITY) from the index."""
+    if city is None:
+        return factset.facts
+    return factset.in_city(None if city is NATIONWIDE_CITY else city.slug)
 
 
 def resolve_topic(factset: FactSet, name: str) -> str:
@@ -83,10 +86,8 @@ def select_facts(factset: FactSet, *, city: City | None = None, topic: str | Non
                  source: Source | None = None, search: str | None = None) -> list[Fact]:
     """Facts in file order, narrowed by every filter given."""
     needle = search.casefold() if search is not None else None
-    candidates = factset.facts if city is None else factset.in_city(
-        None if city is NATIONWIDE_CITY else city.slug)
     return [
-        fact for fact in candidates
+        fact for fact in _candidates(factset, city)
         if (topic is None or fact.topic == topic)
         and (source is None or source.id in (fact.source, fact.reported_in))
         and (needle is None or _matches(fact, needle, factset))
@@ -141,9 +142,8 @@ def facts_on(factset: FactSet, topics: Iterable[str], city: City | None = None, 
     """Facts of any of `topics`, in file order; and which cities have any of them."""
     wanted = set(topics)
     facts = [
-        fact for fact in factset.facts
-        if fact.topic in wanted and in_city(fact, city)
-        and (not shares_only or fact.is_share)
+        fact for fact in _candidates(factset, city)
+        if fact.topic in wanted and (not shares_only or fact.is_share)
     ]
     having = {fact.city for fact in factset.facts
               if fact.topic in wanted and fact.city and (not shares_only or fact.is_share)}
