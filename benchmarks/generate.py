@@ -15,9 +15,22 @@ import random
 from pathlib import Path
 
 CITIES = ["beijing", "shanghai", "guangzhou", "shenzhen", "suzhou", "hangzhou", "changsha"] + [
-    f"city-{n:02d}" for n in range(43)]
-TOPICS = ["sectors", "emerging-industries", "reasons", "destinations", "first-choice",
-          "generation", "education", "industries", "profitability", "markets", "women", "policy"]
+    f"city-{n:02d}" for n in range(43)
+]
+TOPICS = [
+    "sectors",
+    "emerging-industries",
+    "reasons",
+    "destinations",
+    "first-choice",
+    "generation",
+    "education",
+    "industries",
+    "profitability",
+    "markets",
+    "women",
+    "policy",
+]
 SOURCES = [(f"bench-source-{n}", "primary" if n else "secondary") for n in range(6)]
 FACTS_PER_FILE = 1000
 SAMPLE = 400  # shares are multiples of 0.25%, so each implies a whole number of respondents
@@ -36,17 +49,26 @@ def fact(number: int, rng: random.Random) -> dict[str, object]:
         text = f"{value:g}"
         record.update(
             label=f"Synthetic share {number} of {topic} in {city}",
-            value=value, unit="percent", qualifier="more_than" if more else "exact",
-            population=f"surveyed returnees in {city}", sample_size=SAMPLE,
+            value=value,
+            unit="percent",
+            qualifier="more_than" if more else "exact",
+            population=f"surveyed returnees in {city}",
+            sample_size=SAMPLE,
             quote=f"In {city}, {'more than ' if more else ''}{text}% of respondents answered "
-                  f"question {number} on {topic}.")
+            f"question {number} on {topic}.",
+        )
     elif kind < 9:  # a list
         items = [f"item {number}-{i}" for i in range(1 + number % 4)]
-        record.update(label=f"Synthetic list {number} on {topic}", items=items,
-                      quote=f"The list for {city} names {', '.join(items)}.")
+        record.update(
+            label=f"Synthetic list {number} on {topic}",
+            items=items,
+            quote=f"The list for {city} names {', '.join(items)}.",
+        )
     else:  # a statement
-        record.update(label=f"Synthetic statement {number} about {city}",
-                      quote=f"Statement {number} says something about {topic} in {city}.")
+        record.update(
+            label=f"Synthetic statement {number} about {city}",
+            quote=f"Statement {number} says something about {topic} in {city}.",
+        )
     record.update(source=source, reported_in=SOURCES[0][0])
     return record
 
@@ -54,9 +76,15 @@ def fact(number: int, rng: random.Random) -> dict[str, object]:
 def header() -> dict[str, object]:
     return {
         "sources": [
-            {"id": source_id, "title": f"Benchmark source {n}", "publisher": "returnees benchmarks",
-             "date": "2025-01-01", "kind": kind}
-            for n, (source_id, kind) in enumerate(SOURCES)],
+            {
+                "id": source_id,
+                "title": f"Benchmark source {n}",
+                "publisher": "returnees benchmarks",
+                "date": "2025-01-01",
+                "kind": kind,
+            }
+            for n, (source_id, kind) in enumerate(SOURCES)
+        ],
         "cities": [{"slug": slug, "name": slug.replace("-", " ").title()} for slug in CITIES],
     }
 
@@ -76,16 +104,23 @@ def main() -> None:
     for old in pack.glob("*.yaml"):
         old.unlink()
     (pack / "000-sources.yaml").write_text(
-        yaml.safe_dump(header(), allow_unicode=True, sort_keys=False), encoding="utf-8")
+        yaml.safe_dump(header(), allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     facts = [fact(number, rng) for number in range(args.facts)]
     for start in range(0, len(facts), FACTS_PER_FILE):
-        chunk = {"facts": facts[start:start + FACTS_PER_FILE]}
+        chunk = {"facts": facts[start : start + FACTS_PER_FILE]}
         name = pack / f"facts-{start // FACTS_PER_FILE:05d}.yaml"
-        name.write_text(yaml.dump(chunk, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),
-                                  allow_unicode=True, sort_keys=False, width=200),
-                        encoding="utf-8")
-    (args.out / "facts.json").write_text(json.dumps(facts, ensure_ascii=False),
-                                         encoding="utf-8")
+        name.write_text(
+            yaml.dump(
+                chunk,
+                Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),
+                allow_unicode=True,
+                sort_keys=False,
+                width=200,
+            ),
+            encoding="utf-8",
+        )
+    (args.out / "facts.json").write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
     print(f"wrote {len(facts):,} facts to {pack} and {args.out / 'facts.json'}")
 
 

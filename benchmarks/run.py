@@ -26,12 +26,17 @@ PYTHON = sys.executable
 RETURNEES = [str(Path(PYTHON).with_name("returnees"))]
 
 
-def measure(command: list[str], *, env: dict[str, str] | None = None,
-            stdout: int | None = subprocess.DEVNULL) -> tuple[float, int]:
+def measure(
+    command: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    stdout: int | None = subprocess.DEVNULL,
+) -> tuple[float, int]:
     """Wall time in seconds and peak memory in KiB of one run of `command`."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=stdout, stderr=subprocess.DEVNULL,
-                               env={**os.environ, **(env or {})})
+    process = subprocess.Popen(
+        command, stdout=stdout, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})}
+    )
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
@@ -52,8 +57,11 @@ def row(name: str, value: float, target: str, ok: bool | None = None) -> None:
 def pack(size: int, root: Path) -> Path:
     folder = root / f"pack-{size}"
     if not (folder / "facts.json").exists():
-        subprocess.run([PYTHON, str(HERE / "generate.py"), "--facts", str(size), "--out",
-                        str(folder)], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [PYTHON, str(HERE / "generate.py"), "--facts", str(size), "--out", str(folder)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     return folder
 
 
@@ -61,20 +69,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 100,000-fact pack")
     parser.add_argument("--runs", type=int, default=15, help="runs per start-up timing")
-    parser.add_argument("--work", type=Path,
-                        default=Path(tempfile.gettempdir()) / "returnees-bench",
-                        help="where packs and caches go")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "returnees-bench",
+        help="where packs and caches go",
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     cache = {"RETURNEES_CACHE_DIR": str(args.work / "cache"), "NO_COLOR": "1", "COLUMNS": "80"}
 
-    print(f"returnees benchmarks: Python {platform.python_version()}, {platform.machine()}, "
-          f"{os.cpu_count()} cores, {platform.platform()}")
+    print(
+        f"returnees benchmarks: Python {platform.python_version()}, {platform.machine()}, "
+        f"{os.cpu_count()} cores, {platform.platform()}"
+    )
     print("start-up (median of", args.runs, "runs; 1× = python -c pass)")
     floor, _ = median([PYTHON, "-c", "pass"], args.runs)
     measure([*RETURNEES, "sectors", "--city", "beijing", "--json"], env=cache)  # warm the cache
-    as_json, _ = median([*RETURNEES, "sectors", "--city", "beijing", "--json"], args.runs,
-                        env=cache)
+    as_json, _ = median(
+        [*RETURNEES, "sectors", "--city", "beijing", "--json"], args.runs, env=cache
+    )
     table, _ = median([*RETURNEES, "sectors", "--city", "beijing"], args.runs, env=cache)
     imports, _ = median([PYTHON, "-c", "import typer, rich.console, rich.table, yaml"], args.runs)
     print(f"  python -c pass: {floor * 1000:.1f} ms")
@@ -88,28 +102,51 @@ def main() -> None:
     print("scale: returnees --no-builtin --facts PACK facts --city beijing --json (warm cache)")
     for size in sizes:
         folder = pack(size, args.work)
-        command = [*RETURNEES, "--no-builtin", "--facts", str(folder / "pack"), "facts", "--city",
-                   "beijing", "--json"]
+        command = [
+            *RETURNEES,
+            "--no-builtin",
+            "--facts",
+            str(folder / "pack"),
+            "facts",
+            "--city",
+            "beijing",
+            "--json",
+        ]
         if size == sizes[-1]:
-            cold, cold_memory = measure(command, env={**cache, "RETURNEES_CACHE_DIR":
-                                                      str(args.work / f"cold-{time.time_ns()}")})
-            print(f"  cold load of {size:,} facts (no cache yet): {cold:.2f} s, "
-                  f"peak {cold_memory / 1024:.0f} MiB")
+            cold, cold_memory = measure(
+                command,
+                env={**cache, "RETURNEES_CACHE_DIR": str(args.work / f"cold-{time.time_ns()}")},
+            )
+            print(
+                f"  cold load of {size:,} facts (no cache yet): {cold:.2f} s, "
+                f"peak {cold_memory / 1024:.0f} MiB"
+            )
         measure(command, env=cache)  # warm the cache
         ours, our_memory = median(command, 5, env=cache)
         times[size] = ours
         line = f"  {size:>7,} facts: {ours * 1000:7.1f} ms, peak {our_memory / 1024:6.1f} MiB"
         if jq:
             theirs, their_memory = median(
-                [jq, '[.[] | select(.city == "beijing")]', str(folder / "facts.json")], 5)
-            line += (f"   jq: {theirs * 1000:7.1f} ms, peak {their_memory / 1024:6.1f} MiB"
-                     f"   time {ours / theirs:.2f}× jq, memory {our_memory / their_memory:.2f}× jq")
+                [jq, '[.[] | select(.city == "beijing")]', str(folder / "facts.json")], 5
+            )
+            line += (
+                f"   jq: {theirs * 1000:7.1f} ms, peak {their_memory / 1024:6.1f} MiB"
+                f"   time {ours / theirs:.2f}× jq, memory {our_memory / their_memory:.2f}× jq"
+            )
             if size == 100_000:
                 print(line)
-                row("time against jq at 100,000 facts", ours / theirs, "≤ 0.5×",
-                    ours / theirs <= 0.5)
-                row("peak memory against jq at 100,000 facts", our_memory / their_memory, "≤ 2×",
-                    our_memory / their_memory <= 2)
+                row(
+                    "time against jq at 100,000 facts",
+                    ours / theirs,
+                    "≤ 0.5×",
+                    ours / theirs <= 0.5,
+                )
+                row(
+                    "peak memory against jq at 100,000 facts",
+                    our_memory / their_memory,
+                    "≤ 2×",
+                    our_memory / their_memory <= 2,
+                )
                 continue
         print(line)
     if 100_000 in times:

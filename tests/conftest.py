@@ -48,7 +48,7 @@ def fast_path(argv: list[str]) -> Run | None:
     if code is None:
         return None
     out.flush()
-    stdout = out.buffer.getvalue().decode("utf-8")  # type: ignore[attr-defined]
+    stdout = out.buffer.getvalue().decode("utf-8")
     return Run(code, stdout, err.getvalue())
 
 

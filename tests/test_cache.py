@@ -35,8 +35,7 @@ def entries(folder: Path) -> list[Path]:
     return sorted(folder.glob("*")) if folder.exists() else []
 
 
-def test_a_load_is_kept_and_the_next_answers_from_it(run: RunCli, folder: Path,
-                                                      pack: Path) -> None:
+def test_a_load_is_kept_and_the_next_answers_from_it(run: RunCli, folder: Path, pack: Path) -> None:
     first = run("--facts", str(pack), "facts", "--json")
     assert [p.name.startswith("factset-") for p in entries(folder)] == [True]
     files, _ = fact_files([builtin_facts_dir(), pack])
@@ -64,11 +63,11 @@ def test_an_edited_fact_file_is_read_again(run: RunCli, folder: Path, pack: Path
     assert edited.json()["value"] == 12.75
 
 
-def test_an_edit_that_breaks_a_file_is_reported_not_hidden(run: RunCli, folder: Path,
-                                                           pack: Path) -> None:
+def test_an_edit_that_breaks_a_file_is_reported_not_hidden(
+    run: RunCli, folder: Path, pack: Path
+) -> None:
     assert run("--facts", str(pack), "facts", "--json").exit_code == 0
-    pack.write_text(pack.read_text(encoding="utf-8").replace("value:", "valeu:"),
-                    encoding="utf-8")
+    pack.write_text(pack.read_text(encoding="utf-8").replace("value:", "valeu:"), encoding="utf-8")
     broken = run("--facts", str(pack), "facts", "--json")
     assert broken.exit_code == 1 and "unknown key `valeu`" in broken.stderr
 
@@ -78,16 +77,16 @@ def test_a_new_file_in_a_folder_is_seen(run: RunCli, folder: Path, tmp_path: Pat
     packs.mkdir()
     write(packs, GOOD_FACT, "one.yaml")
     assert run("--facts", str(packs), "facts", "--city", "wuhan", "--json").exit_code == 0
-    (packs / "two.yaml").write_text("cities:\n  - {slug: xian, name: Xi'an}\n",
-                                    encoding="utf-8")
+    (packs / "two.yaml").write_text("cities:\n  - {slug: xian, name: Xi'an}\n", encoding="utf-8")
     cities = run("--facts", str(packs), "cities", "--json", "--fields", "slug")
     assert cities.exit_code == 0
     assert run("--facts", str(packs), "facts", "--city", "xian", "--json").exit_code == 0
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip", "foreign", "empty"])
-def test_a_damaged_entry_is_ignored_and_rebuilt(run: RunCli, folder: Path, pack: Path,
-                                                damage: str) -> None:
+def test_a_damaged_entry_is_ignored_and_rebuilt(
+    run: RunCli, folder: Path, pack: Path, damage: str
+) -> None:
     good = run("--facts", str(pack), "facts", "--json")
     [entry] = entries(folder)
     data = entry.read_bytes()
@@ -143,19 +142,22 @@ def test_the_cache_folder_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path:
     assert cache.cache_dir() == tmp_path / "mine"
 
 
-def test_an_edit_with_its_modification_time_put_back_is_still_seen(run: RunCli, folder: Path,
-                                                                   pack: Path) -> None:
+def test_an_edit_with_its_modification_time_put_back_is_still_seen(
+    run: RunCli, folder: Path, pack: Path
+) -> None:
     before = pack.stat()
     assert run("--facts", str(pack), "show", "wuhan-share", "--json").json()["label"] == "A share"
-    pack.write_text(pack.read_text(encoding="utf-8").replace("A share", "B share"),
-                    encoding="utf-8")
+    pack.write_text(
+        pack.read_text(encoding="utf-8").replace("A share", "B share"), encoding="utf-8"
+    )
     os.utime(pack, ns=(before.st_atime_ns, before.st_mtime_ns))  # as cp -p or touch -r would
     assert pack.stat().st_mtime_ns == before.st_mtime_ns
     assert run("--facts", str(pack), "show", "wuhan-share", "--json").json()["label"] == "B share"
 
 
-def test_a_stored_text_behind_a_symlink_is_followed(run: RunCli, folder: Path,
-                                                    tmp_path: Path) -> None:
+def test_a_stored_text_behind_a_symlink_is_followed(
+    run: RunCli, folder: Path, tmp_path: Path
+) -> None:
     pack = tmp_path / "linked"
     pack.mkdir()
     (pack / "v1.txt").write_text("Twelve: 12.5% of them.\n", encoding="utf-8")
@@ -177,8 +179,9 @@ facts:
     assert changed.exit_code == 1 and "is not in the stored text" in changed.stdout
 
 
-def test_an_entry_built_under_other_rules_is_not_trusted(run: RunCli, folder: Path, pack: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_entry_built_under_other_rules_is_not_trusted(
+    run: RunCli, folder: Path, pack: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     run("--facts", str(pack), "facts", "--json")
     files, _ = fact_files([builtin_facts_dir(), pack])
     assert cache.load(files) is not None
@@ -186,8 +189,9 @@ def test_an_entry_built_under_other_rules_is_not_trusted(run: RunCli, folder: Pa
     assert cache.load(files) is None
 
 
-def test_an_interrupted_write_leaves_no_partial_entry(folder: Path, pack: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_interrupted_write_leaves_no_partial_entry(
+    folder: Path, pack: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     checked = read_factset([pack], use_cache=False)
     files, _ = fact_files([pack])
 

@@ -33,8 +33,7 @@ Reported in: Overseas Returnees: Driving Innovation in China (China Minutes,
 2025-04-01, secondary source)
 """
 
-KNOWN_CITIES = ("beijing, changsha, guangzhou, hangzhou, shanghai, shenzhen, suzhou "
-                "(or nationwide)")
+KNOWN_CITIES = "beijing, changsha, guangzhou, hangzhou, shanghai, shenzhen, suzhou (or nationwide)"
 
 
 def test_sectors_beijing_table_is_exact(run: RunCli) -> None:
@@ -58,9 +57,12 @@ def test_sectors_json_gives_the_four_shares_largest_first(run: RunCli, city: str
     ]
     other = records[-1]
     assert (other["id"], other["value"], other["derived"]) == ("beijing-sector-other", 28.66, True)
-    assert other["derived_from"] == ["beijing-sector-science-technology",
-                                     "beijing-sector-economic", "beijing-sector-education",
-                                     "beijing-sector-professional-services"]
+    assert other["derived_from"] == [
+        "beijing-sector-science-technology",
+        "beijing-sector-economic",
+        "beijing-sector-education",
+        "beijing-sector-professional-services",
+    ]
     assert all(r["source"]["id"] == "beijing-blue-book-2025" for r in records)
 
 
@@ -93,42 +95,52 @@ def test_unknown_city_exits_2_with_one_line_and_a_suggestion(run: RunCli) -> Non
     result = run("sectors", "--city", "Bejing")
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr == (f"returnees: unknown city 'Bejing'; did you mean 'beijing'? known "
-                             f"cities: {KNOWN_CITIES}\n")
+    assert result.stderr == (
+        f"returnees: unknown city 'Bejing'; did you mean 'beijing'? known cities: {KNOWN_CITIES}\n"
+    )
     far = run("sectors", "--city", "atlantis", "--json")
     assert far.exit_code == 2 and far.stdout == ""
     assert far.stderr == f"returnees: unknown city 'atlantis'; known cities: {KNOWN_CITIES}\n"
 
 
-def test_known_city_without_the_data_exits_0_and_names_the_cities_that_have_it(
-        run: RunCli) -> None:
+def test_known_city_without_the_data_exits_0_and_names_the_cities_that_have_it(run: RunCli) -> None:
     as_json = run("sectors", "--city", "shanghai", "--json")
     assert (as_json.exit_code, as_json.json()) == (0, [])
     assert "cities that have it: beijing" in as_json.stderr
     table = run("sectors", "--city", "shanghai")
     assert (table.exit_code, table.stdout) == (0, "")
-    assert table.stderr == ("returnees: no work-sector figures for that city; cities that have "
-                            "it: beijing\n")
+    assert table.stderr == (
+        "returnees: no work-sector figures for that city; cities that have it: beijing\n"
+    )
 
 
 def test_facts_filters_combine(run: RunCli) -> None:
     women = run("facts", "--city", "Shanghai", "--topic", "women", "--json").json()
     assert [r["id"] for r in women] == [
-        "shanghai-women-presence", "shanghai-women-share", "shanghai-women-count",
-        "shanghai-women-fields", "shanghai-women-roles", "shanghai-women-high-tech-industries"]
+        "shanghai-women-presence",
+        "shanghai-women-share",
+        "shanghai-women-count",
+        "shanghai-women-fields",
+        "shanghai-women-roles",
+        "shanghai-women-high-tech-industries",
+    ]
     assert women[1]["value"] == 36 and women[2]["value"] == 108
     blue_book = run("facts", "--source", "beijing-blue-book-2025", "--json").json()
     assert blue_book and all(r["city"] == "beijing" for r in blue_book)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("INTEGRATED circuits", {"shanghai-leading-industries"}),  # items, any case
-    ("reuniting", {"beijing-reasons-other"}),  # an item
-    ("employed in beijing", {"beijing-emerging-industries-share"}),  # population and quote
-    ("Qiangnao", {"hangzhou-han-bicheng"}),  # label and quote
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("INTEGRATED circuits", {"shanghai-leading-industries"}),  # items, any case
+        ("reuniting", {"beijing-reasons-other"}),  # an item
+        ("employed in beijing", {"beijing-emerging-industries-share"}),  # population and quote
+        ("Qiangnao", {"hangzhou-han-bicheng"}),  # label and quote
+    ],
+)
 def test_facts_search_matches_label_population_items_and_quote(
-        run: RunCli, text: str, expected: set[str]) -> None:
+    run: RunCli, text: str, expected: set[str]
+) -> None:
     records = run("facts", "--search", text, "--json").json()
     assert {r["id"] for r in records} == expected
 
@@ -154,10 +166,14 @@ def test_show_prints_one_fact_in_full(run: RunCli) -> None:
     result = run("show", "shanghai-women-share")
     assert result.exit_code == 0
     out = " ".join(result.stdout.split())
-    for part in ("36%", "surveyed returnee founders of startups in Shanghai",
-                 "300 respondents", "Among 300 respondents, 36% were women.",
-                 "Think tank of the Western Returned Scholars Association Shanghai",
-                 "China Minutes, 2025-04-01"):
+    for part in (
+        "36%",
+        "surveyed returnee founders of startups in Shanghai",
+        "300 respondents",
+        "Among 300 respondents, 36% were women.",
+        "Think tank of the Western Returned Scholars Association Shanghai",
+        "China Minutes, 2025-04-01",
+    ):
         assert part in out
     record = run("show", "shanghai-women-share", "--json").json()
     assert isinstance(record, dict)
@@ -166,21 +182,25 @@ def test_show_prints_one_fact_in_full(run: RunCli) -> None:
 
 def test_show_numbers_a_lists_items(run: RunCli) -> None:
     out = run("show", "shanghai-decision-factors").stdout
-    assert re.search(r"1\. talent resources\s+2\. market potential\s+3\. geographical location",
-                     out)
+    assert re.search(
+        r"1\. talent resources\s+2\. market potential\s+3\. geographical location", out
+    )
 
 
 def test_unknown_fact_id_behaves_like_an_unknown_city(run: RunCli) -> None:
     result = run("show", "shanghai-woman-share")
     assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr == ("returnees: unknown fact id 'shanghai-woman-share'; did you mean "
-                             "'shanghai-women-share'? run 'returnees facts' to list the ids\n")
+    assert result.stderr == (
+        "returnees: unknown fact id 'shanghai-woman-share'; did you mean "
+        "'shanghai-women-share'? run 'returnees facts' to list the ids\n"
+    )
 
 
 def test_sources_lists_each_with_its_counts(run: RunCli) -> None:
     records = run("sources", "--json").json()
-    counts = {r["id"]: (r["kind"], r["fact_count"], r["figure_count"], r["quote_count"])
-              for r in records}
+    counts = {
+        r["id"]: (r["kind"], r["fact_count"], r["figure_count"], r["quote_count"]) for r in records
+    }
     assert counts == {
         "china-minutes-2025": ("secondary", 39, 13, 36),
         "beijing-blue-book-2025": ("primary", 11, 11, 0),
@@ -194,14 +214,22 @@ def test_sources_lists_each_with_its_counts(run: RunCli) -> None:
     assert "2025-03-30" in table
 
 
-@pytest.mark.parametrize("args", [
-    ["sectors", "--city", "beijing"], ["facts"], ["show", "shanghai-education"], ["sources"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sectors", "--city", "beijing"],
+        ["facts"],
+        ["show", "shanghai-education"],
+        ["sources"],
+    ],
+)
 def test_json_is_the_same_in_a_terminal_and_a_pipe_and_never_coloured(
-        run: RunCli, args: list[str]) -> None:
+    run: RunCli, args: list[str]
+) -> None:
     plain = run(*args, "--json").stdout
-    forced = run(*args, "--json", env={"NO_COLOR": "", "FORCE_COLOR": "1",
-                                       "TERM": "xterm-256color"}).stdout
+    forced = run(
+        *args, "--json", env={"NO_COLOR": "", "FORCE_COLOR": "1", "TERM": "xterm-256color"}
+    ).stdout
     assert plain == forced
     assert "\x1b" not in plain
     assert plain.endswith("\n")
@@ -234,9 +262,22 @@ COMMANDS = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-def
 
 
 def test_the_command_list_is_the_one_documented() -> None:
-    assert COMMANDS == ["cite", "cities", "city", "entrepreneurs", "export", "facts",
-                        "industries", "reasons", "schema", "sectors", "show", "sources",
-                        "topics", "validate"]
+    assert COMMANDS == [
+        "cite",
+        "cities",
+        "city",
+        "entrepreneurs",
+        "export",
+        "facts",
+        "industries",
+        "reasons",
+        "schema",
+        "sectors",
+        "show",
+        "sources",
+        "topics",
+        "validate",
+    ]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -12,8 +12,18 @@ from .conftest import REPO, RunCli
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 CLI_REFERENCE = REPO / "docs" / "cli.md"
-REGENERATE = [sys.executable, "-m", "typer", "returnee_cli.cli", "utils", "docs", "--name",
-              "returnees", "--title", "returnees command reference"]
+REGENERATE = [
+    sys.executable,
+    "-m",
+    "typer",
+    "returnee_cli.cli",
+    "utils",
+    "docs",
+    "--name",
+    "returnees",
+    "--title",
+    "returnees command reference",
+]
 
 
 def console_blocks() -> list[tuple[list[str], str]]:
@@ -22,15 +32,27 @@ def console_blocks() -> list[tuple[list[str], str]]:
 
 
 @pytest.mark.parametrize(("args", "shown"), console_blocks())
-def test_readme_examples_are_what_the_command_prints(run: RunCli, args: list[str],
-                                                     shown: str) -> None:
+def test_readme_examples_are_what_the_command_prints(
+    run: RunCli, args: list[str], shown: str
+) -> None:
     assert run(*args).stdout == shown
 
 
 def test_readme_shows_every_command_once() -> None:
     shown = [args[0] for args, _ in console_blocks()]
-    for command in ("cities", "city", "sectors", "industries", "entrepreneurs", "reasons",
-                    "topics", "facts", "show", "sources", "cite"):
+    for command in (
+        "cities",
+        "city",
+        "sectors",
+        "industries",
+        "entrepreneurs",
+        "reasons",
+        "topics",
+        "facts",
+        "show",
+        "sources",
+        "cite",
+    ):
         assert shown.count(command) == 1, command
     assert "returnees export --format sqlite" in README
 
@@ -44,10 +66,16 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 def test_cli_reference_is_generated_from_the_app_and_up_to_date() -> None:
-    result = subprocess.run(REGENERATE, capture_output=True, text=True, encoding="utf-8",
-                            env={"COLUMNS": "100", "NO_COLOR": "1", "PATH": ""})
+    result = subprocess.run(
+        REGENERATE,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={"COLUMNS": "100", "NO_COLOR": "1", "PATH": ""},
+    )
     assert result.returncode == 0, result.stderr
     assert CLI_REFERENCE.read_text(encoding="utf-8") == result.stdout.rstrip("\n") + "\n", (
         "docs/cli.md is out of date: run "
         "python -m typer returnee_cli.cli utils docs --name returnees "
-        "--title 'returnees command reference' --output docs/cli.md")
+        "--title 'returnees command reference' --output docs/cli.md"
+    )

@@ -18,22 +18,40 @@ from .conftest import RunCli
 from .test_installed import returnees
 
 QUERY_COMMANDS = [
-    ["cities"], ["city", "beijing"], ["sectors"], ["industries"], ["entrepreneurs"],
-    ["reasons"], ["topics"], ["facts"], ["show", "shanghai-women-share"], ["sources"],
+    ["cities"],
+    ["city", "beijing"],
+    ["sectors"],
+    ["industries"],
+    ["entrepreneurs"],
+    ["reasons"],
+    ["topics"],
+    ["facts"],
+    ["show", "shanghai-women-share"],
+    ["sources"],
 ]
 
 
 # --- cities and city -----------------------------------------------------------------------------
 
+
 def test_cities_lists_every_city_with_counts_roles_and_headline(run: RunCli) -> None:
     rows = {r["slug"]: r for r in run("cities", "--json").json()}
-    assert list(rows) == ["beijing", "shanghai", "guangzhou", "shenzhen", "suzhou", "hangzhou",
-                          "changsha"]
+    assert list(rows) == [
+        "beijing",
+        "shanghai",
+        "guangzhou",
+        "shenzhen",
+        "suzhou",
+        "hangzhou",
+        "changsha",
+    ]
     assert rows["beijing"]["fact_count"] == 11
     assert rows["beijing"]["roles"] == ["studied by the Beijing Blue Book"]
     assert rows["beijing"]["headline"] == "20.84% Science and technology-related fields"
-    assert rows["shanghai"]["roles"] == ["named as a destination",
-                                         "studied by the Shanghai returnee startup survey"]
+    assert rows["shanghai"]["roles"] == [
+        "named as a destination",
+        "studied by the Shanghai returnee startup survey",
+    ]
     assert rows["shanghai"]["headline_fact"] == "shanghai-first-choice"
     assert rows["shenzhen"]["roles"] == ["named as a destination"]
     assert rows["shenzhen"]["headline"] is None
@@ -51,10 +69,17 @@ def test_city_profile_takes_english_or_chinese_names(run: RunCli, name: str) -> 
 def test_city_profile_groups_by_topic_with_bars_lists_and_sources(run: RunCli) -> None:
     out = run("city", "北京", columns=100).stdout
     assert out.startswith("Beijing (北京) · 11 facts\n")
-    for part in ("Sectors", "Emerging industries", "20.84%", ">80%", "▶",
-                 "1. Beijing’s development potential", "6. future manufacturing",
-                 "Source: Blue Book on Overseas-Educated Returnees in Beijing",
-                 "Reported in: Overseas Returnees: Driving Innovation in China"):
+    for part in (
+        "Sectors",
+        "Emerging industries",
+        "20.84%",
+        ">80%",
+        "▶",
+        "1. Beijing’s development potential",
+        "6. future manufacturing",
+        "Source: Blue Book on Overseas-Educated Returnees in Beijing",
+        "Reported in: Overseas Returnees: Driving Innovation in China",
+    ):
         assert part in out, part
 
 
@@ -66,13 +91,17 @@ def test_unknown_city_name_suggests_the_nearest(run: RunCli) -> None:
 
 # --- industries, entrepreneurs, reasons, topics --------------------------------------------------
 
+
 def test_industries_pairs_lists_with_their_shares(run: RunCli) -> None:
     records = run("industries", "--json").json()
     by_id = {r["id"]: r for r in records}
     assert by_id["beijing-emerging-industries-share"]["value"] == 60
     assert by_id["beijing-entrepreneurs-emerging-share"]["qualifier"] == "more_than"
     assert by_id["shanghai-leading-industries"]["items"] == [
-        "biomedicine", "integrated circuits", "artificial intelligence"]
+        "biomedicine",
+        "integrated circuits",
+        "artificial intelligence",
+    ]
     assert by_id["national-emerging-industries"]["city"] is None
     beijing = run("industries", "--city", "beijing", "--json").json()
     assert {r["city"] for r in beijing} == {"beijing"} and len(beijing) == 3
@@ -81,9 +110,14 @@ def test_industries_pairs_lists_with_their_shares(run: RunCli) -> None:
 def test_entrepreneurs_chart_shows_lower_bounds_and_the_sample(run: RunCli) -> None:
     records = run("entrepreneurs", "--json").json()
     assert [(r["topic"], r["value"], r["qualifier"]) for r in records] == [
-        ("first-choice", 86.67, "exact"), ("generation", 70, "more_than"),
-        ("education", 90, "more_than"), ("industries", 70, "more_than"),
-        ("profitability", 60, "more_than"), ("markets", 52, "exact"), ("women", 36, "exact")]
+        ("first-choice", 86.67, "exact"),
+        ("generation", 70, "more_than"),
+        ("education", 90, "more_than"),
+        ("industries", 70, "more_than"),
+        ("profitability", 60, "more_than"),
+        ("markets", 52, "exact"),
+        ("women", 36, "exact"),
+    ]
     assert all(r["sample_size"] == 300 for r in records)
     out = run("entrepreneurs", columns=100).stdout
     assert "Shanghai: returnee entrepreneurs (survey of 300)" in out
@@ -120,8 +154,17 @@ def test_topics_matrix_says_what_the_data_can_and_cannot_answer(run: RunCli) -> 
     rows = {r["topic"]: r for r in run("topics", "--json").json()}
     assert rows["sectors"]["beijing"] == 5 and rows["sectors"]["shanghai"] == 0
     assert rows["women"]["shanghai"] == 6 and rows["policy"]["nationwide"] == 2
-    assert set(rows["sectors"]) == {"topic", "beijing", "shanghai", "guangzhou", "shenzhen",
-                                    "suzhou", "hangzhou", "changsha", "nationwide"}
+    assert set(rows["sectors"]) == {
+        "topic",
+        "beijing",
+        "shanghai",
+        "guangzhou",
+        "shenzhen",
+        "suzhou",
+        "hangzhou",
+        "changsha",
+        "nationwide",
+    }
     table = run("topics", columns=120).stdout
     sectors_line = next(line for line in table.splitlines() if line.startswith("sectors"))
     assert sectors_line.split() == ["sectors", "5", "·", "·", "·", "·", "·", "·", "·"]
@@ -131,34 +174,44 @@ def test_topics_matrix_says_what_the_data_can_and_cannot_answer(run: RunCli) -> 
 
 # --- cite ----------------------------------------------------------------------------------------
 
+
 def test_cite_plain_carries_qualifier_quote_source_and_article(run: RunCli) -> None:
     out = run("cite", "shanghai-education").stdout
     lines = out.splitlines()
-    assert lines[0] == ("Shanghai: Hold a master’s degree or higher, more than 90% of surveyed "
-                        "returnee founders of startups in Shanghai; sample of 300 respondents.")
-    assert lines[1] == ("“They are highly educated, with more than 90% holding a master’s "
-                        "degree or higher.”")
-    assert lines[2].startswith("Source: Think tank of the Western Returned Scholars Association "
-                               "Shanghai (SORSA), 2024 project group, “Building an ideal city")
+    assert lines[0] == (
+        "Shanghai: Hold a master’s degree or higher, more than 90% of surveyed "
+        "returnee founders of startups in Shanghai; sample of 300 respondents."
+    )
+    assert lines[1] == (
+        "“They are highly educated, with more than 90% holding a master’s degree or higher.”"
+    )
+    assert lines[2].startswith(
+        "Source: Think tank of the Western Returned Scholars Association "
+        "Shanghai (SORSA), 2024 project group, “Building an ideal city"
+    )
     assert "2025-01-03 (primary source)." in lines[2]
     assert lines[3] == (
         "Reported in: Chen Wang, additional reporting by CNS (China News Service), “Overseas "
         "Returnees: Driving Innovation in China”, China Minutes, 2025-04-01, "
         "https://chinaminutes.com/2025/04/01/overseas-returnees-driving-innovation-in-china "
-        "(secondary source).")
+        "(secondary source)."
+    )
 
 
 def test_cite_markdown_links_the_article_and_marks_derived_figures(run: RunCli) -> None:
     out = run("cite", "shanghai-women-count", "--style", "markdown").stdout
     assert out.startswith("**Shanghai: Women among the respondents, 108 people")
     assert "Derived, not stated in the source: round(36% × 300)" in out
-    assert ("[Overseas Returnees: Driving Innovation in China](https://chinaminutes.com/2025/04/"
-            "01/overseas-returnees-driving-innovation-in-china)") in out
+    assert (
+        "[Overseas Returnees: Driving Innovation in China](https://chinaminutes.com/2025/04/"
+        "01/overseas-returnees-driving-innovation-in-china)"
+    ) in out
     unknown = run("cite", "shanghai-educaton")
     assert unknown.exit_code == 2 and "did you mean 'shanghai-education'?" in unknown.stderr
 
 
 # --- output formats everywhere -------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("args", QUERY_COMMANDS)
 @pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "table"])
@@ -188,7 +241,8 @@ def test_csv_reads_back_with_one_column_per_json_key(run: RunCli) -> None:
     assert by_id["shanghai-education"]["qualifier"] == "more_than"
     assert by_id["shanghai-education"]["source"] == "shanghai-survey-2024"
     assert by_id["shanghai-decision-factors"]["items"] == (
-        "talent resources|market potential|geographical location")
+        "talent resources|market potential|geographical location"
+    )
     assert by_id["shanghai-women-count"]["derived"] == "true"
     assert by_id["shanghai-women-count"]["quote"] == ""
 
@@ -199,8 +253,11 @@ def test_fields_pick_keys_in_every_machine_format(run: RunCli) -> None:
     jsonl = run("entrepreneurs", "--format", "jsonl", "--fields", "value,qualifier").stdout
     assert jsonl.splitlines()[1] == '{"value": 70, "qualifier": "more_than"}'
     as_csv = run("facts", "--topic", "women", "--format", "csv", "--fields", "id,value").stdout
-    assert as_csv.splitlines()[:3] == ["id,value", "shanghai-women-presence,",
-                                       "shanghai-women-share,36"]
+    assert as_csv.splitlines()[:3] == [
+        "id,value",
+        "shanghai-women-presence,",
+        "shanghai-women-share,36",
+    ]
     one = run("show", "shanghai-education", "--json", "--fields", "value,qualifier").json()
     assert one == {"value": 90, "qualifier": "more_than"}
 
@@ -208,20 +265,31 @@ def test_fields_pick_keys_in_every_machine_format(run: RunCli) -> None:
 def test_an_unknown_field_exits_2_and_lists_the_valid_ones(run: RunCli) -> None:
     result = run("facts", "--json", "--fields", "id,valeu")
     assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr.startswith("returnees: --fields: unknown field 'valeu' (did you mean "
-                                    "'value'?); valid fields: id, city, topic, label, value,")
+    assert result.stderr.startswith(
+        "returnees: --fields: unknown field 'valeu' (did you mean "
+        "'value'?); valid fields: id, city, topic, label, value,"
+    )
 
 
-@pytest.mark.parametrize(("fmt", "expected"), [
-    ("json", "[]\n"), ("jsonl", ""), ("table", ""),
-    ("csv", "id,city,topic,label,value,unit,qualifier,population,sample_size,items,derived,"
-            "derived_from,formula,source,reported_in,quote\n"),
-])
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        ("json", "[]\n"),
+        ("jsonl", ""),
+        ("table", ""),
+        (
+            "csv",
+            "id,city,topic,label,value,unit,qualifier,population,sample_size,items,derived,"
+            "derived_from,formula,source,reported_in,quote\n",
+        ),
+    ],
+)
 def test_no_data_is_said_in_each_formats_own_way(run: RunCli, fmt: str, expected: str) -> None:
     result = run("industries", "--city", "changsha", "--format", fmt)
     assert (result.exit_code, result.stdout) == (0, expected)
-    assert "no industry facts for that city; cities that have it: beijing, shanghai" in \
-        result.stderr
+    assert (
+        "no industry facts for that city; cities that have it: beijing, shanghai" in result.stderr
+    )
 
 
 def test_svg_saves_the_picture_and_keeps_stdout_clean(run: RunCli, tmp_path: Path) -> None:
@@ -245,6 +313,7 @@ def test_svg_to_an_unwritable_place_is_a_usage_error(run: RunCli, tmp_path: Path
 
 # --- export --------------------------------------------------------------------------------------
 
+
 def test_export_sqlite_opens_and_answers_queries(run: RunCli, tmp_path: Path) -> None:
     database = tmp_path / "returnees.db"
     result = run("export", "--format", "sqlite", "-o", str(database))
@@ -253,24 +322,37 @@ def test_export_sqlite_opens_and_answers_queries(run: RunCli, tmp_path: Path) ->
     with sqlite3.connect(database) as connection:
         rows = connection.execute(
             "SELECT label, value FROM facts WHERE city = 'beijing' AND topic = 'sectors' "
-            "AND derived = 0 ORDER BY value DESC").fetchall()
-        assert rows == [("Science and technology-related fields", 20.84),
-                        ("Economic sectors", 19.5), ("Education", 17.8),
-                        ("Professional services", 13.2)]
+            "AND derived = 0 ORDER BY value DESC"
+        ).fetchall()
+        assert rows == [
+            ("Science and technology-related fields", 20.84),
+            ("Economic sectors", 19.5),
+            ("Education", 17.8),
+            ("Professional services", 13.2),
+        ]
         lower = connection.execute(
-            "SELECT count(*) FROM facts WHERE qualifier = 'more_than'").fetchone()
+            "SELECT count(*) FROM facts WHERE qualifier = 'more_than'"
+        ).fetchone()
         assert lower == (5,)
         joined = connection.execute(
             "SELECT s.publisher FROM facts f JOIN sources s ON s.id = f.source "
-            "WHERE f.id = 'shanghai-women-share'").fetchone()
+            "WHERE f.id = 'shanghai-women-share'"
+        ).fetchone()
         assert joined[0].startswith("Think tank of the Western Returned Scholars")
         types = {row[1]: row[2] for row in connection.execute("PRAGMA table_info(facts)")}
         assert (types["value"], types["sample_size"], types["derived"]) == (
-            "REAL", "INTEGER", "INTEGER")
+            "REAL",
+            "INTEGER",
+            "INTEGER",
+        )
         items = connection.execute(
-            "SELECT items FROM facts WHERE id = 'shanghai-decision-factors'").fetchone()[0]
-        assert json.loads(items) == ["talent resources", "market potential",
-                                     "geographical location"]
+            "SELECT items FROM facts WHERE id = 'shanghai-decision-factors'"
+        ).fetchone()[0]
+        assert json.loads(items) == [
+            "talent resources",
+            "market potential",
+            "geographical location",
+        ]
 
 
 def test_export_sqlite_needs_a_file(run: RunCli) -> None:
@@ -294,53 +376,73 @@ def test_export_text_formats_hold_every_fact(run: RunCli, tmp_path: Path, fmt: s
         assert yaml.safe_load(text) == expected
     else:
         assert [row["id"] for row in csv.DictReader(io.StringIO(text))] == [
-            r["id"] for r in expected]
+            r["id"] for r in expected
+        ]
 
 
 def test_export_refuses_to_overwrite_a_fact_file(run: RunCli, tmp_path: Path) -> None:
     pack = tmp_path / "pack"
     pack.mkdir()
-    (pack / "mine.yaml").write_text("cities:\n  - {slug: wuhan, name: Wuhan}\n",
-                                    encoding="utf-8")
+    (pack / "mine.yaml").write_text("cities:\n  - {slug: wuhan, name: Wuhan}\n", encoding="utf-8")
     before = (pack / "mine.yaml").read_bytes()
-    result = run("--facts", str(pack), "export", "--format", "yaml", "-o",
-                 str(pack / "mine.yaml"))
+    result = run("--facts", str(pack), "export", "--format", "yaml", "-o", str(pack / "mine.yaml"))
     assert result.exit_code == 2 and "is one of the fact files being read" in result.stderr
     assert (pack / "mine.yaml").read_bytes() == before
 
 
 # --- completion ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("words", "cword", "expected"), [
-    ("returnees sectors --city be", 3, ["beijing"]),
-    ("returnees city 上", 2, ["上海"]),
-    ("returnees facts --topic wo", 3, ["women"]),
-    ("returnees facts --format js", 3, ["json", "jsonl"]),
-    ("returnees show shanghai-edu", 2, ["shanghai-education"]),
-    ("returnees ci", 1, ["cities", "city", "cite"]),
-])
-def test_shell_completion_offers_values_from_the_data(tmp_path: Path, words: str, cword: int,
-                                                      expected: list[str]) -> None:
-    env = {**os.environ, "_RETURNEES_COMPLETE": "complete_bash", "COMP_WORDS": words,
-           "COMP_CWORD": str(cword)}
+
+@pytest.mark.parametrize(
+    ("words", "cword", "expected"),
+    [
+        ("returnees sectors --city be", 3, ["beijing"]),
+        ("returnees city 上", 2, ["上海"]),
+        ("returnees facts --topic wo", 3, ["women"]),
+        ("returnees facts --format js", 3, ["json", "jsonl"]),
+        ("returnees show shanghai-edu", 2, ["shanghai-education"]),
+        ("returnees ci", 1, ["cities", "city", "cite"]),
+    ],
+)
+def test_shell_completion_offers_values_from_the_data(
+    tmp_path: Path, words: str, cword: int, expected: list[str]
+) -> None:
+    env = {
+        **os.environ,
+        "_RETURNEES_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(cword),
+    }
     env.pop("RETURNEES_FACTS", None)
-    result = subprocess.run([returnees()], capture_output=True, text=True, env=env,
-                            cwd=tmp_path, timeout=60, encoding="utf-8")
+    result = subprocess.run(
+        [returnees()],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        encoding="utf-8",
+    )
     assert result.stdout.split() == expected
 
 
 # --- limits ----------------------------------------------------------------------------------
+
 
 def test_limit_caps_every_format_and_says_how_many_were_left_out(run: RunCli) -> None:
     table = run("facts", "--limit", "2", columns=120)
     assert table.exit_code == 0
     assert "beijing-sector-economic" in table.stdout
     assert "beijing-sector-education" not in table.stdout
-    assert table.stderr == ("returnees: showing 2 of 39 records; --limit 0 shows all "
-                            "(or --format csv)\n")
+    assert table.stderr == (
+        "returnees: showing 2 of 39 records; --limit 0 shows all (or --format csv)\n"
+    )
     as_json = run("facts", "--json", "--limit", "3")
     assert [r["id"] for r in as_json.json()] == [
-        "beijing-sector-science-technology", "beijing-sector-economic", "beijing-sector-education"]
+        "beijing-sector-science-technology",
+        "beijing-sector-economic",
+        "beijing-sector-education",
+    ]
     assert "showing 3 of 39 records" in as_json.stderr
 
 
@@ -357,6 +459,7 @@ def test_a_negative_limit_is_a_usage_error(run: RunCli) -> None:
 
 
 # --- found by a newcomer -------------------------------------------------------------------
+
 
 def test_nationwide_is_a_city_filter_for_statements_about_china(run: RunCli) -> None:
     for name in ("nationwide", "China", "全国"):
@@ -388,8 +491,9 @@ def test_a_city_given_as_an_argument_gets_a_hint(run: RunCli) -> None:
 def test_shares_of_other_populations_say_of_whom(run: RunCli) -> None:
     out = " ".join(run("entrepreneurs", columns=100).stdout.split())
     assert "of companies of the surveyed returnee founders in Shanghai" in out
-    assert ("Share of: surveyed returnee founders of startups in Shanghai, unless a row says "
-            "otherwise") in out
+    assert (
+        "Share of: surveyed returnee founders of startups in Shanghai, unless a row says otherwise"
+    ) in out
     industries = " ".join(run("industries", "--city", "beijing", columns=100).stdout.split())
     assert "of returnees employed in Beijing" in industries
     assert "of returnees in Beijing engaged in innovation and entrepreneurship" in industries
@@ -401,8 +505,10 @@ def test_a_share_with_a_list_shows_its_list(run: RunCli) -> None:
     assert "2. integrated circuits" in out
 
 
-@pytest.mark.parametrize("args", [["entrepreneurs"], ["industries"], ["city", "beijing"],
-                                  ["facts"], ["sources"], ["cities"]])
+@pytest.mark.parametrize(
+    "args",
+    [["entrepreneurs"], ["industries"], ["city", "beijing"], ["facts"], ["sources"], ["cities"]],
+)
 def test_narrow_terminals_never_split_a_word_in_half(run: RunCli, args: list[str]) -> None:
     out = run(*args, columns=40).stdout
     assert all(len(line) <= 40 for line in out.splitlines())
@@ -436,7 +542,8 @@ def test_export_dash_is_stdout(run: RunCli) -> None:
 
 def test_sectors_draws_only_shares(run: RunCli, tmp_path: Path) -> None:
     pack = tmp_path / "count.yaml"
-    pack.write_text("""\
+    pack.write_text(
+        """\
 facts:
   - id: beijing-sector-headcount
     city: beijing
@@ -447,7 +554,9 @@ facts:
     source: beijing-blue-book-2025
     reported_in: beijing-blue-book-2025
     quote: Some 12000 people work in it.
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     result = run("--facts", str(pack), "sectors", "--city", "beijing", "--json")
     assert result.exit_code == 0, result.stderr
     assert "beijing-sector-headcount" not in {r["id"] for r in result.json()}
@@ -466,8 +575,26 @@ def test_the_topics_matrix_fits_an_80_column_terminal(run: RunCli) -> None:
     out = run("topics", columns=80).stdout
     lines = out.splitlines()
     assert lines[0].split() == ["Bei", "Shang", "Guang", "Shen", "Su", "Hang", "Chang", "Nation"]
-    assert lines[1].split() == ["Topic", "jing", "hai", "zhou", "zhen", "zhou", "zhou", "sha",
-                                "wide"]
+    assert lines[1].split() == [
+        "Topic",
+        "jing",
+        "hai",
+        "zhou",
+        "zhen",
+        "zhou",
+        "zhou",
+        "sha",
+        "wide",
+    ]
     assert next(line for line in lines if line.startswith("women")).split() == [
-        "women", "·", "6", "·", "·", "·", "·", "·", "·"]
+        "women",
+        "·",
+        "6",
+        "·",
+        "·",
+        "·",
+        "·",
+        "·",
+        "·",
+    ]
     assert all(len(line) <= 80 for line in lines)

@@ -42,29 +42,42 @@ def example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_the_doc_has_the_example() -> None:
-    assert set(example_files()) == {"my-facts/example-talk-2025.txt",
-                                    "my-facts/example-talk.yaml", "draft.yaml"}
+    assert set(example_files()) == {
+        "my-facts/example-talk-2025.txt",
+        "my-facts/example-talk.yaml",
+        "draft.yaml",
+    }
     assert len(console_blocks()) == 4
 
 
-@pytest.mark.parametrize(("args", "shown"), console_blocks(),
-                         ids=[" ".join(args) for args, _ in console_blocks()])
-def test_each_command_prints_what_the_doc_shows(run: RunCli, example: Path, args: list[str],
-                                                shown: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "shown"), console_blocks(), ids=[" ".join(args) for args, _ in console_blocks()]
+)
+def test_each_command_prints_what_the_doc_shows(
+    run: RunCli, example: Path, args: list[str], shown: str
+) -> None:
     assert run(*args).stdout == shown
 
 
 def test_the_example_pack_sits_beside_the_builtin_facts(run: RunCli, example: Path) -> None:
     result = run("--facts", "my-facts", "validate")
-    assert (result.exit_code, result.stdout) == (0, "valid: 7 files, 44 facts, 4 sources, 8 "
-                                                    "cities\n")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "valid: 7 files, 44 facts, 4 sources, 8 cities\n",
+    )
     count = run("--facts", "my-facts", "show", "example-city-manufacturing-count", "--json")
     assert (count.json()["value"], count.json()["formula"]) == (83, "round(41.5% × 200)")
 
 
-@pytest.mark.parametrize(("title", "specs"), [
-    ("sources", SOURCE_FIELDS), ("cities", CITY_FIELDS), ("facts", FACT_FIELDS),
-    ("derive", DERIVE_FIELDS)])
+@pytest.mark.parametrize(
+    ("title", "specs"),
+    [
+        ("sources", SOURCE_FIELDS),
+        ("cities", CITY_FIELDS),
+        ("facts", FACT_FIELDS),
+        ("derive", DERIVE_FIELDS),
+    ],
+)
 def test_key_tables_are_the_field_declarations(title: str, specs: tuple[FieldSpec, ...]) -> None:
     table = DOC.split(f"### `{title}`\n\n", 1)[1].split("\n\n", 1)[0]
     rows = [f"| `{s.name}` | {'yes' if s.required else ''} | {s.help} |" for s in specs]

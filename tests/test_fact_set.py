@@ -12,8 +12,9 @@ from returnee_cli.model import Fact, FactSet
 
 from .conftest import ARTICLE, REPO, RunCli, article_body
 
-SHARED_ARTICLE = (REPO.parent / "shared" / "source"
-                  / "overseas-returnees-driving-innovation-in-china.txt")
+SHARED_ARTICLE = (
+    REPO.parent / "shared" / "source" / "overseas-returnees-driving-innovation-in-china.txt"
+)
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +24,7 @@ def factset() -> FactSet:
 
 def sentences(text: str) -> list[str]:
     """The article's sentences; a heading or a caption line is a paragraph of its own."""
-    found = []
+    found: list[str] = []
     for paragraph in re.split(r"\n\s*\n", text):
         body = " ".join(paragraph.split())
         found.extend(s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z“(])", body) if s)
@@ -53,20 +54,32 @@ STATED_LISTS = {
     "national-emerging-industries": ["AI", "bio-medicine", "green energy"],
     "national-major-city-advantages": ["strong market potential", "supportive policies"],
     "beijing-emerging-industries-list": [
-        "artificial intelligence", "next-generation information technology", "medical health",
-        "intelligent networked vehicles", "green energy", "future manufacturing"],
+        "artificial intelligence",
+        "next-generation information technology",
+        "medical health",
+        "intelligent networked vehicles",
+        "green energy",
+        "future manufacturing",
+    ],
     "beijing-reason-key": ["Beijing’s development potential"],
-    "beijing-reasons-other": ["the convenience of reuniting with family",
-                              "abundant market opportunities"],
+    "beijing-reasons-other": [
+        "the convenience of reuniting with family",
+        "abundant market opportunities",
+    ],
     "beijing-attractions": ["rich innovation resources", "supportive business environment"],
-    "shanghai-decision-factors": ["talent resources", "market potential",
-                                  "geographical location"],
-    "shanghai-leading-industries": ["biomedicine", "integrated circuits",
-                                    "artificial intelligence"],
+    "shanghai-decision-factors": ["talent resources", "market potential", "geographical location"],
+    "shanghai-leading-industries": [
+        "biomedicine",
+        "integrated circuits",
+        "artificial intelligence",
+    ],
     "shanghai-women-fields": ["culture", "art", "education"],
     "shanghai-women-roles": ["founders", "scientists", "executives"],
-    "shanghai-women-high-tech-industries": ["artificial intelligence", "smart manufacturing",
-                                            "biomedicine"],
+    "shanghai-women-high-tech-industries": [
+        "artificial intelligence",
+        "smart manufacturing",
+        "biomedicine",
+    ],
     "national-emerging-destinations": ["Guangzhou", "Shenzhen", "Suzhou", "Hangzhou", "Changsha"],
     "national-policy-aims": ["comprehensive services", "guarantees"],
 }
@@ -74,7 +87,8 @@ STATED_LISTS = {
 
 @pytest.mark.parametrize(("fact_id", "value", "unit", "qualifier"), STATED_FIGURES)
 def test_every_stated_figure_has_its_value_unit_and_qualifier(
-        factset: FactSet, fact_id: str, value: float, unit: str, qualifier: str) -> None:
+    factset: FactSet, fact_id: str, value: float, unit: str, qualifier: str
+) -> None:
     fact = factset.by_id[fact_id]
     assert (fact.value, fact.unit, fact.qualifier, fact.derived) == (value, unit, qualifier, False)
 
@@ -84,14 +98,18 @@ def test_every_number_in_the_article_is_a_fact_with_the_right_qualifier(factset:
     'over' / 'more than' before it must make the fact a lower bound."""
     found = 0
     for sentence in sentences(article_body()):
-        for match in re.finditer(r"(?:(over|more than)\s+)?(\d+(?:\.\d+)?)(%?)", sentence,
-                                 flags=re.IGNORECASE):
+        for match in re.finditer(
+            r"(?:(over|more than)\s+)?(\d+(?:\.\d+)?)(%?)", sentence, flags=re.IGNORECASE
+        ):
             value = float(match.group(2))
             if value in (80.0, 90.0) and match.group(3) == "" and "post-" in sentence:
                 continue  # the "post-80s" / "post-90s" generation names, not figures
             expected = "more_than" if match.group(1) else "exact"
-            candidates = [f for f in factset.facts if f.quote == sentence and f.value == value
-                          and not f.derived]
+            candidates = [
+                f
+                for f in factset.facts
+                if f.quote == sentence and f.value == value and not f.derived
+            ]
             assert candidates, f"no fact states {match.group(0)!r} from: {sentence}"
             assert all(f.qualifier == expected for f in candidates), (sentence, candidates)
             found += 1
@@ -99,8 +117,9 @@ def test_every_number_in_the_article_is_a_fact_with_the_right_qualifier(factset:
 
 
 @pytest.mark.parametrize(("fact_id", "items"), sorted(STATED_LISTS.items()))
-def test_every_list_is_kept_in_the_articles_order(factset: FactSet, fact_id: str,
-                                                   items: list[str]) -> None:
+def test_every_list_is_kept_in_the_articles_order(
+    factset: FactSet, fact_id: str, items: list[str]
+) -> None:
     fact = factset.by_id[fact_id]
     assert list(fact.items or ()) == items
     positions = [fact.quote.find(item) for item in items] if fact.quote else []
@@ -117,7 +136,8 @@ def test_every_quote_is_a_verbatim_sentence_of_the_stored_article(factset: FactS
 
 
 def test_every_sentence_of_the_article_with_content_is_quoted_by_some_fact(
-        factset: FactSet) -> None:
+    factset: FactSet,
+) -> None:
     quoted = {fact.quote for fact in factset.facts}
     # Sentences that introduce a source or a paragraph rather than state something of their own.
     framing = {
@@ -126,10 +146,14 @@ def test_every_sentence_of_the_article_with_content_is_quoted_by_some_fact(
         "Written by Chen Wang, additional reporting by CNS.",
         "(Image from CNS)",
     }
-    headings = {"A Strong Presence in Emerging Industries",
-                "A Rising Number of Female Entrepreneurs", "Expanding Opportunities Across China"}
+    headings = {
+        "A Strong Presence in Emerging Industries",
+        "A Rising Number of Female Entrepreneurs",
+        "Expanding Opportunities Across China",
+    }
     missing = [
-        sentence for sentence in sentences(article_body())
+        sentence
+        for sentence in sentences(article_body())
         if sentence not in quoted | framing | headings
         # names the Blue Book: that is the source record beijing-blue-book-2025
         and not sentence.startswith("The recently released “Blue Book")
@@ -191,13 +215,27 @@ def test_derived_values_are_not_typed_into_the_files() -> None:
             assert value not in text, f"{path.name} types in the derived value {value}"
 
 
-def test_facts_json_holds_every_fact_with_the_whole_contract(run: RunCli,
-                                                             factset: FactSet) -> None:
+def test_facts_json_holds_every_fact_with_the_whole_contract(run: RunCli, factset: FactSet) -> None:
     records = run("facts", "--json").json()
     assert [r["id"] for r in records] == [f.id for f in factset.facts]
-    keys = {"id", "city", "topic", "label", "value", "unit", "qualifier", "population",
-            "sample_size", "items", "derived", "derived_from", "formula", "source",
-            "reported_in", "quote"}
+    keys = {
+        "id",
+        "city",
+        "topic",
+        "label",
+        "value",
+        "unit",
+        "qualifier",
+        "population",
+        "sample_size",
+        "items",
+        "derived",
+        "derived_from",
+        "formula",
+        "source",
+        "reported_in",
+        "quote",
+    }
     for record in records:
         assert keys <= set(record)
         assert record["qualifier"] in ("exact", "more_than")
@@ -206,8 +244,9 @@ def test_facts_json_holds_every_fact_with_the_whole_contract(run: RunCli,
     by_id = {r["id"]: r for r in records}
     over = by_id["shanghai-education"]
     assert (over["value"], over["qualifier"], over["sample_size"]) == (90, "more_than", 300)
-    assert over["quote"] == ("They are highly educated, with more than 90% holding a master’s "
-                             "degree or higher.")
+    assert over["quote"] == (
+        "They are highly educated, with more than 90% holding a master’s degree or higher."
+    )
     assert by_id["national-emerging-industries"]["city"] is None
     assert by_id["hangzhou-han-bicheng"]["label"].startswith("Han Bicheng, founder and CEO")
 

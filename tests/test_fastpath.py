@@ -46,12 +46,30 @@ ANSWERED = [
 ]
 
 LEFT_TO_TYPER = [
-    [], ["--help"], ["sectors", "--help"], ["sectors", "-h"], ["--version"],
-    ["sectors", "--cty", "x"], ["sectors", "--limit", "-1"], ["sectors", "--limit", "+3"],
-    ["sectors", "--format", "xml"], ["sectors", "--json", "--json"], ["sectors", "beijing"],
-    ["sectors", "--json=yes"], ["sectors", "-cbeijing"], ["show"], ["show", "a", "b"],
-    ["export"], ["validate"], ["schema"], ["cite", "shanghai-education"], ["nope"],
-    ["--facts"], ["--unknown", "facts"], ["facts", "--", "x"], ["sectors", "--city"],
+    [],
+    ["--help"],
+    ["sectors", "--help"],
+    ["sectors", "-h"],
+    ["--version"],
+    ["sectors", "--cty", "x"],
+    ["sectors", "--limit", "-1"],
+    ["sectors", "--limit", "+3"],
+    ["sectors", "--format", "xml"],
+    ["sectors", "--json", "--json"],
+    ["sectors", "beijing"],
+    ["sectors", "--json=yes"],
+    ["sectors", "-cbeijing"],
+    ["show"],
+    ["show", "a", "b"],
+    ["export"],
+    ["validate"],
+    ["schema"],
+    ["cite", "shanghai-education"],
+    ["nope"],
+    ["--facts"],
+    ["--unknown", "facts"],
+    ["facts", "--", "x"],
+    ["sectors", "--city"],
 ]
 
 
@@ -65,8 +83,9 @@ def terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("argv", ANSWERED, ids=" ".join)
-def test_the_fast_path_answers_as_typer_does(terminal: None, run_typer: RunCli,
-                                             argv: list[str]) -> None:
+def test_the_fast_path_answers_as_typer_does(
+    terminal: None, run_typer: RunCli, argv: list[str]
+) -> None:
     answered = fast_path(argv)
     assert answered is not None, "the fast path should answer this call"
     assert answered == run_typer(*argv)
@@ -83,10 +102,12 @@ def test_it_can_be_switched_off(terminal: None, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_the_fast_path_imports_neither_typer_nor_yaml_nor_rich() -> None:
-    code = ("import sys\nfrom returnee_cli.fastpath import answer\n"
-            "answer(['sectors', '--city', 'beijing', '--json'])\n"
-            "print(sorted(m for m in ('typer', 'yaml', 'rich') if m in sys.modules), "
-            "file=sys.stderr)")
+    code = (
+        "import sys\nfrom returnee_cli.fastpath import answer\n"
+        "answer(['sectors', '--city', 'beijing', '--json'])\n"
+        "print(sorted(m for m in ('typer', 'yaml', 'rich') if m in sys.modules), "
+        "file=sys.stderr)"
+    )
     subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)  # warm cache
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert '"value": 20.84' in result.stdout

@@ -22,8 +22,15 @@ def returnees() -> str:
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("RETURNEES_FACTS", "FORCE_COLOR")}
-    return subprocess.run([returnees(), *args], capture_output=True, text=True, cwd=cwd,
-                          env={**env, "COLUMNS": "80"}, timeout=60, encoding="utf-8")
+    return subprocess.run(
+        [returnees(), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**env, "COLUMNS": "80"},
+        timeout=60,
+        encoding="utf-8",
+    )
 
 
 def test_main_job_from_another_folder(tmp_path: Path) -> None:
@@ -37,9 +44,14 @@ def test_main_job_from_another_folder(tmp_path: Path) -> None:
 
 
 def test_python_dash_m_works_the_same(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "returnee_cli", "show", "shanghai-education",
-                             "--json"], capture_output=True, text=True, cwd=tmp_path, timeout=60,
-                            encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "returnee_cli", "show", "shanghai-education", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        encoding="utf-8",
+    )
     assert result.returncode == 0
     assert json.loads(result.stdout)["qualifier"] == "more_than"
 
@@ -52,8 +64,12 @@ def test_bad_city_in_a_real_process(tmp_path: Path) -> None:
 
 
 def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
-    producer = subprocess.Popen([returnees(), "facts", "--json"], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, cwd=tmp_path)
+    producer = subprocess.Popen(
+        [returnees(), "facts", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
     assert producer.stdout is not None and producer.stderr is not None
     producer.stdout.read(10)
     producer.stdout.close()

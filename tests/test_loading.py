@@ -55,41 +55,73 @@ def test_a_valid_pack_loads(tmp_path: Path) -> None:
     assert (fact.value, fact.qualifier, fact.city) == (12.5, "exact", "wuhan")
 
 
-@pytest.mark.parametrize(("body", "line", "message"), [
-    (GOOD_FACT.replace("value:", "valeu:"), 14,
-     "unknown key `valeu` in a fact; did you mean `value`?"),
-    (GOOD_FACT.replace("value: 12.5", "value: twelve"), 14, "`value` must be a number, not"),
-    (GOOD_FACT.replace("value: 12.5", "value: 12.5%"), 14, "without the % sign"),
-    (GOOD_FACT.replace("value: 12.5", "value: 120"), 10, "percentage of 120, outside 0 to 100"),
-    (GOOD_FACT.replace("    topic: sectors\n", ""), 10, "fact `wuhan-share` is missing `topic`"),
-    (GOOD_FACT.replace("source: src", "source: scr"), 10,
-     "unknown source `scr` in `source`; did you mean `src`?"),
-    (GOOD_FACT.replace("city: wuhan", "city: atlantis"), 10, "unknown city `atlantis`"),
-    (GOOD_FACT.replace("    label: A share\n", "    label: A share\n    label: Again\n"), 14,
-     "duplicate key `label` in a fact (first at line 13); keep one"),
-    (GOOD_FACT + GOOD_FACT, 19, "duplicate fact id `wuhan-share`: also defined at"),
-    (GOOD_FACT.replace("value: 12.5\n    unit: percent\n", "qualifier: more_than\n"), 10,
-     "is `more_than` but has no numeric `value`"),
-    (GOOD_FACT.replace("label: A share", "label: yes"), 13,
-     "`label` must be text, but YAML reads 'yes' as true/false; put it in quotes"),
-    (GOOD_FACT.replace("value: 12.5", "value: 012"), 14, "must be written as a plain decimal"),
-    (GOOD_FACT.replace("quote: In Wuhan, 12.5% work in this sector.",
-                       "quote: !!python/object:os.system x"), 18,
-     "uses the YAML tag !!python/object:os.system"),
-    (GOOD_FACT.replace("qualifier", "x").replace("    unit: percent\n",
-                                                 "    unit: percent\n    qualifier: over\n"), 16,
-     "`qualifier` 'over' must be one of exact, more_than; a figure stated as “over” or “more "
-     "than” is `more_than`"),
-])
-def test_each_mistake_is_named_with_its_line_and_fix(tmp_path: Path, body: str, line: int,
-                                                     message: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "line", "message"),
+    [
+        (
+            GOOD_FACT.replace("value:", "valeu:"),
+            14,
+            "unknown key `valeu` in a fact; did you mean `value`?",
+        ),
+        (GOOD_FACT.replace("value: 12.5", "value: twelve"), 14, "`value` must be a number, not"),
+        (GOOD_FACT.replace("value: 12.5", "value: 12.5%"), 14, "without the % sign"),
+        (GOOD_FACT.replace("value: 12.5", "value: 120"), 10, "percentage of 120, outside 0 to 100"),
+        (
+            GOOD_FACT.replace("    topic: sectors\n", ""),
+            10,
+            "fact `wuhan-share` is missing `topic`",
+        ),
+        (
+            GOOD_FACT.replace("source: src", "source: scr"),
+            10,
+            "unknown source `scr` in `source`; did you mean `src`?",
+        ),
+        (GOOD_FACT.replace("city: wuhan", "city: atlantis"), 10, "unknown city `atlantis`"),
+        (
+            GOOD_FACT.replace("    label: A share\n", "    label: A share\n    label: Again\n"),
+            14,
+            "duplicate key `label` in a fact (first at line 13); keep one",
+        ),
+        (GOOD_FACT + GOOD_FACT, 19, "duplicate fact id `wuhan-share`: also defined at"),
+        (
+            GOOD_FACT.replace("value: 12.5\n    unit: percent\n", "qualifier: more_than\n"),
+            10,
+            "is `more_than` but has no numeric `value`",
+        ),
+        (
+            GOOD_FACT.replace("label: A share", "label: yes"),
+            13,
+            "`label` must be text, but YAML reads 'yes' as true/false; put it in quotes",
+        ),
+        (GOOD_FACT.replace("value: 12.5", "value: 012"), 14, "must be written as a plain decimal"),
+        (
+            GOOD_FACT.replace(
+                "quote: In Wuhan, 12.5% work in this sector.", "quote: !!python/object:os.system x"
+            ),
+            18,
+            "uses the YAML tag !!python/object:os.system",
+        ),
+        (
+            GOOD_FACT.replace("qualifier", "x").replace(
+                "    unit: percent\n", "    unit: percent\n    qualifier: over\n"
+            ),
+            16,
+            "`qualifier` 'over' must be one of exact, more_than; a figure stated as “over” "
+            "or “more than” is `more_than`",
+        ),
+    ],
+)
+def test_each_mistake_is_named_with_its_line_and_fix(
+    tmp_path: Path, body: str, line: int, message: str
+) -> None:
     found = problems(write(tmp_path, body))
     assert any(f"pack.yaml:{line}: " in p and message in p for p in found), found
 
 
 def test_every_problem_is_reported_not_just_the_first(tmp_path: Path) -> None:
-    body = (GOOD_FACT.replace("label:", "lable:")
-            + GOOD_FACT.replace("wuhan-share", "other").replace("source: src", "source: nope"))
+    body = GOOD_FACT.replace("label:", "lable:") + GOOD_FACT.replace(
+        "wuhan-share", "other"
+    ).replace("source: src", "source: nope")
     found = problems(write(tmp_path, body))
     assert len(found) == 3
     assert "pack.yaml:13: unknown key `lable` in a fact; did you mean `label`?" in found[0]
@@ -97,12 +129,15 @@ def test_every_problem_is_reported_not_just_the_first(tmp_path: Path) -> None:
     assert "pack.yaml:19: fact `other` names unknown source `nope`" in found[2]
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ("", "is empty"),
-    ("- a\n- b\n", "a fact file must be a mapping"),
-    ("facts: [unclosed\n", "is not valid YAML"),
-    ("just a scalar\n", "a fact file must be a mapping"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "is empty"),
+        ("- a\n- b\n", "a fact file must be a mapping"),
+        ("facts: [unclosed\n", "is not valid YAML"),
+        ("just a scalar\n", "a fact file must be a mapping"),
+    ],
+)
 def test_malformed_files_are_one_clear_problem(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(content, encoding="utf-8")
@@ -119,8 +154,9 @@ def test_non_utf8_bytes_name_the_line(tmp_path: Path) -> None:
 
 def test_aliases_are_refused_without_expanding_them(tmp_path: Path) -> None:
     laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    laughs += [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]"
-               for i in range(8)]
+    laughs += [
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]" for i in range(8)
+    ]
     path = tmp_path / "laughs.yaml"
     path.write_text("\n".join(laughs) + "\n", encoding="utf-8")
     found = problems(path)
@@ -128,7 +164,9 @@ def test_aliases_are_refused_without_expanding_them(tmp_path: Path) -> None:
 
 
 def test_derived_facts_refuse_a_typed_in_value(tmp_path: Path) -> None:
-    body = GOOD_FACT + """\
+    body = (
+        GOOD_FACT
+        + """\
   - id: wuhan-rest
     city: wuhan
     topic: sectors
@@ -139,6 +177,7 @@ def test_derived_facts_refuse_a_typed_in_value(tmp_path: Path) -> None:
     reported_in: src
     derive: {formula: remainder, from: [wuhan-share]}
 """
+    )
     found = problems(write(tmp_path, body))
     assert any("must not state `value`: it is computed" in p for p in found), found
     factset = load_factset([write(tmp_path, body.replace("    value: 87.5\n", ""))])
@@ -147,8 +186,9 @@ def test_derived_facts_refuse_a_typed_in_value(tmp_path: Path) -> None:
 
 
 def test_the_cli_exits_1_on_bad_data_and_lists_each_problem(run: RunCli, tmp_path: Path) -> None:
-    path = write(tmp_path, GOOD_FACT.replace("value:", "valeu:").replace("source: src",
-                                                                          "source: nope"))
+    path = write(
+        tmp_path, GOOD_FACT.replace("value:", "valeu:").replace("source: src", "source: nope")
+    )
     before = path.read_bytes()
     result = run("--facts", str(path), "facts", "--json")
     assert result.exit_code == 1
@@ -180,14 +220,17 @@ def test_a_missing_pack_path_is_a_usage_error(run: RunCli, tmp_path: Path) -> No
 
 def test_a_city_written_as_a_name_gets_its_slug_as_the_fix(tmp_path: Path) -> None:
     found = problems(write(tmp_path, GOOD_FACT.replace("city: wuhan", "city: Wu Han")))
-    assert any("`city` 'Wu Han' must be lowercase letters, digits and hyphens; write `wu-han`"
-               in p for p in found), found
+    assert any(
+        "`city` 'Wu Han' must be lowercase letters, digits and hyphens; write `wu-han`" in p
+        for p in found
+    ), found
 
 
 def test_a_fact_with_a_bad_field_is_still_checked_with_the_rest(tmp_path: Path) -> None:
     """All in one run: the bad value, and the duplicate id and unknown source of the same fact."""
-    bad = GOOD_FACT.replace("value: 12.5", "value: twelve").replace("source: src",
-                                                                    "source: nowhere")
+    bad = GOOD_FACT.replace("value: 12.5", "value: twelve").replace(
+        "source: src", "source: nowhere"
+    )
     found = problems(write(tmp_path, GOOD_FACT + bad))
     assert any("`value` must be a number" in p for p in found), found
     assert any("duplicate fact id `wuhan-share`" in p for p in found), found

@@ -24,8 +24,18 @@ FACTS = 15_000
 @pytest.fixture(scope="module")
 def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("pack")
-    subprocess.run([sys.executable, str(REPO / "benchmarks" / "generate.py"), "--facts",
-                    str(FACTS), "--out", str(out)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "generate.py"),
+            "--facts",
+            str(FACTS),
+            "--out",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return out / "pack"
 
 
@@ -38,22 +48,32 @@ def environment(cache: Path) -> dict[str, str]:
 
 
 def test_the_generated_pack_is_valid(pack: Path, tmp_path: Path) -> None:
-    result = subprocess.run(command(pack, "validate"), capture_output=True, text=True,
-                            env=environment(tmp_path), timeout=120)
+    result = subprocess.run(
+        command(pack, "validate"),
+        capture_output=True,
+        text=True,
+        env=environment(tmp_path),
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout[-2000:]
     # valid, with the one warning a pack without stored texts gets: its quotes are unverifiable
     *warnings, summary = result.stdout.splitlines()
-    assert summary == (f"valid: {FACTS // 1000 + 1} files, {FACTS:,} facts, 6 sources, 50 "
-                       "cities; 1 warning")
+    assert summary == (
+        f"valid: {FACTS // 1000 + 1} files, {FACTS:,} facts, 6 sources, 50 cities; 1 warning"
+    )
     assert len(warnings) == 1 and warnings[0].endswith("[unverifiable]")
 
 
 def test_a_cold_load_shows_progress_on_a_terminal_and_nothing_in_the_pipe(
-        pack: Path, tmp_path: Path) -> None:
+    pack: Path, tmp_path: Path
+) -> None:
     parent, child = pty.openpty()
-    process = subprocess.Popen(command(pack, "facts", "--city", "beijing", "--json"),
-                               stdout=subprocess.PIPE, stderr=child,
-                               env={**environment(tmp_path), "TERM": "xterm"})
+    process = subprocess.Popen(
+        command(pack, "facts", "--city", "beijing", "--json"),
+        stdout=subprocess.PIPE,
+        stderr=child,
+        env={**environment(tmp_path), "TERM": "xterm"},
+    )
     os.close(child)
     stdout = process.stdout.read() if process.stdout else b""
     shown = b""
@@ -73,20 +93,29 @@ def test_a_cold_load_shows_progress_on_a_terminal_and_nothing_in_the_pipe(
 
 
 def test_a_cold_load_in_a_pipe_shows_no_progress(pack: Path, tmp_path: Path) -> None:
-    result = subprocess.run(command(pack, "facts", "--city", "beijing", "--format", "jsonl"),
-                            capture_output=True, env=environment(tmp_path), timeout=120)
+    result = subprocess.run(
+        command(pack, "facts", "--city", "beijing", "--format", "jsonl"),
+        capture_output=True,
+        env=environment(tmp_path),
+        timeout=120,
+    )
     assert result.returncode == 0 and result.stderr == b""
     assert len(result.stdout.splitlines()) == FACTS // 50
 
 
 def test_ctrl_c_during_a_load_exits_130_with_one_line_and_no_partial_cache(
-        pack: Path, tmp_path: Path) -> None:
+    pack: Path, tmp_path: Path
+) -> None:
     cache = tmp_path / "cache"
     # Ctrl-C as at a keyboard, even when the suite itself runs where SIGINT is ignored (a
     # background job), which the child would otherwise inherit.
-    process = subprocess.Popen(command(pack, "facts", "--json"), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, env=environment(cache),
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    process = subprocess.Popen(
+        command(pack, "facts", "--json"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment(cache),
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     time.sleep(0.7)  # well into the cold load, which takes seconds
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=120)
@@ -98,12 +127,16 @@ def test_ctrl_c_during_a_load_exits_130_with_one_line_and_no_partial_cache(
 
 def test_a_closed_pipe_on_a_large_answer_ends_quietly(pack: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    subprocess.run(command(pack, "facts", "--json"), capture_output=True,
-                   env=environment(cache), timeout=120)  # warm the cache
-    producer = subprocess.Popen(command(pack, "facts", "--json"), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, env=environment(cache))
-    head = subprocess.run(["head", "-1"], stdin=producer.stdout, capture_output=True,
-                          timeout=120)
+    subprocess.run(
+        command(pack, "facts", "--json"), capture_output=True, env=environment(cache), timeout=120
+    )  # warm the cache
+    producer = subprocess.Popen(
+        command(pack, "facts", "--json"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment(cache),
+    )
+    head = subprocess.run(["head", "-1"], stdin=producer.stdout, capture_output=True, timeout=120)
     assert producer.stdout is not None
     producer.stdout.close()
     assert producer.wait(timeout=120) == 0

@@ -21,8 +21,9 @@ from returnee_cli.errors import DataError
 from returnee_cli.fields import CITY_FIELDS, DERIVE_FIELDS, FACT_FIELDS, SOURCE_FIELDS
 from returnee_cli.loading import load_factset, read_factset
 
-SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                          HealthCheck.data_too_large])
+SETTINGS = settings(
+    deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 NOTES = "notes.txt"
 
 
@@ -34,20 +35,28 @@ def folder() -> Iterator[Path]:
 
 # --- valid documents ------------------------------------------------------------------------------
 
-labels = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=1,
-                 max_size=30).filter(str.strip)
-shares = st.one_of(st.integers(0, 100),
-                   st.decimals(0, 100, places=2).map(lambda d: float(d.normalize())))
+labels = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=1, max_size=30
+).filter(str.strip)
+shares = st.one_of(
+    st.integers(0, 100), st.decimals(0, 100, places=2).map(lambda d: float(d.normalize()))
+)
 
 
 @st.composite
 def valid_documents(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
     """A document every rule accepts, and the stored text its quotes come from."""
-    sources = [{"id": f"s{i}", "title": draw(labels), "publisher": draw(labels),
-                "date": draw(st.sampled_from(["2025", "2025-04", "2025-04-01"])),
-                "kind": draw(st.sampled_from(["primary", "secondary"])),
-                **({"text": NOTES} if draw(st.booleans()) else {})}
-               for i in range(draw(st.integers(1, 2)))]
+    sources = [
+        {
+            "id": f"s{i}",
+            "title": draw(labels),
+            "publisher": draw(labels),
+            "date": draw(st.sampled_from(["2025", "2025-04", "2025-04-01"])),
+            "kind": draw(st.sampled_from(["primary", "secondary"])),
+            **({"text": NOTES} if draw(st.booleans()) else {}),
+        }
+        for i in range(draw(st.integers(1, 2)))
+    ]
     cities = [{"slug": f"c{i}", "name": draw(labels)} for i in range(draw(st.integers(0, 2)))]
     facts: list[dict[str, Any]] = []
     sentences = []
@@ -58,18 +67,35 @@ def valid_documents(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
         quote = f"In case {i}, {'over ' if more_than else ''}{value}% said yes."
         sentences.append(quote)
         source = draw(st.sampled_from(sources))["id"]
-        fact = {"id": f"f{i}", "topic": "t", "label": draw(labels), "value": value,
-                "unit": "percent", "qualifier": "more_than" if more_than else "exact",
-                "source": source, "reported_in": source, "quote": quote}
-        if cities and draw(st.booleans()):
+        fact = {
+            "id": f"f{i}",
+            "topic": "t",
+            "label": draw(labels),
+            "value": value,
+            "unit": "percent",
+            "qualifier": "more_than" if more_than else "exact",
+            "source": source,
+            "reported_in": source,
+            "quote": quote,
+        }
+        in_a_city = draw(st.booleans())
+        if cities and in_a_city:
             fact["city"] = draw(st.sampled_from(cities))["slug"]
         if sample:
             fact["sample_size"] = sample
         facts.append(fact)
         if sample and draw(st.booleans()):
-            facts.append({"id": f"f{i}-count", "topic": "t", "label": "count", "unit": "people",
-                          "source": source, "reported_in": source,
-                          "derive": {"formula": "share_of_sample", "from": [f"f{i}"]}})
+            facts.append(
+                {
+                    "id": f"f{i}-count",
+                    "topic": "t",
+                    "label": "count",
+                    "unit": "people",
+                    "source": source,
+                    "reported_in": source,
+                    "derive": {"formula": "share_of_sample", "from": [f"f{i}"]},
+                }
+            )
     document = {"sources": sources, "cities": cities, "facts": facts}
     return document, "# a note, not the document\n" + "\n".join(sentences) + "\n"
 
@@ -88,7 +114,8 @@ def write(folder: Path, text: str | bytes, notes: str = "") -> Path:
 @settings(SETTINGS, max_examples=400)
 @given(valid_documents())
 def test_valid_documents_load_with_their_figures_as_written(
-        folder: Path, generated: tuple[dict[str, Any], str]) -> None:
+    folder: Path, generated: tuple[dict[str, Any], str]
+) -> None:
     document, notes = generated
     factset = load_factset([write(folder, dump(document), notes)])
     for fact in document["facts"]:
@@ -99,25 +126,70 @@ def test_valid_documents_load_with_their_figures_as_written(
         else:
             share = factset.by_id[fact["derive"]["from"][0]]
             assert loaded.derived and loaded.value is not None and share.sample_size
+            assert share.value is not None
             assert abs(loaded.value - share.value * share.sample_size / 100) <= 0.5
     assert not read_factset([folder / "pack.yaml"]).errors
 
 
 # --- broken documents -----------------------------------------------------------------------------
 
-KEYS = sorted({spec.name for specs in (SOURCE_FIELDS, CITY_FIELDS, FACT_FIELDS, DERIVE_FIELDS)
-               for spec in specs} | {"sources", "cities", "facts", "valeu", "Value", "", "id "})
-hostile_scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.integers(min_value=10**40, max_value=10**400),
-    st.floats(), st.text(max_size=40), st.dates(), st.datetimes(),
-    st.sampled_from(["yes", "no", "on", "012", "0x1F", "1e3", ".inf", "12.5%", "2025-01-01",
-                     "percent", "people", "exact", "more_than", "remainder", "share_of_sample",
-                     "s0", "f0", "f1", "c0", "notes.txt", "../notes.txt", "/dev/zero", "-1",
-                     "101", "\x1b[31m", "[b]x[/b]", "  ", "over 50% said yes"]),
+KEYS = sorted(
+    {
+        spec.name
+        for specs in (SOURCE_FIELDS, CITY_FIELDS, FACT_FIELDS, DERIVE_FIELDS)
+        for spec in specs
+    }
+    | {"sources", "cities", "facts", "valeu", "Value", "", "id "}
 )
-anything = st.recursive(hostile_scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(KEYS), inner, max_size=4)),
-    max_leaves=12)
+hostile_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=10**40, max_value=10**400),
+    st.floats(),
+    st.text(max_size=40),
+    st.dates(),
+    st.datetimes(),
+    st.sampled_from(
+        [
+            "yes",
+            "no",
+            "on",
+            "012",
+            "0x1F",
+            "1e3",
+            ".inf",
+            "12.5%",
+            "2025-01-01",
+            "percent",
+            "people",
+            "exact",
+            "more_than",
+            "remainder",
+            "share_of_sample",
+            "s0",
+            "f0",
+            "f1",
+            "c0",
+            "notes.txt",
+            "../notes.txt",
+            "/dev/zero",
+            "-1",
+            "101",
+            "\x1b[31m",
+            "[b]x[/b]",
+            "  ",
+            "over 50% said yes",
+        ]
+    ),
+)
+anything = st.recursive(
+    hostile_scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(KEYS), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
 
 
 @st.composite
@@ -127,15 +199,18 @@ def broken_documents(draw: st.DrawFn) -> tuple[Any, str]:
     records duplicated, or the whole replaced."""
     document, notes = draw(valid_documents())
     records_ = [r for key in ("sources", "cities", "facts") for r in document[key]]
-    slips = st.one_of(st.tuples(st.just("value"), shares),
-                      st.tuples(st.just("qualifier"), st.sampled_from(["exact", "more_than"])),
-                      st.tuples(st.just("breakdown"), st.just("b")),
-                      st.tuples(st.just("population"), st.sampled_from(["p", "q"])),
-                      st.tuples(st.just("sample_size"), st.integers(1, 1000)),
-                      st.tuples(st.just("quote"), st.sampled_from(notes.splitlines())))
+    slips = st.one_of(
+        st.tuples(st.just("value"), shares),
+        st.tuples(st.just("qualifier"), st.sampled_from(["exact", "more_than"])),
+        st.tuples(st.just("breakdown"), st.just("b")),
+        st.tuples(st.just("population"), st.sampled_from(["p", "q"])),
+        st.tuples(st.just("sample_size"), st.integers(1, 1000)),
+        st.tuples(st.just("quote"), st.sampled_from(notes.splitlines())),
+    )
     for _ in range(draw(st.integers(1, 4))):
-        action = draw(st.sampled_from(["set", "drop", "rename", "duplicate", "section", "slip",
-                                       "slip"]))
+        action = draw(
+            st.sampled_from(["set", "drop", "rename", "duplicate", "section", "slip", "slip"])
+        )
         if action == "section":
             document[draw(st.sampled_from(["sources", "cities", "facts", "junk"]))] = draw(anything)
             continue
@@ -167,9 +242,33 @@ def mangled_text(draw: st.DrawFn) -> tuple[str, str]:
     if edit == "truncate":
         text = text[:cut]
     elif edit == "splice":
-        text = text[:cut] + draw(st.sampled_from(
-            ["&a ", "*a", "!!python/object:os.system ", "[[[[", "{", "'", '"', ": ", "\n- ",
-             "\t", "\x00", "\ufeff", "---\n", "%YAML 1.1\n", "? ", "<<: *a\n", "\\"])) + text[cut:]
+        text = (
+            text[:cut]
+            + draw(
+                st.sampled_from(
+                    [
+                        "&a ",
+                        "*a",
+                        "!!python/object:os.system ",
+                        "[[[[",
+                        "{",
+                        "'",
+                        '"',
+                        ": ",
+                        "\n- ",
+                        "\t",
+                        "\x00",
+                        "\ufeff",
+                        "---\n",
+                        "%YAML 1.1\n",
+                        "? ",
+                        "<<: *a\n",
+                        "\\",
+                    ]
+                )
+            )
+            + text[cut:]
+        )
     return text, notes
 
 
@@ -188,8 +287,9 @@ def loads_or_refuses(path: Path) -> None:
 
 @settings(SETTINGS, max_examples=1000)
 @given(mangled_text())
-def test_broken_documents_load_or_raise_data_error(folder: Path,
-                                                   generated: tuple[str, str]) -> None:
+def test_broken_documents_load_or_raise_data_error(
+    folder: Path, generated: tuple[str, str]
+) -> None:
     text, notes = generated
     loads_or_refuses(write(folder, text, notes))
 

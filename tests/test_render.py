@@ -82,12 +82,19 @@ def test_a_terminal_without_utf8_gets_ascii_not_a_crash(tmp_path: Path) -> None:
     from .test_installed import returnees
 
     env = {**os.environ, "PYTHONIOENCODING": "ascii", "COLUMNS": "80", "NO_COLOR": "1"}
-    for args in (["entrepreneurs"], ["city", "北京"], ["show", "shanghai-education"],
-                 ["validate"], ["--version"]):
-        result = subprocess.run([returnees(), *args], capture_output=True, env=env,
-                                cwd=tmp_path, timeout=60)
+    for args in (
+        ["entrepreneurs"],
+        ["city", "北京"],
+        ["show", "shanghai-education"],
+        ["validate"],
+        ["--version"],
+    ):
+        result = subprocess.run(
+            [returnees(), *args], capture_output=True, env=env, cwd=tmp_path, timeout=60
+        )
         assert result.returncode == 0, (args, result.stderr)
         result.stdout.decode("ascii")  # nothing but ASCII reached the terminal
-    bars = subprocess.run([returnees(), "entrepreneurs"], capture_output=True, env=env,
-                          cwd=tmp_path, timeout=60).stdout.decode("ascii")
+    bars = subprocess.run(
+        [returnees(), "entrepreneurs"], capture_output=True, env=env, cwd=tmp_path, timeout=60
+    ).stdout.decode("ascii")
     assert re.search(r"\| +>70% \| #+>\.+ +\| +300", bars), bars

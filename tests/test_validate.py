@@ -112,7 +112,7 @@ def line_of(text: str, needle: str) -> int:
 def fact_block(fact_id: str) -> str:
     start = PACK.index(f"  - id: {fact_id}\n")
     end = PACK.find("  - id: ", start + 1)
-    return PACK[start: end if end != -1 else len(PACK)]
+    return PACK[start : end if end != -1 else len(PACK)]
 
 
 def change(fact_id: str, old: str, new: str) -> str:
@@ -139,8 +139,13 @@ def test_validate_passes_on_the_shipped_facts(run: RunCli) -> None:
     report = run("validate", "--json").json()
     assert report == {"valid": True, "files": report["files"], "errors": [], "warnings": []}
     assert [Path(f).name for f in report["files"]] == [
-        "beijing.yaml", "cities.yaml", "national.yaml", "other-cities.yaml", "shanghai.yaml",
-        "sources.yaml"]
+        "beijing.yaml",
+        "cities.yaml",
+        "national.yaml",
+        "other-cities.yaml",
+        "shanghai.yaml",
+        "sources.yaml",
+    ]
 
 
 def test_the_fixture_pack_is_valid(run: RunCli, in_tmp: Path) -> None:
@@ -157,53 +162,107 @@ def test_the_fixture_pack_is_valid(run: RunCli, in_tmp: Path) -> None:
 
 RULES = [
     # (what goes wrong, the pack, the fact (or key) reported, code, words of the message)
-    ("quote not verbatim", change("tech", "52% in finance", "52% in banking"), "tech", "quote",
-     "fact `tech`: its `quote` is not in the stored text of source `notes` (it agrees up to "
-     "“…e surveyed, 36% work in \"tech\", 52% in ” and differs after that); copy the "
-     "sentence verbatim (only curly quotes and spacing may differ)"),
-    ("quote only in the '#' note", change("young", "quote: Over 70% are under 40.",
-                                          "quote: Secret 99% here.").replace("value: 70",
-                                                                             "value: 99"),
-     "young", "quote", "fact `young`: its `quote` is not in the stored text of source `notes`;"),
-    ("figure not in its quote", change("tech", "value: 36", "value: 37"), "tech", "figure",
-     "fact `tech`: its `value` 37 is not written in its `quote`; check the figure, or quote the "
-     "sentence that states it"),
-    ("a lower bound typed as exact", change("young", "    qualifier: more_than\n", ""), "young",
-     "qualifier", "fact `young` is exact but its quote says “Over 70”: a lower bound; set "
-     "`qualifier: more_than`"),
-    ("an exact figure typed as a lower bound",
-     change("finance", "    unit: percent\n", "    unit: percent\n    qualifier: more_than\n"),
-     "finance", "qualifier", "fact `finance` is `more_than` but its quote does not say “over” or "
-     "“more than” before 52; make it `qualifier: exact`, or check the quote"),
-    ("breakdown over 100", change("young", "    source:", "    breakdown: work\n    source:"),
-     "tech", "breakdown", "breakdown `work` adds up to more than 166.67% (36 + 52 + 8.67 + over "
-     "70), but the parts of one whole add up to 100% at most; check the figures and which facts "
-     "have `breakdown: work`"),
-    ("breakdown of two populations",
-     change("young", "population: people surveyed", "population: people asked")
-     .replace("    qualifier: more_than\n    population: people asked\n",
-              "    qualifier: more_than\n    population: people asked\n    breakdown: work\n"),
-     "young", "breakdown", "fact `young` is in breakdown `work` but is a share of “people asked”, "
-     "not of “people surveyed” like `tech`; a breakdown splits one population"),
-    ("a share that is no whole number of people", change("farming", "sample_size: 300",
-                                                         "sample_size: 301"),
-     "farming", "sample", "fact `farming`: 8.67% of a sample of 301 is 26.0967 people, and no "
-     "whole number of people rounds to 8.67% (26.08165 to 26.11175); check the share or the "
-     "`sample_size`"),
-    ("loader: typo in a key", change("tech", "value:", "valeu:"), "valeu:", "unknown-key",
-     "unknown key `valeu` in a fact; did you mean `value`?"),
-    ("loader: a lower bound of 100%", change("young", "value: 70", "value: 100"), "young",
-     "range", "fact `young` is more than 100%, more than the whole; check the figure and its "
-     "qualifier"),
-    ("loader: duplicate id", PACK + fact_block("tech"), "tech", "duplicate-id",
-     "duplicate fact id `tech`: also defined at pack/facts.yaml:9"),
+    (
+        "quote not verbatim",
+        change("tech", "52% in finance", "52% in banking"),
+        "tech",
+        "quote",
+        "fact `tech`: its `quote` is not in the stored text of source `notes` (it agrees up to "
+        '“…e surveyed, 36% work in "tech", 52% in ” and differs after that); copy the '
+        "sentence verbatim (only curly quotes and spacing may differ)",
+    ),
+    (
+        "quote only in the '#' note",
+        change("young", "quote: Over 70% are under 40.", "quote: Secret 99% here.").replace(
+            "value: 70", "value: 99"
+        ),
+        "young",
+        "quote",
+        "fact `young`: its `quote` is not in the stored text of source `notes`;",
+    ),
+    (
+        "figure not in its quote",
+        change("tech", "value: 36", "value: 37"),
+        "tech",
+        "figure",
+        "fact `tech`: its `value` 37 is not written in its `quote`; check the figure, or quote the "
+        "sentence that states it",
+    ),
+    (
+        "a lower bound typed as exact",
+        change("young", "    qualifier: more_than\n", ""),
+        "young",
+        "qualifier",
+        "fact `young` is exact but its quote says “Over 70”: a lower bound; set "
+        "`qualifier: more_than`",
+    ),
+    (
+        "an exact figure typed as a lower bound",
+        change("finance", "    unit: percent\n", "    unit: percent\n    qualifier: more_than\n"),
+        "finance",
+        "qualifier",
+        "fact `finance` is `more_than` but its quote does not say “over” or "
+        "“more than” before 52; make it `qualifier: exact`, or check the quote",
+    ),
+    (
+        "breakdown over 100",
+        change("young", "    source:", "    breakdown: work\n    source:"),
+        "tech",
+        "breakdown",
+        "breakdown `work` adds up to more than 166.67% (36 + 52 + 8.67 + over "
+        "70), but the parts of one whole add up to 100% at most; check the figures and which facts "
+        "have `breakdown: work`",
+    ),
+    (
+        "breakdown of two populations",
+        change("young", "population: people surveyed", "population: people asked").replace(
+            "    qualifier: more_than\n    population: people asked\n",
+            "    qualifier: more_than\n    population: people asked\n    breakdown: work\n",
+        ),
+        "young",
+        "breakdown",
+        "fact `young` is in breakdown `work` but is a share of “people asked”, "
+        "not of “people surveyed” like `tech`; a breakdown splits one population",
+    ),
+    (
+        "a share that is no whole number of people",
+        change("farming", "sample_size: 300", "sample_size: 301"),
+        "farming",
+        "sample",
+        "fact `farming`: 8.67% of a sample of 301 is 26.0967 people, and no "
+        "whole number of people rounds to 8.67% (26.08165 to 26.11175); check the share or the "
+        "`sample_size`",
+    ),
+    (
+        "loader: typo in a key",
+        change("tech", "value:", "valeu:"),
+        "valeu:",
+        "unknown-key",
+        "unknown key `valeu` in a fact; did you mean `value`?",
+    ),
+    (
+        "loader: a lower bound of 100%",
+        change("young", "value: 70", "value: 100"),
+        "young",
+        "range",
+        "fact `young` is more than 100%, more than the whole; check the figure and its qualifier",
+    ),
+    (
+        "loader: duplicate id",
+        PACK + fact_block("tech"),
+        "tech",
+        "duplicate-id",
+        "duplicate fact id `tech`: also defined at pack/facts.yaml:9",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "pack", "where", "code", "message"), RULES,
-                         ids=[rule[0] for rule in RULES])
-def test_each_rule_fails_with_file_line_and_code(run: RunCli, in_tmp: Path, name: str, pack: str,
-                                                 where: str, code: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "pack", "where", "code", "message"), RULES, ids=[rule[0] for rule in RULES]
+)
+def test_each_rule_fails_with_file_line_and_code(
+    run: RunCli, in_tmp: Path, name: str, pack: str, where: str, code: str, message: str
+) -> None:
     write_pack(in_tmp / "pack", pack)
     result = run("validate", "pack")
     assert result.exit_code == 1 and result.stderr == ""
@@ -226,11 +285,13 @@ def test_every_rule_stops_the_normal_commands_too(run: RunCli, in_tmp: Path) -> 
     result = run("--facts", "pack", "show", "young", "--json")
     assert result.exit_code == 1 and result.stdout == ""
     assert f"pack/facts.yaml:{line_of(PACK, '  - id: young')}: fact `young` is exact" in (
-        result.stderr)
+        result.stderr
+    )
 
 
 def test_quotes_match_across_curly_quotes_and_line_breaks_but_nothing_else(
-        run: RunCli, in_tmp: Path) -> None:
+    run: RunCli, in_tmp: Path
+) -> None:
     # The quote has curly “tech” and one line; the stored text has "tech" and a line break.
     write_pack(in_tmp / "pack")
     assert run("validate", "pack").exit_code == 0
@@ -241,7 +302,8 @@ def test_quotes_match_across_curly_quotes_and_line_breaks_but_nothing_else(
 
 
 def test_a_derived_value_that_disagrees_with_its_inputs_is_an_error(
-        run: RunCli, in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run: RunCli, in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The loader computes derived values; the check computes them again on its own. A loader
     that went wrong (simulated here: one more than it should) is caught, with file and line."""
     compute = assembly.Assembler._derived_fact
@@ -272,11 +334,19 @@ def test_a_source_without_stored_text_is_a_warning_not_an_error(run: RunCli, in_
         "pack/facts.yaml:2: warning: source `notes` has no stored text, so the quotes of 4 facts "
         "reported in it cannot be checked; add `text:` with the document's body to check them "
         "[unverifiable]\n"
-        "valid: 1 file, 6 facts, 1 source, 0 cities; 1 warning\n")
+        "valid: 1 file, 6 facts, 1 source, 0 cities; 1 warning\n"
+    )
     report = run("validate", "pack", "--json").json()
     assert report["valid"] is True and report["errors"] == []
-    assert report["warnings"] == [{"file": "pack/facts.yaml", "line": 2, "code": "unverifiable",
-                                   "key": "text", "message": report["warnings"][0]["message"]}]
+    assert report["warnings"] == [
+        {
+            "file": "pack/facts.yaml",
+            "line": 2,
+            "code": "unverifiable",
+            "key": "text",
+            "message": report["warnings"][0]["message"],
+        }
+    ]
     quiet = run("--no-builtin", "--facts", "pack", "facts", "--json")  # only validate warns
     assert (quiet.exit_code, quiet.stderr) == (0, "")
 
@@ -284,15 +354,21 @@ def test_a_source_without_stored_text_is_a_warning_not_an_error(run: RunCli, in_
 def test_every_problem_is_reported_at_once(run: RunCli, in_tmp: Path) -> None:
     pack = change("finance", "value: 52", "value: 53")
     pack = pack.replace(fact_block("tech"), fact_block("tech").replace("label:", "lable:"))
-    pack = pack.replace(fact_block("young"), fact_block("young").replace("source: notes",
-                                                                         "source: nope"))
+    pack = pack.replace(
+        fact_block("young"), fact_block("young").replace("source: notes", "source: nope")
+    )
     write_pack(in_tmp / "pack", pack)
     report = run("validate", "pack", "--json").json()
     codes = [(e["code"], e["key"]) for e in report["errors"]]
     # The file's own problems, then the set's (the derived facts lose `tech`), then the checks.
-    assert codes == [("unknown-key", "lable"), ("missing-key", "label"),
-                     ("unknown-source", "source"), ("unknown-fact", "derive"),
-                     ("unknown-fact", "derive"), ("figure", "value")]
+    assert codes == [
+        ("unknown-key", "lable"),
+        ("missing-key", "label"),
+        ("unknown-source", "source"),
+        ("unknown-fact", "derive"),
+        ("unknown-fact", "derive"),
+        ("figure", "value"),
+    ]
 
 
 # --- the command line ----------------------------------------------------------------------------
@@ -309,7 +385,8 @@ def test_validate_an_empty_folder_is_an_error(run: RunCli, in_tmp: Path) -> None
     result = run("validate", "empty")
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == (
-        "empty: error: holds no fact files (*.yaml, *.yml); check the path [no-facts]")
+        "empty: error: holds no fact files (*.yaml, *.yml); check the path [no-facts]"
+    )
 
 
 def test_validate_without_paths_checks_the_facts_in_use(run: RunCli, in_tmp: Path) -> None:
@@ -343,31 +420,52 @@ def test_new_commands_have_a_summary_and_an_example(run: RunCli, command: str) -
 
 def test_a_source_clash_with_the_builtin_facts_names_both_files(run: RunCli, in_tmp: Path) -> None:
     pack = in_tmp / "mine.yaml"
-    pack.write_text("sources:\n  - id: china-minutes-2025\n    title: Mine\n    publisher: Me\n"
-                    "    date: '2025'\n    kind: primary\n", encoding="utf-8")
+    pack.write_text(
+        "sources:\n  - id: china-minutes-2025\n    title: Mine\n    publisher: Me\n"
+        "    date: '2025'\n    kind: primary\n",
+        encoding="utf-8",
+    )
     result = run("--facts", "mine.yaml", "sources")
     assert result.exit_code == 1
     first = result.stderr.splitlines()[0]
-    assert first.startswith("returnees: mine.yaml:2: duplicate source `china-minutes-2025`: also "
-                            "defined at ")
+    assert first.startswith(
+        "returnees: mine.yaml:2: duplicate source `china-minutes-2025`: also defined at "
+    )
     assert first.endswith(f"{Path('facts', 'sources', 'sources.yaml')}:5; rename or remove one")
 
 
-def test_fact_and_city_clashes_between_two_packs_name_both_files(run: RunCli,
-                                                                 in_tmp: Path) -> None:
+def test_fact_and_city_clashes_between_two_packs_name_both_files(run: RunCli, in_tmp: Path) -> None:
     write_pack(in_tmp / "one")
-    write_pack(in_tmp / "two", PACK.replace("id: notes", "id: notes-two").replace(
-        "source: notes\n", "source: notes-two\n").replace("reported_in: notes\n",
-                                                          "reported_in: notes-two\n"))
+    write_pack(
+        in_tmp / "two",
+        PACK.replace("id: notes", "id: notes-two")
+        .replace("source: notes\n", "source: notes-two\n")
+        .replace("reported_in: notes\n", "reported_in: notes-two\n"),
+    )
     (in_tmp / "cities-a.yaml").write_text("cities:\n  - {slug: wuhan, name: Wuhan}\n")
     (in_tmp / "cities-b.yaml").write_text("cities:\n  - {slug: wuhan, name: Wuhan}\n")
-    report = run("--no-builtin", "--facts", "one", "--facts", "two", "--facts", "cities-a.yaml",
-                 "--facts", "cities-b.yaml", "validate", "--json").json()
+    report = run(
+        "--no-builtin",
+        "--facts",
+        "one",
+        "--facts",
+        "two",
+        "--facts",
+        "cities-a.yaml",
+        "--facts",
+        "cities-b.yaml",
+        "validate",
+        "--json",
+    ).json()
     messages = [f"{e['file']}:{e['line']}: {e['message']}" for e in report["errors"]]
-    assert "cities-b.yaml:2: duplicate city `wuhan`: also defined at cities-a.yaml:2; rename or " \
-           "remove one" in messages
-    assert "two/facts.yaml:9: duplicate fact id `tech`: also defined at one/facts.yaml:9; give " \
-           "each fact its own id" in messages
+    assert (
+        "cities-b.yaml:2: duplicate city `wuhan`: also defined at cities-a.yaml:2; rename or "
+        "remove one" in messages
+    )
+    assert (
+        "two/facts.yaml:9: duplicate fact id `tech`: also defined at one/facts.yaml:9; give "
+        "each fact its own id" in messages
+    )
     assert len([m for m in messages if "duplicate fact id" in m]) == 6
 
 
@@ -384,7 +482,8 @@ def test_schema_prints_the_shipped_schema(run: RunCli) -> None:
     result = run("schema")
     assert result.exit_code == 0 and result.stderr == ""
     assert result.stdout == SHIPPED_SCHEMA.read_text(encoding="utf-8"), (
-        "facts/schema is stale: run `returnees schema > facts/schema/fact-file.schema.json`")
+        "facts/schema is stale: run `returnees schema > facts/schema/fact-file.schema.json`"
+    )
     jsonschema.Draft202012Validator.check_schema(json.loads(result.stdout))
 
 
@@ -444,7 +543,9 @@ facts:
     pack.write_text(fact.format(items="market potential, talent resources"), encoding="utf-8")
     reordered = run("--facts", str(pack), "validate")
     assert reordered.exit_code == 1
-    assert ("item “talent resources” is named before “market potential” in the quote; keep the "
-            "quote's order") in reordered.stdout
+    assert (
+        "item “talent resources” is named before “market potential” in the quote; keep the "
+        "quote's order"
+    ) in reordered.stdout
     pack.write_text(fact.format(items="talent resources, Market Potential"), encoding="utf-8")
     assert run("--facts", str(pack), "validate").exit_code == 0

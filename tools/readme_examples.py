@@ -18,16 +18,22 @@ ENV.pop("RETURNEES_FACTS", None)
 
 
 def output(command: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "returnee_cli", *command.split()],
-                            capture_output=True, text=True, env=ENV, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "returnee_cli", *command.split()],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        encoding="utf-8",
+    )
     return result.stdout
 
 
 def main() -> None:
     text = README.read_text(encoding="utf-8")
     pattern = re.compile(r"```console\n\$ returnees ([^\n]*)\n.*?```", flags=re.S)
-    text = pattern.sub(lambda m: f"```console\n$ returnees {m.group(1)}\n{output(m.group(1))}```",
-                       text)
+    text = pattern.sub(
+        lambda m: f"```console\n$ returnees {m.group(1)}\n{output(m.group(1))}```", text
+    )
     README.write_text(text, encoding="utf-8")
 
 

@@ -37,17 +37,27 @@ class Assembler:
         self.raw_facts.extend(content.facts)
         return problems
 
-    def _add_unique(self, table: dict[str, Any], key: str, record: Any, what: str,
-                    location: Location, field_name: str) -> None:
+    def _add_unique(
+        self,
+        table: dict[str, Any],
+        key: str,
+        record: Any,
+        what: str,
+        location: Location,
+        field_name: str,
+    ) -> None:
         if key in table:
             first = table[key].location
-            self._problem(location, f"duplicate {what} `{key}`: also defined at {first}; "
-                          "rename or remove one", "duplicate-id", field_name)
+            self._problem(
+                location,
+                f"duplicate {what} `{key}`: also defined at {first}; rename or remove one",
+                "duplicate-id",
+                field_name,
+            )
         else:
             table[key] = record
 
-    def _problem(self, location: Location, message: str, code: str,
-                 key: str | None = None) -> None:
+    def _problem(self, location: Location, message: str, code: str, key: str | None = None) -> None:
         self.problems.append(Problem(location.file, location.line, message, code, key))
 
     def build(self) -> tuple[FactSet, list[Problem]]:
@@ -57,8 +67,13 @@ class Assembler:
         for raw in self.raw_facts:
             fact_id = raw.values["id"]
             if fact_id in seen:
-                self._problem(raw.location, f"duplicate fact id `{fact_id}`: also defined at "
-                              f"{seen[fact_id]}; give each fact its own id", "duplicate-id", "id")
+                self._problem(
+                    raw.location,
+                    f"duplicate fact id `{fact_id}`: also defined at "
+                    f"{seen[fact_id]}; give each fact its own id",
+                    "duplicate-id",
+                    "id",
+                )
                 continue
             seen[fact_id] = raw.location
             if not self._check_references(raw) or not raw.complete:
@@ -81,14 +96,20 @@ class Assembler:
     def _check_references(self, raw: RawFact) -> bool:
         ok = True
         values = raw.values
-        for key, table, what in (("source", self.sources, "source"),
-                                 ("reported_in", self.sources, "source"),
-                                 ("city", self.cities, "city")):
+        for key, table, what in (
+            ("source", self.sources, "source"),
+            ("reported_in", self.sources, "source"),
+            ("city", self.cities, "city"),
+        ):
             ref = values.get(key)
             if ref is not None and ref not in table:
-                self._problem(raw.location, f"fact `{values['id']}` names unknown {what} "
-                              f"`{ref}` in `{key}`; {_known(ref, table)}", f"unknown-{what}",
-                              key)
+                self._problem(
+                    raw.location,
+                    f"fact `{values['id']}` names unknown {what} "
+                    f"`{ref}` in `{key}`; {_known(ref, table)}",
+                    f"unknown-{what}",
+                    key,
+                )
                 ok = False
         return ok
 
@@ -103,26 +124,40 @@ class Assembler:
         value, unit = values.get("value"), values.get("unit")
         qualifier = values.get("qualifier", "exact")
         if not values.get("quote"):
-            bad("has no `quote`; copy the sentence that states it, verbatim", "missing-key",
-                "quote")
+            bad(
+                "has no `quote`; copy the sentence that states it, verbatim", "missing-key", "quote"
+            )
         if value is not None and unit is None:
             bad("has a `value` but no `unit`; add `unit: percent` (or people, ...)", "unit", "unit")
         if value is None and unit is not None:
-            bad(f"has `unit: {unit}` but no `value`; add the value or remove the unit", "unit",
-                "value")
+            bad(
+                f"has `unit: {unit}` but no `value`; add the value or remove the unit",
+                "unit",
+                "value",
+            )
         if qualifier == "more_than" and value is None:
-            bad("is `more_than` but has no numeric `value`; add the value or make it exact",
-                "qualifier", "qualifier")
+            bad(
+                "is `more_than` but has no numeric `value`; add the value or make it exact",
+                "qualifier",
+                "qualifier",
+            )
         if unit == "percent" and value is not None and not 0 <= value <= 100:
-            bad(f"has a percentage of {value}, outside 0 to 100; check the figure", "range",
-                "value")
+            bad(
+                f"has a percentage of {value}, outside 0 to 100; check the figure", "range", "value"
+            )
         elif unit == "percent" and qualifier == "more_than" and value == 100:
-            bad("is more than 100%, more than the whole; check the figure and its qualifier",
-                "range", "value")
+            bad(
+                "is more than 100%, more than the whole; check the figure and its qualifier",
+                "range",
+                "value",
+            )
         sample = values.get("sample_size")
         if sample is not None and sample <= 0:
-            bad(f"has `sample_size: {sample}`; a sample is a positive whole number", "range",
-                "sample_size")
+            bad(
+                f"has `sample_size: {sample}`; a sample is a positive whole number",
+                "range",
+                "sample_size",
+            )
         if value is not None and unit != "percent" and value < 0:
             bad(f"has a negative `value` ({value}); check the figure", "range", "value")
         if len(self.problems) > problems_before:
@@ -144,10 +179,15 @@ class Assembler:
         inputs = []
         for ref in derive["from"]:
             if ref not in stated:
-                hint = _known(ref, stated) if ref not in {r.values["id"] for r in self.raw_facts} \
+                hint = (
+                    _known(ref, stated)
+                    if ref not in {r.values["id"] for r in self.raw_facts}
                     else "derive only from stated facts that are themselves valid"
-                bad(f"is computed from `{ref}`, which is not a valid stated fact; {hint}",
-                    "unknown-fact")
+                )
+                bad(
+                    f"is computed from `{ref}`, which is not a valid stated fact; {hint}",
+                    "unknown-fact",
+                )
                 return None
             inputs.append(stated[ref])
         if any(not fact.is_share for fact in inputs):
@@ -164,15 +204,24 @@ class Assembler:
                 return None
             value = _number(Decimal(100) - total)
             formula = "100 − (" + " + ".join(_show(p) for p in parts) + ")"
-            return _make_fact(values, raw.location, value=value, qualifier="exact",
-                              unit=values.get("unit", "percent"), derived_from=derive["from"],
-                              formula=formula, derived_by="remainder")
+            return _make_fact(
+                values,
+                raw.location,
+                value=value,
+                qualifier="exact",
+                unit=values.get("unit", "percent"),
+                derived_from=derive["from"],
+                formula=formula,
+                derived_by="remainder",
+            )
         # share_of_sample
         share = inputs[0]
         sample = share.sample_size
         if len(inputs) != 1 or sample is None:
-            bad("with `share_of_sample` needs exactly one share in `from`, and that share needs "
-                "a `sample_size`")
+            bad(
+                "with `share_of_sample` needs exactly one share in `from`, and that share needs "
+                "a `sample_size`"
+            )
             return None
         exact = _decimal(share.value) * sample / 100
         if share.qualifier == "exact":
@@ -181,21 +230,35 @@ class Assembler:
         else:
             value = _number(exact)
             formula = f"{_show(_decimal(share.value))}% × {sample}"
-        return _make_fact(values, raw.location, value=value, qualifier=share.qualifier,
-                          unit=values.get("unit", "people"), derived_from=derive["from"],
-                          formula=formula, derived_by="share_of_sample",
-                          sample_size=values.get("sample_size", share.sample_size),
-                          population=values.get("population", share.population))
+        return _make_fact(
+            values,
+            raw.location,
+            value=value,
+            qualifier=share.qualifier,
+            unit=values.get("unit", "people"),
+            derived_from=derive["from"],
+            formula=formula,
+            derived_by="share_of_sample",
+            sample_size=values.get("sample_size", share.sample_size),
+            population=values.get("population", share.population),
+        )
 
 
 def _make_fact(values: dict[str, Any], location: Location, **overrides: Any) -> Fact:
     fields: dict[str, Any] = {
-        "id": values["id"], "topic": values["topic"], "label": values["label"],
-        "source": values["source"], "reported_in": values["reported_in"],
-        "city": values.get("city"), "unit": values.get("unit"),
-        "population": values.get("population"), "sample_size": values.get("sample_size"),
-        "items": values.get("items"), "quote": values.get("quote"),
-        "breakdown": values.get("breakdown"), "location": location,
+        "id": values["id"],
+        "topic": values["topic"],
+        "label": values["label"],
+        "source": values["source"],
+        "reported_in": values["reported_in"],
+        "city": values.get("city"),
+        "unit": values.get("unit"),
+        "population": values.get("population"),
+        "sample_size": values.get("sample_size"),
+        "items": values.get("items"),
+        "quote": values.get("quote"),
+        "breakdown": values.get("breakdown"),
+        "location": location,
     }
     if "derived_from" in overrides:
         overrides["derived_from"] = tuple(overrides["derived_from"])

@@ -89,8 +89,8 @@ def load(files: Sequence[Path], folder: Path | None = None) -> Checked | None:
     except (OSError, ValueError):
         return None
     split = data.find(b"\n\n")
-    header, payload = data[:split], memoryview(data)[split + 2:]  # no copy of a large payload
-    if split < 0 or not header.startswith(MAGIC) or header[len(MAGIC):] != _checksum(payload):
+    header, payload = data[:split], memoryview(data)[split + 2 :]  # no copy of a large payload
+    if split < 0 or not header.startswith(MAGIC) or header[len(MAGIC) :] != _checksum(payload):
         return None
     # A million small objects would set off the cyclic garbage collector again and again, and
     # every later collection would walk them all (it doubled the time at 100,000 facts). None of
@@ -156,28 +156,70 @@ def _encode(files: Sequence[Path], checked: Checked) -> dict[str, Any]:
         "deps": [_stamp(Path(path)) for path in [*fact_files, *texts]],
         "rules": _rules(),
         "files": fact_files,
-        "sources": [(s.id, s.title, s.publisher, s.date, s.kind, s.short_title, s.author, s.url,
-                     s.note, str(s.text_path) if s.text_path else None, *where(s.location))
-                    for s in factset.sources.values()],
-        "cities": [(c.slug, c.name, c.name_zh, *where(c.location))
-                   for c in factset.cities.values()],
+        "sources": [
+            (
+                s.id,
+                s.title,
+                s.publisher,
+                s.date,
+                s.kind,
+                s.short_title,
+                s.author,
+                s.url,
+                s.note,
+                str(s.text_path) if s.text_path else None,
+                *where(s.location),
+            )
+            for s in factset.sources.values()
+        ],
+        "cities": [
+            (c.slug, c.name, c.name_zh, *where(c.location)) for c in factset.cities.values()
+        ],
         "facts": [fact_row(fact, index[fact.location.file]) for fact in factset.facts],
-        "warnings": [(_absolute(Path(p.file)), p.line, p.message, p.code, p.key, p.severity)
-                     for p in checked.problems],
+        "warnings": [
+            (_absolute(Path(p.file)), p.line, p.message, p.code, p.key, p.severity)
+            for p in checked.problems
+        ],
     }
 
 
 def _decode(stored: dict[str, Any]) -> Checked:
     shown = [display_path(Path(path)) for path in stored["files"]]
     sources = {}
-    for (source_id, title, publisher, date, kind, short_title, author, url, note, text,
-         file_index, line) in stored["sources"]:
-        sources[source_id] = Source(source_id, title, publisher, date, kind, short_title, author,
-                                    url, note, Path(text) if text else None,
-                                    Location(shown[file_index], line))
-    cities = {slug: City(slug, name, name_zh, Location(shown[file_index], line))
-              for slug, name, name_zh, file_index, line in stored["cities"]}
+    for (
+        source_id,
+        title,
+        publisher,
+        date,
+        kind,
+        short_title,
+        author,
+        url,
+        note,
+        text,
+        file_index,
+        line,
+    ) in stored["sources"]:
+        sources[source_id] = Source(
+            source_id,
+            title,
+            publisher,
+            date,
+            kind,
+            short_title,
+            author,
+            url,
+            note,
+            Path(text) if text else None,
+            Location(shown[file_index], line),
+        )
+    cities = {
+        slug: City(slug, name, name_zh, Location(shown[file_index], line))
+        for slug, name, name_zh, file_index, line in stored["cities"]
+    }
     facts = StoredFacts(stored["facts"], shown)
-    problems = tuple(Problem(display_path(Path(file)), line, message, code, key, severity)
-                     for file, line, message, code, key, severity in stored["warnings"])
+    problems = tuple(
+        Problem(display_path(Path(file)), line, message, code, key, severity)
+        for file, line, message, code, key, severity in stored["warnings"]
+    )
     return Checked(tuple(shown), FactSet(facts, sources, cities), problems)

@@ -25,8 +25,7 @@ def _source(source: Source, markdown: bool) -> str:
     title = f"“{source.title}”"
     if markdown:
         title = f"[{source.title}]({source.url})" if source.url else f"*{source.title}*"
-    parts = [source.author, title, source.publisher] if source.author else [source.publisher,
-                                                                             title]
+    parts = [source.author, title, source.publisher] if source.author else [source.publisher, title]
     parts.append(source.date)
     if source.url and not markdown:
         parts.append(source.url)
@@ -40,8 +39,10 @@ def cite(fact: Fact, factset: FactSet, style: str = "plain") -> str:
     if fact.quote:
         lines.append(f"> {fact.quote}" if markdown else f"“{fact.quote}”")
     if fact.derived:
-        lines.append(f"Derived, not stated in the source: {fact.formula}, computed from "
-                     f"{', '.join(fact.derived_from)}.")
+        lines.append(
+            f"Derived, not stated in the source: {fact.formula}, computed from "
+            f"{', '.join(fact.derived_from)}."
+        )
     source = factset.sources[fact.source]
     lines.append(f"Source: {_source(source, markdown)}.")
     if fact.reported_in != fact.source:

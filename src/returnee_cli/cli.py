@@ -43,12 +43,24 @@ CITY_COMMANDS = ("sectors", "industries", "entrepreneurs", "reasons", "facts")
 class ReturneesGroup(TyperGroup):
     """Turns every failure into one clear line on stderr and a documented exit code."""
 
-    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
-             complete_var: str | None = None, standalone_mode: bool = True,
-             windows_expand_args: bool = True, **extra: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
         try:
-            result = super().main(args, prog_name, complete_var, standalone_mode=False,
-                                  windows_expand_args=windows_expand_args, **extra)
+            result = super().main(
+                args,
+                prog_name,
+                complete_var,
+                standalone_mode=False,
+                windows_expand_args=windows_expand_args,
+                **extra,
+            )
             code = result if isinstance(result, int) else 0
         except click_exceptions.NoArgsIsHelpError as error:
             error.show()  # shows the help, as the user asked for nothing else
@@ -106,18 +118,38 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     ctx: typer.Context,
-    facts: Annotated[list[Path] | None, typer.Option(
-        "--facts", "-f", metavar="PATH", help="Also load this fact file or folder (repeatable). "
-        "RETURNEES_FACTS adds more, separated by the OS path separator.",
-        show_default=False)] = None,
-    no_builtin: Annotated[bool, typer.Option(
-        "--no-builtin", help="Leave the built-in facts out; use only --facts and "
-        "RETURNEES_FACTS.")] = False,
-    no_cache: Annotated[bool, typer.Option(
-        "--no-cache", help="Read every fact file anew; neither use nor update the cache "
-        "(RETURNEES_CACHE_DIR says where it is).")] = False,
-    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    facts: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--facts",
+            "-f",
+            metavar="PATH",
+            help="Also load this fact file or folder (repeatable). "
+            "RETURNEES_FACTS adds more, separated by the OS path separator.",
+            show_default=False,
+        ),
+    ] = None,
+    no_builtin: Annotated[
+        bool,
+        typer.Option(
+            "--no-builtin",
+            help="Leave the built-in facts out; use only --facts and RETURNEES_FACTS.",
+        ),
+    ] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Read every fact file anew; neither use nor update the cache "
+            "(RETURNEES_CACHE_DIR says where it is).",
+        ),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """Question the figures on overseas-educated returnees in China."""
     ctx.obj = actions.GlobalOptions(facts or [], no_builtin, no_cache)
@@ -150,10 +182,17 @@ def _completion_factset() -> FactSet | None:
 
 def _complete_city(incomplete: str) -> list[str]:
     factset = _completion_factset()
-    names = [name for city in (factset.cities.values() if factset else ())
-             for name in (city.slug, city.name_zh) if name]
-    return [name for name in names if name.startswith(incomplete.casefold())
-            or name.startswith(incomplete)]
+    names = [
+        name
+        for city in (factset.cities.values() if factset else ())
+        for name in (city.slug, city.name_zh)
+        if name
+    ]
+    return [
+        name
+        for name in names
+        if name.startswith(incomplete.casefold()) or name.startswith(incomplete)
+    ]
 
 
 def _complete_topic(incomplete: str) -> list[str]:
@@ -168,37 +207,97 @@ def _complete_fact_id(incomplete: str) -> list[str]:
 
 # --- shared options -------------------------------------------------------------------------------
 
-CityOption = Annotated[str | None, typer.Option(
-    "--city", "-c", metavar="CITY", autocompletion=_complete_city, show_default=False,
-    help="Only this city: English name in any case, Chinese name (beijing, Shanghai, 北京), or "
-    "nationwide.")]
-FactIdArgument = Annotated[str, typer.Argument(
-    metavar="FACT_ID", autocompletion=_complete_fact_id, show_default=False,
-    help="A fact id, as listed by: returnees facts.")]
+CityOption = Annotated[
+    str | None,
+    typer.Option(
+        "--city",
+        "-c",
+        metavar="CITY",
+        autocompletion=_complete_city,
+        show_default=False,
+        help="Only this city: English name in any case, Chinese name (beijing, Shanghai, 北京), or "
+        "nationwide.",
+    ),
+]
+FactIdArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="FACT_ID",
+        autocompletion=_complete_fact_id,
+        show_default=False,
+        help="A fact id, as listed by: returnees facts.",
+    ),
+]
 
 
 _OUTPUT_PARAMETERS = [
-    inspect.Parameter("output_format", inspect.Parameter.KEYWORD_ONLY, default=Format.table,
-                      annotation=Annotated[Format, typer.Option(
-                          "--format", metavar="FORMAT", case_sensitive=False,
-                          help="table (for people), json, jsonl or csv (for scripts).")]),
-    inspect.Parameter("as_json", inspect.Parameter.KEYWORD_ONLY, default=False,
-                      annotation=Annotated[bool, typer.Option(
-                          "--json", help="Shorthand for --format json.")]),
-    inspect.Parameter("fields", inspect.Parameter.KEYWORD_ONLY, default=None,
-                      annotation=Annotated[str | None, typer.Option(
-                          "--fields", metavar="KEY,...", show_default=False,
-                          help="Only these keys in json, jsonl and csv output, e.g. id,value.")]),
-    inspect.Parameter("limit", inspect.Parameter.KEYWORD_ONLY, default=None,
-                      annotation=Annotated[int | None, typer.Option(
-                          "--limit", "-n", metavar="N", min=0, show_default=False,
-                          help=f"Show at most N records (0: all). Tables stop at "
-                          f"{formats.TABLE_ROW_LIMIT:,} unless told; json, jsonl and csv "
-                          "stream every record.")]),
-    inspect.Parameter("svg", inspect.Parameter.KEYWORD_ONLY, default=None,
-                      annotation=Annotated[Path | None, typer.Option(
-                          "--svg", metavar="FILE", show_default=False, dir_okay=False,
-                          help="Also save the table or chart as an SVG picture.")]),
+    inspect.Parameter(
+        "output_format",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=Format.table,
+        annotation=Annotated[
+            Format,
+            typer.Option(
+                "--format",
+                metavar="FORMAT",
+                case_sensitive=False,
+                help="table (for people), json, jsonl or csv (for scripts).",
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "as_json",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")],
+    ),
+    inspect.Parameter(
+        "fields",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            str | None,
+            typer.Option(
+                "--fields",
+                metavar="KEY,...",
+                show_default=False,
+                help="Only these keys in json, jsonl and csv output, e.g. id,value.",
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "limit",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            int | None,
+            typer.Option(
+                "--limit",
+                "-n",
+                metavar="N",
+                min=0,
+                show_default=False,
+                help=f"Show at most N records (0: all). Tables stop at "
+                f"{formats.TABLE_ROW_LIMIT:,} unless told; json, jsonl and csv "
+                "stream every record.",
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "svg",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            Path | None,
+            typer.Option(
+                "--svg",
+                metavar="FILE",
+                show_default=False,
+                dir_okay=False,
+                help="Also save the table or chart as an SVG picture.",
+            ),
+        ],
+    ),
 ]
 
 
@@ -210,8 +309,15 @@ def output_options(command: Callable[..., None]) -> Callable[..., None]:
     parameters += _OUTPUT_PARAMETERS
 
     @functools.wraps(command)
-    def wrapper(*args: Any, output_format: Format, as_json: bool, fields: str | None,
-                limit: int | None, svg: Path | None, **kwargs: Any) -> None:
+    def wrapper(
+        *args: Any,
+        output_format: Format,
+        as_json: bool,
+        fields: str | None,
+        limit: int | None,
+        svg: Path | None,
+        **kwargs: Any,
+    ) -> None:
         chosen = Format.json if as_json else output_format
         command(*args, out=OutputRequest(chosen, fields, svg, limit), **kwargs)
 
@@ -237,9 +343,15 @@ def cities(ctx: typer.Context, out: OutputRequest) -> None:
 @output_options
 def city(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(
-        metavar="CITY", autocompletion=_complete_city, show_default=False,
-        help="English name in any case, or Chinese name: beijing, Shanghai, 杭州.")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="CITY",
+            autocompletion=_complete_city,
+            show_default=False,
+            help="English name in any case, or Chinese name: beijing, Shanghai, 杭州.",
+        ),
+    ],
     out: OutputRequest,
 ) -> None:
     """A profile of one city: its facts by topic, shares as bars, lists numbered, sources cited.
@@ -308,16 +420,38 @@ def list_facts(
     ctx: typer.Context,
     out: OutputRequest,
     city: CityOption = None,
-    topic: Annotated[str | None, typer.Option(
-        "--topic", "-t", metavar="TOPIC", autocompletion=_complete_topic, show_default=False,
-        help="Only this topic, e.g. sectors, women, reasons; returnees topics lists them.")] = None,
-    source: Annotated[str | None, typer.Option(
-        "--source", "-s", metavar="SOURCE_ID", show_default=False,
-        help="Only facts from (or reported in) this source; returnees sources lists them.")] = None,
-    search: Annotated[str | None, typer.Option(
-        "--search", "-q", metavar="TEXT", show_default=False,
-        help="Only facts whose label, population, items or quote contain this text, in any "
-        "case.")] = None,
+    topic: Annotated[
+        str | None,
+        typer.Option(
+            "--topic",
+            "-t",
+            metavar="TOPIC",
+            autocompletion=_complete_topic,
+            show_default=False,
+            help="Only this topic, e.g. sectors, women, reasons; returnees topics lists them.",
+        ),
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            "-s",
+            metavar="SOURCE_ID",
+            show_default=False,
+            help="Only facts from (or reported in) this source; returnees sources lists them.",
+        ),
+    ] = None,
+    search: Annotated[
+        str | None,
+        typer.Option(
+            "--search",
+            "-q",
+            metavar="TEXT",
+            show_default=False,
+            help="Only facts whose label, population, items or quote contain this text, in any "
+            "case.",
+        ),
+    ] = None,
 ) -> None:
     """Every fact, filtered by city, topic, source or text.
 
@@ -355,8 +489,10 @@ class CitationStyle(str, Enum):
 def cite(
     ctx: typer.Context,
     fact_id: FactIdArgument,
-    style: Annotated[CitationStyle, typer.Option(
-        "--style", case_sensitive=False, help="plain text, or markdown.")] = CitationStyle.plain,
+    style: Annotated[
+        CitationStyle,
+        typer.Option("--style", case_sensitive=False, help="plain text, or markdown."),
+    ] = CitationStyle.plain,
 ) -> None:
     """A ready-to-paste citation of one fact.
 
@@ -383,15 +519,27 @@ class ExportFormat(str, Enum):
 @app.command()
 def export(
     ctx: typer.Context,
-    export_format: Annotated[ExportFormat, typer.Option(
-        "--format", case_sensitive=False,
-        help="json, jsonl, csv, yaml, or sqlite (a database with facts, sources and cities "
-        "tables; needs -o).")] = ExportFormat.json,
-    to: Annotated[Path | None, typer.Option(
-        "--output", "-o", metavar="FILE", dir_okay=False, show_default=False,
-        help="Write to this file instead of stdout ('-' is stdout).")] = None,
-    force: Annotated[bool, typer.Option(
-        "--force", help="Replace FILE if it exists.")] = False,
+    export_format: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            case_sensitive=False,
+            help="json, jsonl, csv, yaml, or sqlite (a database with facts, sources and cities "
+            "tables; needs -o).",
+        ),
+    ] = ExportFormat.json,
+    to: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            dir_okay=False,
+            show_default=False,
+            help="Write to this file instead of stdout ('-' is stdout).",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
 ) -> None:
     """The whole fact set, for a spreadsheet, a database or another program.
 
@@ -437,8 +585,9 @@ def _is_fact_file(ctx: typer.Context, path: Path) -> bool:
     target = path.resolve()
     for root in _settings(ctx).paths:
         root = root.resolve()
-        if target == root or (root.is_dir() and root in target.parents
-                              and target.suffix in (".yaml", ".yml")):
+        if target == root or (
+            root.is_dir() and root in target.parents and target.suffix in (".yaml", ".yml")
+        ):
             return True
     return False
 
@@ -463,11 +612,18 @@ def _write_atomically(path: Path, write: Callable[[Path], None]) -> None:
 @app.command()
 def validate(
     ctx: typer.Context,
-    paths: Annotated[list[Path] | None, typer.Argument(
-        metavar="PATH...", help="Fact files or folders to check; by default the facts in use "
-        "(built-in, --facts and RETURNEES_FACTS).", show_default=False)] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report: valid, files, "
-                                          "errors and warnings.")] = False,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="PATH...",
+            help="Fact files or folders to check; by default the facts in use "
+            "(built-in, --facts and RETURNEES_FACTS).",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON report: valid, files, errors and warnings.")
+    ] = False,
 ) -> None:
     """Check fact files: every problem at once, with file, line and what to do. Exit 1 if invalid.
 
@@ -477,8 +633,9 @@ def validate(
         if not path.exists():
             raise UsageError(f"no such file or folder: {path}")
     with output.load_progress() as progress:
-        checked = read_factset(paths or _settings(ctx).paths,
-                               use_cache=not _options(ctx).no_cache, progress=progress)
+        checked = read_factset(
+            paths or _settings(ctx).paths, use_cache=not _options(ctx).no_cache, progress=progress
+        )
     if as_json:
         output.write_json(records.validation_record(checked))
     else:

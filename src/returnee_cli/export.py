@@ -58,19 +58,40 @@ def write_sqlite(factset: FactSet, path: Path) -> None:
             connection.executescript(SCHEMA)
             connection.executemany(
                 "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(s.id, s.title, s.publisher, s.date, s.kind, s.author, s.url, s.note)
-                 for s in factset.sources.values()])
+                [
+                    (s.id, s.title, s.publisher, s.date, s.kind, s.author, s.url, s.note)
+                    for s in factset.sources.values()
+                ],
+            )
             connection.executemany(
                 "INSERT INTO cities VALUES (?, ?, ?)",
-                [(c.slug, c.name, c.name_zh) for c in factset.cities.values()])
+                [(c.slug, c.name, c.name_zh) for c in factset.cities.values()],
+            )
             connection.executemany(
                 "INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(f.id, f.city, f.topic, f.label, f.value, f.unit, f.qualifier, f.population,
-                  f.sample_size,
-                  json.dumps(list(f.items), ensure_ascii=False) if f.items is not None else None,
-                  int(f.derived),
-                  json.dumps(list(f.derived_from)) if f.derived else None,
-                  f.formula, f.source, f.reported_in, f.quote)
-                 for f in factset.facts])
+                [
+                    (
+                        f.id,
+                        f.city,
+                        f.topic,
+                        f.label,
+                        f.value,
+                        f.unit,
+                        f.qualifier,
+                        f.population,
+                        f.sample_size,
+                        json.dumps(list(f.items), ensure_ascii=False)
+                        if f.items is not None
+                        else None,
+                        int(f.derived),
+                        json.dumps(list(f.derived_from)) if f.derived else None,
+                        f.formula,
+                        f.source,
+                        f.reported_in,
+                        f.quote,
+                    )
+                    for f in factset.facts
+                ],
+            )
     finally:
         connection.close()

@@ -23,17 +23,37 @@ from returnee_cli.formats import Format, OutputRequest
 
 DISABLE_ENV = "RETURNEES_NO_FASTPATH"
 
-_OUTPUT = {"--format": "format", "--json": "json", "--fields": "fields", "--limit": "limit",
-           "-n": "limit", "--svg": "svg"}
+_OUTPUT = {
+    "--format": "format",
+    "--json": "json",
+    "--fields": "fields",
+    "--limit": "limit",
+    "-n": "limit",
+    "--svg": "svg",
+}
 _CITY = {"--city": "city", "-c": "city"}
-_FACTS = {**_CITY, "--topic": "topic", "-t": "topic", "--source": "source", "-s": "source",
-          "--search": "search", "-q": "search"}
+_FACTS = {
+    **_CITY,
+    "--topic": "topic",
+    "-t": "topic",
+    "--source": "source",
+    "-s": "source",
+    "--search": "search",
+    "-q": "search",
+}
 _FLAGS = {"json"}
 # command -> (its positional argument, if any; its own options)
 _COMMANDS: dict[str, tuple[str | None, dict[str, str]]] = {
-    "cities": (None, {}), "city": ("name", {}), "sectors": (None, _CITY),
-    "industries": (None, _CITY), "entrepreneurs": (None, _CITY), "reasons": (None, _CITY),
-    "topics": (None, {}), "facts": (None, _FACTS), "show": ("fact_id", {}), "sources": (None, {}),
+    "cities": (None, {}),
+    "city": ("name", {}),
+    "sectors": (None, _CITY),
+    "industries": (None, _CITY),
+    "entrepreneurs": (None, _CITY),
+    "reasons": (None, _CITY),
+    "topics": (None, {}),
+    "facts": (None, _FACTS),
+    "show": ("fact_id", {}),
+    "sources": (None, {}),
 }
 _FORMATS = {member.value for member in Format}
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
@@ -41,8 +61,9 @@ _WHOLE_NUMBER = re.compile(r"[0-9]+")
 
 def answer(argv: Sequence[str]) -> int | None:
     """The exit code of the call, answered here; or None to let Typer answer it."""
-    if os.environ.get(DISABLE_ENV) or any(name.endswith("_COMPLETE") for name in os.environ
-                                          if name.startswith("_RETURNEES")):
+    if os.environ.get(DISABLE_ENV) or any(
+        name.endswith("_COMPLETE") for name in os.environ if name.startswith("_RETURNEES")
+    ):
         return None
     parsed = _parse(list(argv))
     if parsed is None:
@@ -53,8 +74,12 @@ def answer(argv: Sequence[str]) -> int | None:
         chosen = Format(options.pop("format", "table"))
         if options.pop("json", False):  # --json wins over --format, as in the Typer app
             chosen = Format.json
-        out = OutputRequest(chosen, options.pop("fields", None), options.pop("svg", None),
-                            options.pop("limit", None))
+        out = OutputRequest(
+            chosen,
+            options.pop("fields", None),
+            options.pop("svg", None),
+            options.pop("limit", None),
+        )
         getattr(actions, command)(settings, out, **options)
     except (Exception, KeyboardInterrupt) as error:
         return output.report(error)
@@ -82,8 +107,9 @@ def _parse(argv: list[str]) -> tuple[str, dict[str, Any], dict[str, Any]] | None
     options: dict[str, Any] = {}
     while argv:
         token = argv.pop(0)
-        name, attached = (token.split("=", 1) + [None])[:2] if token.startswith("--") else (
-            token, None)
+        name, attached = (
+            (token.split("=", 1) + [None])[:2] if token.startswith("--") else (token, None)
+        )
         if name in names:
             dest = names[name]
             if dest in options:

@@ -39,6 +39,7 @@ class OutputRequest:
             return TABLE_ROW_LIMIT if self.format is Format.table else None
         return self.limit or None
 
+
 TABLE_ROW_LIMIT = 1000  # rows a table shows unless --limit says otherwise
 LIST_SEPARATOR = "|"  # how CSV joins a list (items, derived_from, roles): "a|b|c"
 _BATCH = 500
@@ -87,8 +88,9 @@ def _pretty(value: Any, indent: str) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
-        items = ",\n".join(f"{inner}{_string(str(key))}: {_pretty(item, inner)}"
-                           for key, item in value.items())
+        items = ",\n".join(
+            f"{inner}{_string(str(key))}: {_pretty(item, inner)}" for key, item in value.items()
+        )
         return f"{{\n{items}\n{indent}}}"
     if isinstance(value, (list, tuple)):
         if not value:
@@ -117,8 +119,7 @@ def json_object(record: dict[str, Any], fields: Sequence[str] | None) -> str:
     return _pretty(pick(record, fields), "") + "\n"
 
 
-def jsonl_chunks(records: Iterable[dict[str, Any]],
-                 fields: Sequence[str] | None) -> Iterator[str]:
+def jsonl_chunks(records: Iterable[dict[str, Any]], fields: Sequence[str] | None) -> Iterator[str]:
     """One compact JSON object a line; nothing at all for no records."""
     batch: list[str] = []
     for record in records:

@@ -27,17 +27,25 @@ def fact_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     seen: set[Path] = set()
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix in FACT_FILE_SUFFIXES
-                           and p.is_file())
+            found = sorted(
+                p for p in path.rglob("*") if p.suffix in FACT_FILE_SUFFIXES and p.is_file()
+            )
             if not found:
-                problems.append(Problem(display_path(path), None, "holds no fact files (*.yaml, "
-                                        "*.yml); check the path", "no-facts"))
+                problems.append(
+                    Problem(
+                        display_path(path),
+                        None,
+                        "holds no fact files (*.yaml, *.yml); check the path",
+                        "no-facts",
+                    )
+                )
         elif path.is_file():
             found = [path]
         else:
             what = "is not a file or folder" if path.exists() else "no such file or folder"
-            problems.append(Problem(display_path(path), None, f"{what}; check the path",
-                                    "missing-path"))
+            problems.append(
+                Problem(display_path(path), None, f"{what}; check the path", "missing-path")
+            )
             continue
         for file in found:
             if file.resolve() not in seen:
@@ -49,8 +57,12 @@ def fact_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
 Progress = Callable[[int, int], None]  # (bytes read so far, bytes to read), after each file
 
 
-def read_factset(paths: Sequence[Path] | None = None, *, use_cache: bool = False,
-                 progress: Progress | None = None) -> Checked:
+def read_factset(
+    paths: Sequence[Path] | None = None,
+    *,
+    use_cache: bool = False,
+    progress: Progress | None = None,
+) -> Checked:
     """Read, validate and check fact files (default: the built-in facts) without raising: every
     problem of every file, then the consistency checks over the records that are valid.
 
@@ -93,8 +105,12 @@ def _size(path: Path) -> int:
         return 0
 
 
-def load_factset(paths: Sequence[Path] | None = None, *, use_cache: bool = False,
-                 progress: Progress | None = None) -> FactSet:
+def load_factset(
+    paths: Sequence[Path] | None = None,
+    *,
+    use_cache: bool = False,
+    progress: Progress | None = None,
+) -> FactSet:
     """Load and validate fact files (default: the built-in facts). Raises DataError listing every
     error found; warnings (a source whose quotes cannot be checked) are for `validate` only."""
     checked = read_factset(paths, use_cache=use_cache, progress=progress)

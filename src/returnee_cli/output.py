@@ -121,9 +121,17 @@ def write_svg(renderable: RenderableType, path: Path, title: str) -> None:
     stdout is."""
     from rich.console import Console
 
-    console = Console(record=True, file=io.StringIO(), width=max(40, terminal_width()),
-                      force_terminal=True, color_system="truecolor", legacy_windows=False,
-                      highlight=False, markup=False, emoji=False)
+    console = Console(
+        record=True,
+        file=io.StringIO(),
+        width=max(40, terminal_width()),
+        force_terminal=True,
+        color_system="truecolor",
+        legacy_windows=False,
+        highlight=False,
+        markup=False,
+        emoji=False,
+    )
     console.print(renderable)
     svg = console.export_svg(title=title)
     path.write_text(svg, encoding="utf-8")
@@ -154,10 +162,16 @@ def load_progress() -> Iterator[Callable[[int, int], None] | None]:
             from rich.console import Console
             from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
-            console = Console(stderr=True, color_system="auto" if colour_wanted(sys.stderr)
-                              else None)
-            bar = Progress(TextColumn("reading fact files"), BarColumn(), DownloadColumn(),
-                           console=console, transient=True)
+            console = Console(
+                stderr=True, color_system="auto" if colour_wanted(sys.stderr) else None
+            )
+            bar = Progress(
+                TextColumn("reading fact files"),
+                BarColumn(),
+                DownloadColumn(),
+                console=console,
+                transient=True,
+            )
             bar.start()
             bar.add_task("read", total=total)
         bar.update(bar.task_ids[0], completed=done)
@@ -186,6 +200,8 @@ def report(error: BaseException) -> int:
         return EXIT_INTERRUPTED
     if os.environ.get(DEBUG_ENV):  # a bug of ours: one line, unless asked for the traceback
         raise error
-    message(f"{PROG}: internal error ({type(error).__name__}: {error}); please report it, and "
-            f"set {DEBUG_ENV}=1 to see the traceback")
+    message(
+        f"{PROG}: internal error ({type(error).__name__}: {error}); please report it, and "
+        f"set {DEBUG_ENV}=1 to see the traceback"
+    )
     return EXIT_INTERNAL

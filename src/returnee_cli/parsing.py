@@ -47,10 +47,16 @@ MAX_TEXT_CHARS = 10_000  # one text value; the whole stored article is 4,500
 MAX_NUMBER_CHARS = 40
 
 _TAG = "tag:yaml.org,2002:"
-_ALLOWED_TAGS = {_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp",
-                                           "seq", "map")}
-_YAML_KIND = {_TAG + "int": "a number", _TAG + "float": "a number", _TAG + "bool": "true/false",
-              _TAG + "null": "empty (null)", _TAG + "timestamp": "a date"}
+_ALLOWED_TAGS = {
+    _TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+}
+_YAML_KIND = {
+    _TAG + "int": "a number",
+    _TAG + "float": "a number",
+    _TAG + "bool": "true/false",
+    _TAG + "null": "empty (null)",
+    _TAG + "timestamp": "a date",
+}
 _SLUG = re.compile(SLUG_PATTERN)
 _DATE = re.compile(DATE_PATTERN)
 _DECIMAL_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
@@ -94,8 +100,9 @@ class _FileReader:
         self.file = display_path(path)
         self.problems: list[Problem] = []
 
-    def problem(self, node: yaml.Node | None, message: str, code: str = "invalid",
-                key: str | None = None) -> None:
+    def problem(
+        self, node: yaml.Node | None, message: str, code: str = "invalid", key: str | None = None
+    ) -> None:
         line = node.start_mark.line + 1 if node is not None else None
         self.problems.append(Problem(self.file, line, message, code, key))
 
@@ -122,27 +129,39 @@ class _FileReader:
                 for item in self._sequence(node, "facts"):
                     values, ok = self._fields(item, "fact", FACT_FIELDS)
                     if "id" in values:
-                        content.facts.append(RawFact(values, Location(self.file, _line(item)),
-                                                     complete=ok))
+                        content.facts.append(
+                            RawFact(values, Location(self.file, _line(item)), complete=ok)
+                        )
         return content
 
     def _compose(self) -> yaml.Node | None:
         try:
             data = checks.read_at_most(self.path, MAX_FILE_BYTES)
         except OSError as error:
-            self.problem(None, f"cannot be read ({error.strerror}); check its permissions",
-                         "unreadable")
+            self.problem(
+                None, f"cannot be read ({error.strerror}); check its permissions", "unreadable"
+            )
             return None
         if data is None:
-            self.problem(None, f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; "
-                         "split it into several fact files", "too-large")
+            self.problem(
+                None,
+                f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; "
+                "split it into several fact files",
+                "too-large",
+            )
             return None
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as error:
             line = data[: error.start].count(b"\n") + 1
-            self.problems.append(Problem(self.file, line, f"is not UTF-8 text (byte {error.start}"
-                                         "); save it as UTF-8", "encoding"))
+            self.problems.append(
+                Problem(
+                    self.file,
+                    line,
+                    f"is not UTF-8 text (byte {error.start}); save it as UTF-8",
+                    "encoding",
+                )
+            )
             return None
         try:
             refused = _refuse_costly_structure(text)
@@ -156,14 +175,27 @@ class _FileReader:
             if error.problem and error.context and not error.context.startswith("while "):
                 what = f"{error.context}, {error.problem}"  # "expected a single document ..."
             at = mark.line + 1 if mark is not None else None
-            self.problems.append(Problem(self.file, at, f"is not valid YAML: {what}; "
-                                         "fix the syntax at that line", "yaml-syntax"))
+            self.problems.append(
+                Problem(
+                    self.file,
+                    at,
+                    f"is not valid YAML: {what}; fix the syntax at that line",
+                    "yaml-syntax",
+                )
+            )
             return None
         except yaml.reader.ReaderError as error:  # a character YAML does not allow, e.g. NUL
             at = text[: error.position].count("\n") + 1
-            self.problems.append(Problem(self.file, at, f"is not valid YAML: character "
-                                         f"#x{error.character:04x} is not allowed in YAML "
-                                         "text; remove it", "yaml-syntax"))
+            self.problems.append(
+                Problem(
+                    self.file,
+                    at,
+                    f"is not valid YAML: character "
+                    f"#x{error.character:04x} is not allowed in YAML "
+                    "text; remove it",
+                    "yaml-syntax",
+                )
+            )
             return None
         except yaml.YAMLError as error:
             self.problem(None, f"is not valid YAML: {error}; fix the syntax", "yaml-syntax")
@@ -172,8 +204,11 @@ class _FileReader:
             self.problem(None, "is nested too deeply to be a fact file", "too-deep")
             return None
         if root is None:
-            self.problem(None, "is empty; a fact file is a mapping with `sources`, `cities` "
-                         "and/or `facts`", "empty")
+            self.problem(
+                None,
+                "is empty; a fact file is a mapping with `sources`, `cities` and/or `facts`",
+                "empty",
+            )
         return root
 
     # -- structure
@@ -181,18 +216,24 @@ class _FileReader:
     def _enter(self, node: yaml.Node) -> bool:
         """Refuse foreign tags (aliases never get this far: see _refuse_costly_structure)."""
         if node.tag not in _ALLOWED_TAGS:
-            self.problem(node, f"uses the YAML tag {node.tag.replace(_TAG, '!!')!s}, which fact "
-                         "files do not allow; remove the tag", "tag")
+            self.problem(
+                node,
+                f"uses the YAML tag {node.tag.replace(_TAG, '!!')!s}, which fact "
+                "files do not allow; remove the tag",
+                "tag",
+            )
             return False
         return True
 
-    def _mapping(self, node: yaml.Node, what: str,
-                 known: Sequence[str]) -> dict[str, yaml.Node] | None:
+    def _mapping(
+        self, node: yaml.Node, what: str, known: Sequence[str]
+    ) -> dict[str, yaml.Node] | None:
         if not self._enter(node):
             return None
         if not isinstance(node, yaml.MappingNode):
-            self.problem(node, f"{what} must be a mapping of `key: value` lines, not "
-                         f"{_shape(node)}", "type")
+            self.problem(
+                node, f"{what} must be a mapping of `key: value` lines, not {_shape(node)}", "type"
+            )
             return None
         result: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
@@ -201,14 +242,23 @@ class _FileReader:
                 continue
             key = key_node.value
             if key in result:
-                self.problem(key_node, f"duplicate key `{_short(key)}` in {what} (first at "
-                             f"line {_line(result[key])}); keep one", "duplicate-key", _short(key))
+                self.problem(
+                    key_node,
+                    f"duplicate key `{_short(key)}` in {what} (first at "
+                    f"line {_line(result[key])}); keep one",
+                    "duplicate-key",
+                    _short(key),
+                )
                 continue
             if key not in known:
                 hint = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
                 fix = f"did you mean `{hint[0]}`?" if hint else "known keys: " + ", ".join(known)
-                self.problem(key_node, f"unknown key `{_short(key)}` in {what}; {fix}",
-                             "unknown-key", _short(key))
+                self.problem(
+                    key_node,
+                    f"unknown key `{_short(key)}` in {what}; {fix}",
+                    "unknown-key",
+                    _short(key),
+                )
                 continue
             result[key] = value_node
         return result
@@ -217,18 +267,23 @@ class _FileReader:
         if not self._enter(node):
             return []
         if not isinstance(node, yaml.SequenceNode):
-            self.problem(node, f"`{what}` must be a list (lines starting with '- '), not "
-                         f"{_shape(node)}", "type")
+            self.problem(
+                node,
+                f"`{what}` must be a list (lines starting with '- '), not {_shape(node)}",
+                "type",
+            )
             return []
         return list(node.value)
 
-    def _record(self, node: yaml.Node, what: str,
-                specs: Sequence[FieldSpec]) -> dict[str, Any] | None:
+    def _record(
+        self, node: yaml.Node, what: str, specs: Sequence[FieldSpec]
+    ) -> dict[str, Any] | None:
         values, ok = self._fields(node, what, specs)
         return values if ok else None
 
-    def _fields(self, node: yaml.Node, what: str,
-                specs: Sequence[FieldSpec]) -> tuple[dict[str, Any], bool]:
+    def _fields(
+        self, node: yaml.Node, what: str, specs: Sequence[FieldSpec]
+    ) -> tuple[dict[str, Any], bool]:
         """The valid fields of a record, and whether it has no invalid or missing one."""
         by_name = {spec.name: spec for spec in specs}
         mapping = self._mapping(node, f"a {what}", list(by_name))
@@ -246,8 +301,12 @@ class _FileReader:
             if spec.required and spec.name not in mapping:
                 ident = values.get("id") or values.get("slug")
                 named = f" `{ident}`" if ident else ""
-                self.problem(node, f"{what}{named} is missing `{spec.name}` ({spec.help})",
-                             "missing-key", spec.name)
+                self.problem(
+                    node,
+                    f"{what}{named} is missing `{spec.name}` ({spec.help})",
+                    "missing-key",
+                    spec.name,
+                )
                 ok = False
         return values, ok
 
@@ -263,8 +322,12 @@ class _FileReader:
             if node.tag == _TAG + "null" and spec.nullable:
                 return None
             if not isinstance(node, yaml.SequenceNode) or not node.value:
-                self.problem(node, f"`{spec.name}` must be a non-empty list of text "
-                             "(lines starting with '- ')", "type", spec.name)
+                self.problem(
+                    node,
+                    f"`{spec.name}` must be a non-empty list of text (lines starting with '- ')",
+                    "type",
+                    spec.name,
+                )
                 return _INVALID
             item_spec = FieldSpec(spec.name, spec.kind.removesuffix("_list"), spec.help)
             items = [self._value(item, item_spec, what) for item in node.value]
@@ -272,8 +335,9 @@ class _FileReader:
         if not self._enter(node):
             return _INVALID
         if not isinstance(node, yaml.ScalarNode):
-            self.problem(node, f"`{spec.name}` must be a single value, not {_shape(node)}", "type",
-                         spec.name)
+            self.problem(
+                node, f"`{spec.name}` must be a single value, not {_shape(node)}", "type", spec.name
+            )
             return _INVALID
         if node.tag == _TAG + "null":
             if spec.nullable:
@@ -281,8 +345,13 @@ class _FileReader:
             self.problem(node, f"`{spec.name}` is empty; give {spec.help}", "type", spec.name)
             return _INVALID
         if len(node.value) > MAX_TEXT_CHARS:
-            self.problem(node, f"`{spec.name}` is {len(node.value):,} characters long; a value "
-                         f"in a fact file holds at most {MAX_TEXT_CHARS:,}", "too-long", spec.name)
+            self.problem(
+                node,
+                f"`{spec.name}` is {len(node.value):,} characters long; a value "
+                f"in a fact file holds at most {MAX_TEXT_CHARS:,}",
+                "too-long",
+                spec.name,
+            )
             return _INVALID
         if spec.kind == "number":
             return self._number(node, spec, allow_float=True)
@@ -294,9 +363,14 @@ class _FileReader:
 
     def _text(self, node: yaml.ScalarNode, spec: FieldSpec) -> Any:
         if node.tag != _TAG + "str":
-            self.problem(node, f"`{spec.name}` must be text, but YAML reads "
-                         f"{_short(node.value)!r} as {_YAML_KIND.get(node.tag, node.tag)}; put it "
-                         "in quotes", "type", spec.name)
+            self.problem(
+                node,
+                f"`{spec.name}` must be text, but YAML reads "
+                f"{_short(node.value)!r} as {_YAML_KIND.get(node.tag, node.tag)}; put it "
+                "in quotes",
+                "type",
+                spec.name,
+            )
             return _INVALID
         text = str(node.value).strip()
         if not text:
@@ -305,16 +379,25 @@ class _FileReader:
         if spec.kind == "slug" and not _SLUG.match(text):
             slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
             fix = f"write `{_short(slug)}`" if slug else f"give {spec.help}"
-            self.problem(node, f"`{spec.name}` {_short(text)!r} must be lowercase letters, digits "
-                         f"and hyphens; {fix}", "slug", spec.name)
+            self.problem(
+                node,
+                f"`{spec.name}` {_short(text)!r} must be lowercase letters, digits "
+                f"and hyphens; {fix}",
+                "slug",
+                spec.name,
+            )
             return _INVALID
         if spec.kind == "choice" and text not in spec.choices:
             hint = difflib.get_close_matches(text, spec.choices, n=1, cutoff=0.5)
             fix = f"; did you mean `{hint[0]}`?" if hint else ""
             if spec.name == "qualifier" and not hint:
                 fix = "; a figure stated as “over” or “more than” is `more_than`"
-            self.problem(node, f"`{spec.name}` {_short(text)!r} must be one of "
-                         f"{', '.join(spec.choices)}{fix}", "choice", spec.name)
+            self.problem(
+                node,
+                f"`{spec.name}` {_short(text)!r} must be one of {', '.join(spec.choices)}{fix}",
+                "choice",
+                spec.name,
+            )
             return _INVALID
         return text
 
@@ -323,12 +406,20 @@ class _FileReader:
         kind = "a whole number" if not allow_float else "a number"
         if node.tag not in (_TAG + "int", _TAG + "float"):
             fix = " without the % sign (the unit says percent)" if raw.endswith("%") else ""
-            self.problem(node, f"`{spec.name}` must be {kind}{fix}, not {_short(node.value)!r}",
-                         "type", spec.name)
+            self.problem(
+                node,
+                f"`{spec.name}` must be {kind}{fix}, not {_short(node.value)!r}",
+                "type",
+                spec.name,
+            )
             return _INVALID
         if len(raw) > MAX_NUMBER_CHARS:
-            self.problem(node, f"`{spec.name}` is a number of {len(raw):,} characters; no figure "
-                         "needs that many", "number", spec.name)
+            self.problem(
+                node,
+                f"`{spec.name}` is a number of {len(raw):,} characters; no figure needs that many",
+                "number",
+                spec.name,
+            )
             return _INVALID
         if _DECIMAL_INT.match(raw):
             return int(raw)
@@ -336,17 +427,27 @@ class _FileReader:
             number = float(raw)
             if math.isfinite(number):
                 return int(number) if number.is_integer() and "." not in raw else number
-        self.problem(node, f"`{spec.name}` {_short(node.value)!r} must be written as a plain "
-                     f"decimal {'number' if allow_float else 'whole number'} (YAML would read it "
-                     "differently)", "number", spec.name)
+        self.problem(
+            node,
+            f"`{spec.name}` {_short(node.value)!r} must be written as a plain "
+            f"decimal {'number' if allow_float else 'whole number'} (YAML would read it "
+            "differently)",
+            "number",
+            spec.name,
+        )
         return _INVALID
 
     def _date(self, node: yaml.ScalarNode, spec: FieldSpec) -> Any:
         text = str(node.value).strip()
         if node.tag in (_TAG + "str", _TAG + "timestamp", _TAG + "int") and _DATE.match(text):
             return text
-        self.problem(node, f"`{spec.name}` {_short(text)!r} must be a date written YYYY-MM-DD "
-                     "(or YYYY-MM, or YYYY)", "date", spec.name)
+        self.problem(
+            node,
+            f"`{spec.name}` {_short(text)!r} must be a date written YYYY-MM-DD "
+            "(or YYYY-MM, or YYYY)",
+            "date",
+            spec.name,
+        )
         return _INVALID
 
     # -- records
@@ -361,14 +462,25 @@ class _FileReader:
             # cache) where the link points now, not where it pointed once
             text_path = Path(os.path.abspath(self.path.parent / values["text"]))
             if not text_path.is_file():
-                self.problem(node, f"source `{values['id']}` names a stored text "
-                             f"{values['text']!r} that does not exist next to this file; "
-                             "fix the path or remove `text`", "missing-text", "text")
+                self.problem(
+                    node,
+                    f"source `{values['id']}` names a stored text "
+                    f"{values['text']!r} that does not exist next to this file; "
+                    "fix the path or remove `text`",
+                    "missing-text",
+                    "text",
+                )
         return Source(
-            id=values["id"], title=values["title"], publisher=values["publisher"],
-            date=values["date"], kind=values["kind"], short_title=values.get("short_title"),
+            id=values["id"],
+            title=values["title"],
+            publisher=values["publisher"],
+            date=values["date"],
+            kind=values["kind"],
+            short_title=values.get("short_title"),
             author=values.get("author"),
-            url=values.get("url"), note=values.get("note"), text_path=text_path,
+            url=values.get("url"),
+            note=values.get("note"),
+            text_path=text_path,
             location=Location(self.file, _line(node)),
         )
 
@@ -376,8 +488,12 @@ class _FileReader:
         values = self._record(node, "city", CITY_FIELDS)
         if values is None:
             return None
-        return City(slug=values["slug"], name=values["name"], name_zh=values.get("name_zh"),
-                    location=Location(self.file, _line(node)))
+        return City(
+            slug=values["slug"],
+            name=values["name"],
+            name_zh=values.get("name_zh"),
+            location=Location(self.file, _line(node)),
+        )
 
 
 _OPENS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
@@ -396,13 +512,19 @@ def _refuse_costly_structure(text: str) -> tuple[int | None, str, str] | None:
         if isinstance(event, (yaml.ScalarEvent, *_OPENS)):
             values += 1
             if values > MAX_VALUES:
-                return (line, f"holds more than {MAX_VALUES:,} YAML values; split it into "
-                        "several fact files", "too-large")
+                return (
+                    line,
+                    f"holds more than {MAX_VALUES:,} YAML values; split it into several fact files",
+                    "too-large",
+                )
         if isinstance(event, _OPENS):
             depth += 1
             if depth > MAX_DEPTH:
-                return (line, f"nests lists or mappings more than {MAX_DEPTH} deep; a fact file "
-                        "needs 5", "too-deep")
+                return (
+                    line,
+                    f"nests lists or mappings more than {MAX_DEPTH} deep; a fact file needs 5",
+                    "too-deep",
+                )
         elif isinstance(event, _CLOSES):
             depth -= 1
     return None

@@ -32,8 +32,10 @@ def resolve_city(factset: FactSet, name: str) -> City:
     if wanted in _NATIONWIDE_NAMES:
         return NATIONWIDE_CITY
     known = sorted(factset.cities)
-    raise UsageError(f"unknown city '{name}'; {_suggest(wanted, [*known, 'nationwide'])}"
-                     f"known cities: {', '.join(known)} (or nationwide)")
+    raise UsageError(
+        f"unknown city '{name}'; {_suggest(wanted, [*known, 'nationwide'])}"
+        f"known cities: {', '.join(known)} (or nationwide)"
+    )
 
 
 def _candidates(factset: FactSet, city: City | None) -> Sequence[Fact]:
@@ -47,8 +49,10 @@ def resolve_topic(factset: FactSet, name: str) -> str:
     wanted = name.strip().casefold()
     if wanted in factset.topics:
         return wanted
-    raise UsageError(f"unknown topic '{name}'; {_suggest(wanted, factset.topics)}"
-                     f"known topics: {', '.join(factset.topics)}")
+    raise UsageError(
+        f"unknown topic '{name}'; {_suggest(wanted, factset.topics)}"
+        f"known topics: {', '.join(factset.topics)}"
+    )
 
 
 def resolve_source(factset: FactSet, name: str) -> Source:
@@ -59,8 +63,11 @@ def resolve_source(factset: FactSet, name: str) -> Source:
             return source
     known = sorted(factset.sources)
     hint = _suggest(wanted, known)
-    containing = [s.id for s in factset.sources.values()
-                  if wanted and wanted in f"{s.id} {s.title} {s.short_title or ''}".casefold()]
+    containing = [
+        s.id
+        for s in factset.sources.values()
+        if wanted and wanted in f"{s.id} {s.title} {s.short_title or ''}".casefold()
+    ]
     if not hint and len(containing) == 1:
         hint = f"did you mean '{containing[0]}'? "
     raise UsageError(f"unknown source '{name}'; {hint}known sources: {', '.join(known)}")
@@ -71,23 +78,35 @@ def get_fact(factset: FactSet, fact_id: str) -> Fact:
     if wanted in factset.by_id:
         return factset.by_id[wanted]
     hint = _suggest(wanted, factset.by_id)
-    raise UsageError(f"unknown fact id '{fact_id}'; {hint}"
-                     "run 'returnees facts' to list the ids")
+    raise UsageError(f"unknown fact id '{fact_id}'; {hint}run 'returnees facts' to list the ids")
 
 
 def _matches(fact: Fact, needle: str, factset: FactSet) -> bool:
     source = factset.sources[fact.source]
-    haystack = [fact.label, fact.population or "", fact.quote or "", *(fact.items or ()),
-                source.title, source.short_title or ""]
+    haystack = [
+        fact.label,
+        fact.population or "",
+        fact.quote or "",
+        *(fact.items or ()),
+        source.title,
+        source.short_title or "",
+    ]
     return any(needle in text.casefold() for text in haystack)
 
 
-def select_facts(factset: FactSet, *, city: City | None = None, topic: str | None = None,
-                 source: Source | None = None, search: str | None = None) -> list[Fact]:
+def select_facts(
+    factset: FactSet,
+    *,
+    city: City | None = None,
+    topic: str | None = None,
+    source: Source | None = None,
+    search: str | None = None,
+) -> list[Fact]:
     """Facts in file order, narrowed by every filter given."""
     needle = search.casefold() if search is not None else None
     return [
-        fact for fact in _candidates(factset, city)
+        fact
+        for fact in _candidates(factset, city)
         if (topic is None or fact.topic == topic)
         and (source is None or source.id in (fact.source, fact.reported_in))
         and (needle is None or _matches(fact, needle, factset))
@@ -119,34 +138,47 @@ class SourceCount:
 
 def source_fact_counts(factset: FactSet) -> list[SourceCount]:
     """Each source with how many facts cite it, supply a figure from it, and quote it."""
-    cited = Counter(source for fact in factset.facts
-                    for source in {fact.source, fact.reported_in})
+    cited = Counter(source for fact in factset.facts for source in {fact.source, fact.reported_in})
     figures = Counter(fact.source for fact in factset.facts)
     quotes = Counter(fact.reported_in for fact in factset.facts if fact.quote)
-    return [SourceCount(source, cited[source.id], figures[source.id], quotes[source.id])
-            for source in factset.sources.values()]
+    return [
+        SourceCount(source, cited[source.id], figures[source.id], quotes[source.id])
+        for source in factset.sources.values()
+    ]
 
 
 # --- exploring by angle ---------------------------------------------------------------------------
 
 INDUSTRY_TOPICS = ("emerging-industries", "industries")
-ENTREPRENEUR_TOPICS = ("first-choice", "generation", "education", "industries", "profitability",
-                       "markets", "women")
+ENTREPRENEUR_TOPICS = (
+    "first-choice",
+    "generation",
+    "education",
+    "industries",
+    "profitability",
+    "markets",
+    "women",
+)
 REASON_TOPIC = "reasons"
 DESTINATION_TOPIC = "destinations"
 NATIONWIDE = "nationwide"
 
 
-def facts_on(factset: FactSet, topics: Iterable[str], city: City | None = None, *,
-             shares_only: bool = False) -> TopicResult:
+def facts_on(
+    factset: FactSet, topics: Iterable[str], city: City | None = None, *, shares_only: bool = False
+) -> TopicResult:
     """Facts of any of `topics`, in file order; and which cities have any of them."""
     wanted = set(topics)
     facts = [
-        fact for fact in _candidates(factset, city)
+        fact
+        for fact in _candidates(factset, city)
         if fact.topic in wanted and (not shares_only or fact.is_share)
     ]
-    having = {fact.city for fact in factset.facts
-              if fact.topic in wanted and fact.city and (not shares_only or fact.is_share)}
+    having = {
+        fact.city
+        for fact in factset.facts
+        if fact.topic in wanted and fact.city and (not shares_only or fact.is_share)
+    }
     return TopicResult(facts, [factset.cities[slug] for slug in sorted(having)])
 
 
@@ -202,8 +234,9 @@ def cities_overview(factset: FactSet) -> list[CityOverview]:
     for city in factset.cities.values():
         facts = factset.in_city(city.slug)
         if facts:
-            overview.append(CityOverview(city, facts, city_roles(factset, facts),
-                                         headline_fact(facts)))
+            overview.append(
+                CityOverview(city, facts, city_roles(factset, facts), headline_fact(facts))
+            )
     return overview
 
 
@@ -215,11 +248,13 @@ class TopicMatrix:
 
 
 def topic_matrix(factset: FactSet) -> TopicMatrix:
-    counts = {topic: dict.fromkeys(factset.cities, 0) | {NATIONWIDE: 0}
-              for topic in factset.topics}
+    counts = {topic: dict.fromkeys(factset.cities, 0) | {NATIONWIDE: 0} for topic in factset.topics}
     for fact in factset.facts:
         counts[fact.topic][fact.city or NATIONWIDE] += 1
     used = [slug for slug in factset.cities if any(counts[t][slug] for t in counts)]
     columns = used + [NATIONWIDE]
-    return TopicMatrix(factset.topics, columns,
-                       {topic: {c: row[c] for c in columns} for topic, row in counts.items()})
+    return TopicMatrix(
+        factset.topics,
+        columns,
+        {topic: {c: row[c] for c in columns} for topic, row in counts.items()},
+    )

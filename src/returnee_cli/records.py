@@ -13,8 +13,22 @@ if TYPE_CHECKING:
     from returnee_cli.model import Checked
 
 FACT_KEYS = (
-    "id", "city", "topic", "label", "value", "unit", "qualifier", "population", "sample_size",
-    "items", "derived", "derived_from", "formula", "source", "reported_in", "quote",
+    "id",
+    "city",
+    "topic",
+    "label",
+    "value",
+    "unit",
+    "qualifier",
+    "population",
+    "sample_size",
+    "items",
+    "derived",
+    "derived_from",
+    "formula",
+    "source",
+    "reported_in",
+    "quote",
 )
 
 
@@ -56,14 +70,38 @@ def fact_record(fact: Fact, factset: FactSet) -> dict[str, Any]:
 def source_summary_record(count: SourceCount) -> dict[str, Any]:
     """A source with `fact_count` (facts citing it either way: what `facts --source ID` lists),
     `figure_count` (facts whose figure comes from it) and `quote_count` (facts quoting it)."""
-    return {**source_record(count.source), "fact_count": count.facts,
-            "figure_count": count.figures, "quote_count": count.quotes}
+    return {
+        **source_record(count.source),
+        "fact_count": count.facts,
+        "figure_count": count.figures,
+        "quote_count": count.quotes,
+    }
 
 
-SOURCE_SUMMARY_KEYS = ("id", "title", "publisher", "date", "kind", "short_title", "author", "url",
-                       "note", "fact_count", "figure_count", "quote_count")
-CITY_OVERVIEW_KEYS = ("slug", "name", "name_zh", "fact_count", "topics", "roles", "headline",
-                      "headline_fact")
+SOURCE_SUMMARY_KEYS = (
+    "id",
+    "title",
+    "publisher",
+    "date",
+    "kind",
+    "short_title",
+    "author",
+    "url",
+    "note",
+    "fact_count",
+    "figure_count",
+    "quote_count",
+)
+CITY_OVERVIEW_KEYS = (
+    "slug",
+    "name",
+    "name_zh",
+    "fact_count",
+    "topics",
+    "roles",
+    "headline",
+    "headline_fact",
+)
 
 
 def city_overview_record(entry: CityOverview, factset: FactSet) -> dict[str, Any]:
@@ -82,8 +120,13 @@ def city_overview_record(entry: CityOverview, factset: FactSet) -> dict[str, Any
 
 
 def problem_record(problem: Problem) -> dict[str, Any]:
-    return {"file": problem.file, "line": problem.line, "code": problem.code, "key": problem.key,
-            "message": problem.message}
+    return {
+        "file": problem.file,
+        "line": problem.line,
+        "code": problem.code,
+        "key": problem.key,
+        "message": problem.message,
+    }
 
 
 def validation_record(checked: Checked) -> dict[str, Any]:

@@ -13,8 +13,16 @@ OPEN_TAIL = "┈"
 
 
 class ShareBar:
-    def __init__(self, share: float, *, lower_bound: bool = False, scale: float = 100.0,
-                 min_width: int = 6, max_width: int = 40, style: str = "cyan") -> None:
+    def __init__(
+        self,
+        share: float,
+        *,
+        lower_bound: bool = False,
+        scale: float = 100.0,
+        min_width: int = 6,
+        max_width: int = 40,
+        style: str = "cyan",
+    ) -> None:
         self.share = max(0.0, min(float(share), scale))
         self.lower_bound = lower_bound
         self.scale = scale
@@ -28,8 +36,9 @@ class ShareBar:
     def text(self, width: int, *, ascii_only: bool = False) -> Text:
         """The bar in `width` cells: block characters, or #, > and . where the terminal's
         encoding has no others."""
-        full_mark, end_mark, tail_mark = ("#", ">", ".") if ascii_only else (FULL, OPEN_END,
-                                                                             OPEN_TAIL)
+        full_mark, end_mark, tail_mark = (
+            ("#", ">", ".") if ascii_only else (FULL, OPEN_END, OPEN_TAIL)
+        )
         eighths = round(self.share / self.scale * width * 8)
         full, part = divmod(eighths, 8)
         partial = _EIGHTHS[part] if part and not ascii_only else ""
@@ -43,5 +52,6 @@ class ShareBar:
         return bar
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self.text(max(1, min(self.max_width, options.max_width)),
-                        ascii_only=options.ascii_only)
+        yield self.text(
+            max(1, min(self.max_width, options.max_width)), ascii_only=options.ascii_only
+        )

@@ -10,14 +10,18 @@ def report_lines(checked: Checked) -> list[str]:
     errors, warnings = len(checked.errors), len(checked.warnings)
     files = _count(len(checked.files), "file")
     if errors:
-        lines.append(f"invalid: {_count(errors, 'error')} and {_count(warnings, 'warning')} in "
-                     f"{files}; fix the errors and run the command again")
+        lines.append(
+            f"invalid: {_count(errors, 'error')} and {_count(warnings, 'warning')} in "
+            f"{files}; fix the errors and run the command again"
+        )
     else:
         factset = checked.factset
-        lines.append(f"valid: {files}, {_count(len(factset.facts), 'fact')}, "
-                     f"{_count(len(factset.sources), 'source')}, "
-                     f"{_count(len(factset.cities), 'city', 'cities')}"
-                     + (f"; {_count(warnings, 'warning')}" if warnings else ""))
+        lines.append(
+            f"valid: {files}, {_count(len(factset.facts), 'fact')}, "
+            f"{_count(len(factset.sources), 'source')}, "
+            f"{_count(len(factset.cities), 'city', 'cities')}"
+            + (f"; {_count(warnings, 'warning')}" if warnings else "")
+        )
     return lines
 
 

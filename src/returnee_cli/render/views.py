@@ -62,9 +62,14 @@ def derived_notes(facts: Sequence[Fact]) -> Text:
 SHARE_TABLE_MIN_WIDTH = 60  # below this, shares are stacked: label, then figure and bar
 
 
-def share_table(facts: Sequence[Fact], title: str | None, label_header: str, *,
-                sample_column: bool = False,
-                group: tuple[str, Callable[[Fact], str]] | None = None) -> RenderableType:
+def share_table(
+    facts: Sequence[Fact],
+    title: str | None,
+    label_header: str,
+    *,
+    sample_column: bool = False,
+    group: tuple[str, Callable[[Fact], str]] | None = None,
+) -> RenderableType:
     """Shares as bars on one fixed 0-100 scale: every bar of a view sits in this one table, so
     their lengths compare. `group` adds a leading column (topic, city) shown once per run. When
     the rows are shares of one population, a line under the table says of whom; a row that is a
@@ -73,22 +78,32 @@ def share_table(facts: Sequence[Fact], title: str | None, label_header: str, *,
     common = counts.most_common(1)
     # one population shared by several rows is said once, under the table; otherwise each row
     usual = common[0][0] if common and (len(counts) == 1 or common[0][1] > 1) else None
-    table = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
-                  pad_edge=False, show_edge=False)
+    table = Table(
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+    )
     if group is not None:
         table.add_column(group[0], overflow="fold", min_width=6, style="bold")
     table.add_column(label_header, overflow="fold", min_width=8)
     figures = [figure_cell(fact) for fact in facts]
-    table.add_column("Share", justify="right", no_wrap=True,
-                     min_width=max((len(f) for f in figures), default=5))
+    table.add_column(
+        "Share", justify="right", no_wrap=True, min_width=max((len(f) for f in figures), default=5)
+    )
     table.add_column("0 to 100%", min_width=6)
     if sample_column:
         table.add_column("Sample", justify="right", no_wrap=True)
     stacked: list[RenderableType] = [Text(title, style="bold")] if title else []
     previous = None
     for fact, figure in zip(facts, figures, strict=True):
-        bar = ShareBar(fact.value or 0, lower_bound=fact.qualifier == "more_than",
-                       style="magenta" if fact.derived else "cyan")
+        bar = ShareBar(
+            fact.value or 0,
+            lower_bound=fact.qualifier == "more_than",
+            style="magenta" if fact.derived else "cyan",
+        )
         label = data_text(fact.label)
         if fact.population and fact.population != usual:
             label.append("\n")
@@ -163,8 +178,7 @@ def fact_label(fact: Fact) -> Text:
 def facts_table(facts: Sequence[Fact], factset: FactSet) -> RenderableType:
     """Ids are never broken (they are for copying into `show`); where the city column does not
     fit it goes, and below that every fact is stacked."""
-    wide, medium = (Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-                    for _ in range(2))
+    wide, medium = (Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False) for _ in range(2))
     for table in (wide, medium):
         table.add_column("ID", no_wrap=True, style="cyan")
         if table is wide:
@@ -231,12 +245,21 @@ def sources_table(rows: Sequence[SourceCount]) -> RenderableType:
         described = data_text(source.title)
         described.append("\n")
         described.append_text(data_text(source.publisher, style="dim"))
-        table.add_row(data_text(source.id), described, data_text(source.date),
-                      data_text(source.kind), Text(str(row.facts)), Text(str(row.figures)),
-                      Text(str(row.quotes)))
+        table.add_row(
+            data_text(source.id),
+            described,
+            data_text(source.date),
+            data_text(source.kind),
+            Text(str(row.facts)),
+            Text(str(row.figures)),
+            Text(str(row.quotes)),
+        )
         stacked.append_text(data_text(source.id, style="cyan"))
-        stacked.append(f"\n{source.kind} · {source.date} · cited by {plural(row.facts, 'fact')}: "
-                       f"{row.figures} for a figure, {row.quotes} for a quote\n", style="dim")
+        stacked.append(
+            f"\n{source.kind} · {source.date} · cited by {plural(row.facts, 'fact')}: "
+            f"{row.figures} for a figure, {row.quotes} for a quote\n",
+            style="dim",
+        )
         stacked.append_text(described)
         stacked.append("\n\n")
     stacked.rstrip()
@@ -280,15 +303,24 @@ def _topic_title(topic: str) -> str:
     return topic.replace("-", " ").capitalize()
 
 
-def grouped_view(facts: Sequence[Fact], factset: FactSet, *, title: Text | str,
-                 group_header: str, group_of: Callable[[Fact], str],
-                 sample_column: bool = False) -> RenderableType:
+def grouped_view(
+    facts: Sequence[Fact],
+    factset: FactSet,
+    *,
+    title: Text | str,
+    group_header: str,
+    group_of: Callable[[Fact], str],
+    sample_column: bool = False,
+) -> RenderableType:
     """All shares in one table (one scale), then the other facts as bullets under headings."""
     parts: list[RenderableType] = [Text(title, style="bold") if isinstance(title, str) else title]
     shares = [fact for fact in facts if fact.is_share]
     if shares:
-        parts.append(share_table(shares, None, "Measure", sample_column=sample_column,
-                                 group=(group_header, group_of)))
+        parts.append(
+            share_table(
+                shares, None, "Measure", sample_column=sample_column, group=(group_header, group_of)
+            )
+        )
     listed = [f for f in facts if not f.is_share or f.items]
     for name, group in _by_first_appearance(listed, key=group_of):
         parts.extend([Text(""), Text(name, style="bold"), bullets(group)])
@@ -302,15 +334,25 @@ def city_view(city: City, facts: Sequence[Fact], factset: FactSet) -> Renderable
     the foot."""
     heading = Text(city.name + (f" ({city.name_zh})" if city.name_zh else ""), style="bold")
     heading.append(f" · {plural(len(facts), 'fact')}", style="dim")
-    return grouped_view(facts, factset, title=heading, group_header="Topic",
-                        group_of=lambda f: _topic_title(f.topic))
+    return grouped_view(
+        facts,
+        factset,
+        title=heading,
+        group_header="Topic",
+        group_of=lambda f: _topic_title(f.topic),
+    )
 
 
 def by_city_view(facts: Sequence[Fact], factset: FactSet, what: str) -> RenderableType:
     """One view across cities (nationwide statements first), sources at the foot."""
     ordered = sorted(facts, key=lambda f: f.city is not None)
-    return grouped_view(ordered, factset, title=what, group_header="City",
-                        group_of=lambda f: factset.city_name(f.city))
+    return grouped_view(
+        ordered,
+        factset,
+        title=what,
+        group_header="City",
+        group_of=lambda f: factset.city_name(f.city),
+    )
 
 
 def reasons_view(facts: Sequence[Fact], factset: FactSet) -> RenderableType:
@@ -320,14 +362,17 @@ def reasons_view(facts: Sequence[Fact], factset: FactSet) -> RenderableType:
     stacked: list[RenderableType] = []
     for city, group in _by_first_appearance(facts, key=lambda f: f.city):
         table.add_column(factset.city_name(city), overflow="fold", ratio=1)
-        blocks = [Group(data_text(fact.label, style="bold"), numbered(fact.items or ()))
-                  for fact in group]
+        blocks = [
+            Group(data_text(fact.label, style="bold"), numbered(fact.items or ())) for fact in group
+        ]
         cells.append(Group(*_spaced(blocks)))
-        stacked.extend([Text(factset.city_name(city), style="bold underline"), *_spaced(blocks),
-                        Text("")])
+        stacked.extend(
+            [Text(factset.city_name(city), style="bold underline"), *_spaced(blocks), Text("")]
+        )
     table.add_row(*cells)
-    return Group(Responsive((70, table), (0, Group(*stacked[:-1]))), Text(""),
-                 *_foot(facts, factset))
+    return Group(
+        Responsive((70, table), (0, Group(*stacked[:-1]))), Text(""), *_foot(facts, factset)
+    )
 
 
 def entrepreneurs_view(facts: Sequence[Fact], factset: FactSet) -> RenderableType:
@@ -337,7 +382,8 @@ def entrepreneurs_view(facts: Sequence[Fact], factset: FactSet) -> RenderableTyp
     title = f"{', '.join(cities)}: returnee entrepreneurs{sample}"
     group = ("City", lambda f: factset.city_name(f.city)) if len(cities) > 1 else None
     parts: list[RenderableType] = [
-        share_table(facts, title, "Characteristic", sample_column=True, group=group)]
+        share_table(facts, title, "Characteristic", sample_column=True, group=group)
+    ]
     if any(f.qualifier == "more_than" for f in facts):
         parts.append(Text(LOWER_BOUND_NOTE, style="dim"))
     parts.append(Text(""))
@@ -351,20 +397,27 @@ LOWER_BOUND_NOTE = "> marks a lower bound (“over”, “more than”): the bar
 def topics_view(matrix: TopicMatrix, factset: FactSet) -> RenderableType:
     """Topics against cities: the whole matrix where it fits, with the city names over one line,
     then over two (Guang/zhou), and a list of what each topic covers in a narrow terminal."""
-    names = [factset.cities[c].name if c in factset.cities else "Nationwide"
-             for c in matrix.columns]
+    names = [
+        factset.cities[c].name if c in factset.cities else "Nationwide" for c in matrix.columns
+    ]
     layouts: list[tuple[int, RenderableType]] = []
     for headers in (names, [two_lines(name) for name in names]):
-        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
-                      caption="Number of facts on each topic; · = the data cannot answer it.",
-                      caption_justify="left")
+        table = Table(
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+            show_edge=False,
+            caption="Number of facts on each topic; · = the data cannot answer it.",
+            caption_justify="left",
+        )
         table.add_column("Topic", no_wrap=True)
         for header in headers:
             table.add_column(header, justify="right", no_wrap=True)
         for topic in matrix.topics:
             row = matrix.counts[topic]
-            table.add_row(data_text(topic), *[
-                Text(str(row[c])) if row[c] else Text("·", style="dim") for c in matrix.columns])
+            table.add_row(
+                data_text(topic),
+                *[Text(str(row[c])) if row[c] else Text("·", style="dim") for c in matrix.columns],
+            )
         widest = [max(len(line) for line in header.split("\n")) for header in headers]
         topic_width = max((len(t) for t in matrix.topics), default=5)
         layouts.append((topic_width + sum(max(w, 2) + 3 for w in widest), table))
@@ -397,7 +450,7 @@ def two_lines(name: str) -> str:
             return False  # n closing the syllable before
         if letter == "g" and before == "n":
             return False  # the g of -ng
-        return before in _VOWELS or before == "n" or lower[i - 2:i] == "ng"
+        return before in _VOWELS or before == "n" or lower[i - 2 : i] == "ng"
 
     splits = [i for i in range(2, len(name) - 1) if boundary(i)]
     at = min(splits, key=lambda i: abs(i - len(name) / 2), default=len(name) // 2)
@@ -445,8 +498,9 @@ def _foot(facts: Sequence[Fact], factset: FactSet) -> list[RenderableType]:
 K = TypeVar("K")
 
 
-def _by_first_appearance(facts: Sequence[Fact],
-                         key: Callable[[Fact], K]) -> list[tuple[K, list[Fact]]]:
+def _by_first_appearance(
+    facts: Sequence[Fact], key: Callable[[Fact], K]
+) -> list[tuple[K, list[Fact]]]:
     groups: dict[K, list[Fact]] = {}
     for fact in facts:
         groups.setdefault(key(fact), []).append(fact)
