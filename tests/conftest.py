@@ -75,11 +75,12 @@ def _invoker(monkeypatch: pytest.MonkeyPatch, *, fast: bool) -> RunCli:
     return invoke
 
 
-@pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch) -> RunCli:
-    """Drive the real CLI as `returnees` does (the fast path, else the Typer app) with a pinned,
-    colourless 80-column terminal."""
-    return _invoker(monkeypatch, fast=True)
+@pytest.fixture(params=["fastpath", "typer"])
+def run(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> RunCli:
+    """Drive the real CLI with a pinned, colourless 80-column terminal, once as `returnees` does
+    (the fast path, else the Typer app) and once through the Typer app alone
+    (RETURNEES_NO_FASTPATH=1): every CLI test holds both paths to the same answer."""
+    return _invoker(monkeypatch, fast=request.param == "fastpath")
 
 
 @pytest.fixture

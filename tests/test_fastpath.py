@@ -43,6 +43,13 @@ ANSWERED = [
     ["entrepreneurs", "--city", "beijing", "--json"],
     ["industries", "--city", "changsha", "--format", "csv"],
     ["--facts", "no-such-pack.yaml", "facts"],
+    ["sectors", "--limit", "+3"],
+    ["export", "--format", "csv", "--city", "shanghai"],
+    ["validate"],
+    ["validate", "--json"],
+    ["schema"],
+    ["cite", "shanghai-education", "--style", "markdown"],
+    ["cite", "shanghai-education"],
 ]
 
 LEFT_TO_TYPER = [
@@ -53,7 +60,6 @@ LEFT_TO_TYPER = [
     ["--version"],
     ["sectors", "--cty", "x"],
     ["sectors", "--limit", "-1"],
-    ["sectors", "--limit", "+3"],
     ["sectors", "--format", "xml"],
     ["sectors", "--json", "--json"],
     ["sectors", "beijing"],
@@ -61,10 +67,6 @@ LEFT_TO_TYPER = [
     ["sectors", "-cbeijing"],
     ["show"],
     ["show", "a", "b"],
-    ["export"],
-    ["validate"],
-    ["schema"],
-    ["cite", "shanghai-education"],
     ["nope"],
     ["--facts"],
     ["--unknown", "facts"],

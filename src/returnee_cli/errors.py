@@ -76,3 +76,15 @@ class UsageError(ReturneesError):
     """The command line asks for something that does not exist (an unknown city, fact id, ...)."""
 
     exit_code = EXIT_USAGE
+
+
+class Exit(ReturneesError):
+    """Ends a command that has already said all it has to say, with this exit code (`validate`
+    of invalid files: 1). Nothing more is printed."""
+
+    def __init__(self, exit_code: int) -> None:
+        super().__init__("")
+        self.exit_code = exit_code
+
+    def lines(self) -> list[str]:
+        return []

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
-from returnee_cli.model import FactSet
+from returnee_cli.model import Fact, FactSet
 
 SCHEMA = """
 CREATE TABLE sources (
@@ -48,10 +49,8 @@ CREATE INDEX facts_topic ON facts(topic);
 """
 
 
-def write_sqlite(factset: FactSet, path: Path) -> None:
-    """Write a new database at `path` (replacing any file there)."""
-    if path.exists():
-        path.unlink()
+def write_sqlite(factset: FactSet, facts: Sequence[Fact], path: Path) -> None:
+    """Write `facts`, with every source and city of the set, into `path`: a new, empty file."""
     connection = sqlite3.connect(path)
     try:
         with connection:
@@ -90,7 +89,7 @@ def write_sqlite(factset: FactSet, path: Path) -> None:
                         f.reported_in,
                         f.quote,
                     )
-                    for f in factset.facts
+                    for f in facts
                 ],
             )
     finally:

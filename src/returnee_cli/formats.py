@@ -22,16 +22,35 @@ class Format(str, Enum):
     json = "json"
     jsonl = "jsonl"
     csv = "csv"
+    yaml = "yaml"
+    sqlite = "sqlite"
 
 
 @dataclass(frozen=True)
 class OutputRequest:
-    """What a command's output options asked for: a format, the keys to keep, a picture."""
+    """What a command's output options asked for: a format, the keys to keep, how many records,
+    a picture, and a file to write instead of stdout."""
 
-    format: Format
-    fields: str | None
-    svg: Path | None
+    format: Format = Format.table
+    fields: str | None = None
+    svg: Path | None = None
     limit: int | None = None  # None: the default (tables capped, machine formats whole); 0: all
+    output: Path | None = None  # None: stdout
+    force: bool = False  # replace an existing output file
+
+    @classmethod
+    def from_values(cls, values: dict[str, Any]) -> OutputRequest:
+        """The output options as parsed (see surface.output_options); --json wins over --format."""
+        chosen = Format.json if values.get("json") else values.get("format") or Format.table
+        output = values.get("output")
+        return cls(
+            chosen,
+            values.get("fields"),
+            values.get("svg"),
+            values.get("limit"),
+            None if output is None or str(output) == "-" else output,
+            bool(values.get("force")),
+        )
 
     def row_limit(self) -> int | None:
         """How many records to print: a terminal is not flooded unless asked; scripts get all."""
@@ -163,7 +182,8 @@ def csv_chunks(records: Iterable[dict[str, Any]], columns: Sequence[str]) -> Ite
     yield buffer.getvalue()
 
 
-def yaml_text(records: Sequence[dict[str, Any]]) -> str:
+def yaml_text(data: list[dict[str, Any]] | dict[str, Any]) -> str:
+    """Records (or one record) as YAML: the same keys and values as the JSON."""
     import yaml
 
-    return str(yaml.safe_dump(list(records), allow_unicode=True, sort_keys=False, width=100))
+    return str(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100))

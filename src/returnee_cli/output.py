@@ -7,20 +7,17 @@ imported only when a table is actually drawn, so the --json path never pays for 
 from __future__ import annotations
 
 import io
-import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from returnee_cli import PROG
 from returnee_cli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, ReturneesError
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
-
-PROG = "returnees"
 
 
 class StdoutClosed(Exception):
@@ -59,10 +56,6 @@ def _guard_pipe(write: Any) -> None:
         raise StdoutClosed() from None
 
 
-def write_json(data: Any) -> None:
-    write_chunks([json.dumps(data, ensure_ascii=False, indent=2) + "\n"])
-
-
 def write_text(text: str) -> None:
     """Text for people (tables, reports), in the terminal's own encoding: a character it cannot
     show becomes '?', never a crash (a Windows console, PYTHONIOENCODING=ascii). Data for
@@ -81,12 +74,22 @@ def write_text(text: str) -> None:
     _guard_pipe(write)
 
 
-def write_renderable(renderable: RenderableType) -> None:
-    console = make_console()
+def render(renderable: RenderableType | str, *, for_terminal: bool = True) -> str:
+    """A table or chart as text: for this terminal (its width; colour if it is one), or plain
+    for a file. A `str` is text already (a citation, a report) and is kept as it is."""
+    if isinstance(renderable, str):
+        return renderable
+    console = make_console() if for_terminal else make_console(io.StringIO())
+    if not for_terminal:
+        console.width = terminal_width()
     with console.capture() as captured:
         console.print(renderable)
     # Rich pads every line to the table's width; the padding is noise in a pipe or a diff.
-    write_text("\n".join(line.rstrip(" ") for line in captured.get().split("\n")))
+    return "\n".join(line.rstrip(" ") for line in captured.get().split("\n"))
+
+
+def write_renderable(renderable: RenderableType | str) -> None:
+    write_text(render(renderable))
 
 
 def message(text: str) -> None:
@@ -116,8 +119,8 @@ def terminal_width() -> int:
     return shutil.get_terminal_size((80, 24)).columns
 
 
-def write_svg(renderable: RenderableType, path: Path, title: str) -> None:
-    """What the terminal shows, saved as an SVG picture (Rich's own export), in colour whatever
+def svg_text(renderable: RenderableType | str, title: str) -> str:
+    """What the terminal shows, as an SVG picture (Rich's own export), in colour whatever
     stdout is."""
     from rich.console import Console
 
@@ -133,8 +136,7 @@ def write_svg(renderable: RenderableType, path: Path, title: str) -> None:
         emoji=False,
     )
     console.print(renderable)
-    svg = console.export_svg(title=title)
-    path.write_text(svg, encoding="utf-8")
+    return console.export_svg(title=title)
 
 
 def write_lines(lines: list[str]) -> None:

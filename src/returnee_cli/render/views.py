@@ -394,9 +394,13 @@ def entrepreneurs_view(facts: Sequence[Fact], factset: FactSet) -> RenderableTyp
 LOWER_BOUND_NOTE = "> marks a lower bound (“over”, “more than”): the bar runs on past ▶."
 
 
-def topics_view(matrix: TopicMatrix, factset: FactSet) -> RenderableType:
-    """Topics against cities: the whole matrix where it fits, with the city names over one line,
-    then over two (Guang/zhou), and a list of what each topic covers in a narrow terminal."""
+def topics_view(
+    matrix: TopicMatrix, factset: FactSet, topics: Sequence[str] | None = None
+) -> RenderableType:
+    """Topics (all, or those given) against cities: the whole matrix where it fits, with the
+    city names over one line, then over two (Guang/zhou), and a list of what each topic covers
+    in a narrow terminal."""
+    shown = list(matrix.topics if topics is None else topics)
     names = [
         factset.cities[c].name if c in factset.cities else "Nationwide" for c in matrix.columns
     ]
@@ -412,17 +416,17 @@ def topics_view(matrix: TopicMatrix, factset: FactSet) -> RenderableType:
         table.add_column("Topic", no_wrap=True)
         for header in headers:
             table.add_column(header, justify="right", no_wrap=True)
-        for topic in matrix.topics:
+        for topic in shown:
             row = matrix.counts[topic]
             table.add_row(
                 data_text(topic),
                 *[Text(str(row[c])) if row[c] else Text("·", style="dim") for c in matrix.columns],
             )
         widest = [max(len(line) for line in header.split("\n")) for header in headers]
-        topic_width = max((len(t) for t in matrix.topics), default=5)
+        topic_width = max((len(t) for t in shown), default=5)
         layouts.append((topic_width + sum(max(w, 2) + 3 for w in widest), table))
     stacked = Text()
-    for topic in matrix.topics:
+    for topic in shown:
         row = matrix.counts[topic]
         present = [f"{c} {row[c]}" for c in matrix.columns if row[c]]
         stacked.append_text(data_text(topic, style="bold"))

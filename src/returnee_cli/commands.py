@@ -1,0 +1,575 @@
+"""Every command of returnees: its arguments and options, declared once right above it, and what
+it does, free of Typer. A command's whole path reads top to bottom here:
+
+    @command(options...)  ->  the action  ->  a query (queries.py)  ->  emit(Result) (emit.py)
+
+The Typer app (cli.py) and the fast path (fastpath.py) are both built from these declarations
+(surface.py says how); neither holds a list of commands or options of its own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from returnee_cli import PROG, __version__, output, queries, records
+from returnee_cli.emit import Result, emit
+from returnee_cli.errors import EXIT_DATA, Exit, ReturneesError, UsageError
+from returnee_cli.formats import Format, OutputRequest
+from returnee_cli.loading import load_factset, read_factset
+from returnee_cli.model import City, Fact, FactSet
+from returnee_cli.paths import builtin_facts_dir
+from returnee_cli.surface import (
+    FACT_FORMATS,
+    argument,
+    command,
+    existing_path,
+    flag,
+    one_of,
+    option,
+    output_options,
+)
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from returnee_cli.render import views
+else:  # the renderers import rich: loaded the first time a table is drawn, never for --json
+    from returnee_cli.lazy import lazy_module
+
+    views = lazy_module("returnee_cli.render.views")
+
+FACTS_ENV = "RETURNEES_FACTS"
+
+
+# --- the facts of a call --------------------------------------------------------------------------
+
+
+class Settings(NamedTuple):
+    """The fact files of this call, and whether the cache may answer."""
+
+    paths: list[Path]
+    use_cache: bool
+
+
+class GlobalOptions(NamedTuple):
+    """The global options as given; checked (`settings`) only by a command that loads facts, so
+    that a stale RETURNEES_FACTS never stands in the way of --help, `schema` or `validate PATH`."""
+
+    facts: list[Path]
+    no_builtin: bool
+    no_cache: bool
+
+    def settings(self) -> Settings:
+        """The fact files of this call: built-in, then RETURNEES_FACTS, then --facts."""
+        from_env = [Path(p) for p in os.environ.get(FACTS_ENV, "").split(os.pathsep) if p.strip()]
+        for path in [*from_env, *self.facts]:
+            if not path.exists():
+                origin = FACTS_ENV if path in from_env else "--facts"
+                raise UsageError(f"{origin}: no such file or folder: {path}")
+        paths = [*([] if self.no_builtin else [builtin_facts_dir()]), *from_env, *self.facts]
+        if not paths:
+            raise UsageError("--no-builtin leaves no facts to load; add --facts PATH")
+        return Settings(paths, use_cache=not self.no_cache)
+
+
+class Call(NamedTuple):
+    """What every action receives besides its own options: the global options and the output
+    options (`out`)."""
+
+    options: GlobalOptions
+    out: OutputRequest
+
+    def load(self) -> FactSet:
+        """The facts of this call, loaded and validated (from the cache when nothing changed),
+        with a progress bar on a terminal for long loads."""
+        settings = self.options.settings()
+        with output.load_progress() as progress:
+            return load_factset(settings.paths, use_cache=settings.use_cache, progress=progress)
+
+    def emit(self, result: Result) -> None:
+        """Print or write the result as the output options ask; never over a fact file."""
+        emit(self.out, result, self.options.settings().paths)
+
+
+def run(name: str, global_values: dict[str, Any], values: dict[str, Any]) -> None:
+    """Run one command with its parsed values: the one entry of both the Typer app and the fast
+    path."""
+    from returnee_cli.surface import COMMANDS, OUTPUT_DESTS
+
+    own = {dest: value for dest, value in values.items() if dest not in OUTPUT_DESTS}
+    out = OutputRequest.from_values(values)
+    COMMANDS[name].action(Call(GlobalOptions(**global_values), out), **own)
+
+
+# --- shell completion: quiet, from the built-in facts and RETURNEES_FACTS -------------------------
+
+
+def _completion_factset() -> FactSet | None:
+    try:
+        return Call(GlobalOptions([], False, False), OutputRequest()).load()
+    except ReturneesError:
+        return None
+
+
+def complete_city(incomplete: str) -> list[str]:
+    factset = _completion_factset()
+    names = [
+        name
+        for city in (factset.cities.values() if factset else ())
+        for name in (city.slug, city.name_zh)
+        if name
+    ]
+    return [
+        name
+        for name in names
+        if name.startswith(incomplete.casefold()) or name.startswith(incomplete)
+    ]
+
+
+def complete_topic(incomplete: str) -> list[str]:
+    factset = _completion_factset()
+    return [t for t in (factset.topics if factset else []) if t.startswith(incomplete)]
+
+
+def complete_fact_id(incomplete: str) -> list[str]:
+    factset = _completion_factset()
+    return [i for i in (factset.by_id if factset else {}) if i.startswith(incomplete)]
+
+
+# --- options shared by several commands -----------------------------------------------------------
+
+
+def _version() -> None:
+    output.write_text(f"{PROG} {__version__}\n")
+
+
+GLOBAL_OPTIONS = (
+    option(
+        "--facts",
+        "-f",
+        dest="facts",
+        metavar="PATH",
+        convert=existing_path,
+        many=True,
+        help="Also load this fact file or folder (repeatable). RETURNEES_FACTS adds more, "
+        "separated by the OS path separator.",
+    ),
+    flag(
+        "--no-builtin",
+        dest="no_builtin",
+        help="Leave the built-in facts out; use only --facts and RETURNEES_FACTS.",
+    ),
+    flag(
+        "--no-cache",
+        dest="no_cache",
+        help="Read every fact file anew; neither use nor update the cache (RETURNEES_CACHE_DIR "
+        "says where it is).",
+    ),
+    flag("--version", "-V", dest="version", eager=_version, help="Print the version and exit."),
+)
+
+CITY = option(
+    "--city",
+    "-c",
+    dest="city",
+    metavar="CITY",
+    complete=complete_city,
+    help="Only this city: English name in any case, Chinese name (beijing, Shanghai, 北京), or "
+    "nationwide.",
+)
+FACT_FILTERS = (
+    CITY,
+    option(
+        "--topic",
+        "-t",
+        dest="topic",
+        metavar="TOPIC",
+        complete=complete_topic,
+        help="Only this topic, e.g. sectors, women, reasons; returnees topics lists them.",
+    ),
+    option(
+        "--source",
+        "-s",
+        dest="source",
+        metavar="SOURCE_ID",
+        help="Only facts from (or reported in) this source; returnees sources lists them.",
+    ),
+    option(
+        "--search",
+        "-q",
+        dest="search",
+        metavar="TEXT",
+        help="Only facts whose label, population, items or quote contain this text, in any case.",
+    ),
+)
+FACT_ID = argument(
+    "fact_id",
+    metavar="FACT_ID",
+    complete=complete_fact_id,
+    help="A fact id, as listed by: returnees facts.",
+)
+OUTPUT = output_options()
+FACT_OUTPUT = output_options(FACT_FORMATS)
+
+
+# --- results --------------------------------------------------------------------------------------
+
+
+def fact_result(
+    facts: Sequence[Fact],
+    factset: FactSet,
+    view: Callable[[Sequence[Fact]], RenderableType | str],
+    title: str,
+    **more: Any,
+) -> Result:
+    """Facts as a result: each a self-contained JSON record, and a SQLite database on request."""
+    from returnee_cli.export import write_sqlite
+
+    return Result(
+        facts,
+        records.FACT_KEYS,
+        view,
+        record=lambda fact: records.fact_record(fact, factset),
+        title=title,
+        database=lambda rows, path: write_sqlite(factset, rows, path),
+        noun="facts",
+        **more,
+    )
+
+
+def _city(factset: FactSet, name: str | None) -> City | None:
+    return queries.resolve_city(factset, name) if name is not None else None
+
+
+def _no_data(what: str, result: queries.TopicResult) -> str:
+    having = ", ".join(city.slug for city in result.cities_with_topic) or "none"
+    return f"no {what} for that city; cities that have it: {having}"
+
+
+def _one_angle(
+    call: Call,
+    city: str | None,
+    query: Callable[[FactSet, City | None], queries.TopicResult],
+    what: str,
+    draw: Callable[[Sequence[Fact], FactSet], RenderableType],
+    name: str,
+) -> None:
+    """sectors, industries, entrepreneurs, reasons: one angle on the facts, for one city or all."""
+    factset = call.load()
+    found = query(factset, _city(factset, city))
+    call.emit(
+        fact_result(
+            found.facts,
+            factset,
+            lambda rows: draw(rows, factset),
+            f"{PROG} {name}",
+            empty_note=_no_data(what, found),
+        )
+    )
+
+
+# --- the commands, in the order --help lists them -------------------------------------------------
+
+
+@command(OUTPUT)
+def cities(call: Call) -> None:
+    """Every city in the facts: how many facts, its role in the article, its headline figure.
+
+    Example: returnees cities
+    """
+    factset = call.load()
+    call.emit(
+        Result(
+            queries.cities_overview(factset),
+            records.CITY_OVERVIEW_KEYS,
+            lambda rows: views.cities_view(rows),
+            record=lambda entry: records.city_overview_record(entry, factset),
+            title=f"{PROG} cities",
+            noun="cities",
+        )
+    )
+
+
+@command(
+    argument(
+        "name",
+        metavar="CITY",
+        complete=complete_city,
+        help="English name in any case, or Chinese name: beijing, Shanghai, 杭州.",
+    ),
+    FACT_OUTPUT,
+)
+def city(call: Call, name: str) -> None:
+    """A profile of one city: its facts by topic, shares as bars, lists numbered, sources cited.
+
+    Example: returnees city shanghai
+    """
+    factset = call.load()
+    chosen = queries.resolve_city(factset, name)
+    facts = queries.select_facts(factset, city=chosen)
+    call.emit(
+        fact_result(
+            facts,
+            factset,
+            lambda rows: views.city_view(chosen, rows, factset),
+            f"{PROG} city {chosen.slug}",
+            empty_note=f"no facts about {chosen.name} yet",
+        )
+    )
+
+
+@command(CITY, FACT_OUTPUT)
+def sectors(call: Call, city: str | None) -> None:
+    """The fields returnees work in, as shares on a 0-100 scale.
+
+    Example: returnees sectors --city beijing
+    """
+
+    def draw(rows: Sequence[Fact], factset: FactSet) -> RenderableType:
+        return views.sectors_view(rows, factset)
+
+    _one_angle(call, city, queries.sectors, "work-sector figures", draw, "sectors")
+
+
+@command(CITY, FACT_OUTPUT)
+def industries(call: Call, city: str | None) -> None:
+    """The emerging and leading industries returnees work in, with the shares that go with them.
+
+    Example: returnees industries --city beijing
+    """
+
+    def draw(rows: Sequence[Fact], factset: FactSet) -> RenderableType:
+        return views.by_city_view(rows, factset, "Emerging and leading industries")
+
+    _one_angle(call, city, queries.industries, "industry facts", draw, "industries")
+
+
+@command(CITY, FACT_OUTPUT)
+def entrepreneurs(call: Call, city: str | None) -> None:
+    """Who returnee entrepreneurs are, as a bar chart with the sample size.
+
+    First choice, generation, education, leading industries, profitability, international markets
+    and women founders.
+
+    Example: returnees entrepreneurs --city shanghai
+    """
+
+    def draw(rows: Sequence[Fact], factset: FactSet) -> RenderableType:
+        return views.entrepreneurs_view(rows, factset)
+
+    _one_angle(
+        call, city, queries.entrepreneurs, "entrepreneur survey figures", draw, "entrepreneurs"
+    )
+
+
+@command(CITY, FACT_OUTPUT)
+def reasons(call: Call, city: str | None) -> None:
+    """Why returnees choose a city, as ranked lists, the cities side by side.
+
+    Example: returnees reasons
+    """
+
+    def draw(rows: Sequence[Fact], factset: FactSet) -> RenderableType:
+        return views.reasons_view(rows, factset)
+
+    _one_angle(call, city, queries.reasons, "reasons", draw, "reasons")
+
+
+@command(OUTPUT)
+def topics(call: Call) -> None:
+    """Which topics the facts cover for which city: what the data can and cannot answer.
+
+    Example: returnees topics
+    """
+    factset = call.load()
+    matrix = queries.topic_matrix(factset)
+    rows = [{"topic": topic, **matrix.counts[topic]} for topic in matrix.topics]
+    call.emit(
+        Result(
+            rows,
+            ["topic", *matrix.columns],
+            lambda shown: views.topics_view(matrix, factset, [row["topic"] for row in shown]),
+            title=f"{PROG} topics",
+            noun="topics",
+        )
+    )
+
+
+def _select(
+    factset: FactSet, city: str | None, topic: str | None, source: str | None, search: str | None
+) -> list[Fact]:
+    return queries.select_facts(
+        factset,
+        city=_city(factset, city),
+        topic=queries.resolve_topic(factset, topic) if topic is not None else None,
+        source=queries.resolve_source(factset, source) if source is not None else None,
+        search=search,
+    )
+
+
+@command(FACT_FILTERS, FACT_OUTPUT)
+def facts(
+    call: Call, city: str | None, topic: str | None, source: str | None, search: str | None
+) -> None:
+    """Every fact, filtered by city, topic, source or text.
+
+    Example: returnees facts --city shanghai --topic women
+    """
+    factset = call.load()
+    found = _select(factset, city, topic, source, search)
+    call.emit(
+        fact_result(
+            found,
+            factset,
+            lambda rows: views.facts_table(rows, factset),
+            f"{PROG} facts",
+            empty_note="no facts match those filters",
+        )
+    )
+
+
+@command(FACT_ID, FACT_OUTPUT)
+def show(call: Call, fact_id: str) -> None:
+    """One fact in full: figure and qualifier, population, sample, source and quote.
+
+    Example: returnees show shanghai-women-share
+    """
+    factset = call.load()
+    fact = queries.get_fact(factset, fact_id)
+    call.emit(
+        fact_result(
+            [fact],
+            factset,
+            lambda rows: views.fact_view(fact, factset),
+            f"{PROG} show {fact.id}",
+            single=True,
+        )
+    )
+
+
+@command(OUTPUT)
+def sources(call: Call) -> None:
+    """The documents the facts come from, with how many facts each supports.
+
+    Example: returnees sources --json
+    """
+    factset = call.load()
+    call.emit(
+        Result(
+            queries.source_fact_counts(factset),
+            records.SOURCE_SUMMARY_KEYS,
+            lambda shown: views.sources_table(shown),
+            record=records.source_summary_record,
+            title=f"{PROG} sources",
+            noun="sources",
+        )
+    )
+
+
+CITATION_STYLES = ("plain", "markdown")
+
+
+@command(
+    FACT_ID,
+    option(
+        "--style",
+        dest="style",
+        metavar="STYLE",
+        default="plain",
+        convert=one_of(CITATION_STYLES),
+        complete=lambda incomplete: [s for s in CITATION_STYLES if s.startswith(incomplete)],
+        help="plain text, or markdown.",
+    ),
+)
+def cite(call: Call, fact_id: str, style: str) -> None:
+    """A ready-to-paste citation of one fact.
+
+    The figure with its qualifier, the quote, the source with publisher and date, and the article
+    it was read in.
+
+    Example: returnees cite shanghai-education --style markdown
+    """
+    from returnee_cli.citations import cite as citation
+
+    factset = call.load()
+    fact = queries.get_fact(factset, fact_id)
+    call.emit(
+        fact_result(
+            [fact],
+            factset,
+            lambda rows: citation(fact, factset, style),
+            f"{PROG} cite",
+            single=True,
+        )
+    )
+
+
+@command(FACT_FILTERS, output_options(FACT_FORMATS[1:], default=Format.json))
+def export(
+    call: Call, city: str | None, topic: str | None, source: str | None, search: str | None
+) -> None:
+    """All the facts, or those the filters select, for a spreadsheet, a database or a program.
+
+    Example: returnees export --format sqlite -o returnees.db
+    """
+    factset = call.load()
+    found = _select(factset, city, topic, source, search)
+    call.emit(fact_result(found, factset, lambda rows: "", f"{PROG} export"))
+
+
+@command(
+    argument(
+        "paths",
+        metavar="PATH...",
+        convert=existing_path,
+        many=True,
+        help="Fact files or folders to check; by default the facts in use (built-in, --facts "
+        "and RETURNEES_FACTS).",
+    ),
+    flag("--json", dest="json", help="Print a JSON report: valid, files, errors and warnings."),
+)
+def validate(call: Call, paths: list[Path]) -> None:
+    """Check fact files: every problem at once, with file, line and what to do. Exit 1 if invalid.
+
+    Example: returnees validate my-facts/
+    """
+    from returnee_cli.render.report import report_lines
+
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"no such file or folder: {path}")
+    with output.load_progress() as progress:
+        checked = read_factset(
+            paths or call.options.settings().paths,
+            use_cache=not call.options.no_cache,
+            progress=progress,
+        )
+    emit(
+        call.out,
+        Result(
+            [checked],
+            ("valid", "files", "errors", "warnings"),
+            lambda rows: "".join(line + "\n" for line in report_lines(checked)),
+            record=records.validation_record,
+            single=True,
+        ),
+    )
+    if checked.errors:
+        raise Exit(EXIT_DATA)
+
+
+@command()
+def schema(call: Call) -> None:
+    """The JSON Schema of fact files, generated from the format, for editors and other tools.
+
+    Example: returnees schema > fact-file.schema.json
+    """
+    from returnee_cli.schema import fact_file_schema
+
+    emit(
+        OutputRequest(Format.json),
+        Result([fact_file_schema()], (), lambda rows: "", single=True),
+    )

@@ -1,0 +1,314 @@
+"""The command line, declared once: what a command, an argument and an option are, the options
+several commands share, and the strict parser of the fast path.
+
+Every command is declared in `commands.py` with the `@command(...)` decorator, its arguments and
+options listed right above it. Two parsers are made from those declarations and nothing else:
+
+- the Typer app (`cli.py`), which answers help, completion, errors, and every call;
+- the fast path (`parse` below), which answers the plain, well-formed calls without importing
+  Typer (about half of every start, measured for issue 5) and leaves anything in doubt to Typer.
+
+Both convert a value with the same `convert` function and fill in the same default, so they
+cannot disagree on what a call means; tests/test_surface.py compares the two over every command
+and option. No typer, no rich here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from returnee_cli.formats import Format
+
+Kind = Literal["option", "flag", "argument"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """One argument or option of a command: how it is written, what it becomes, what it says."""
+
+    dest: str  # the keyword the action receives
+    kind: Kind
+    flags: tuple[str, ...] = ()  # ("--city", "-c"); none for an argument
+    help: str = ""
+    metavar: str | None = None
+    default: Any = None  # as typed on the command line; converted like any other value
+    convert: Callable[[str], Any] = str  # raises ValueError, with a message, for a bad value
+    complete: Callable[[str], list[str]] | None = None  # shell completion of a value
+    many: bool = False  # a repeatable option, or an argument that takes several values
+    eager: Callable[[], None] | None = None  # a flag that answers at once (--version)
+
+    @property
+    def required(self) -> bool:
+        """An argument that must be given: one value, and no default."""
+        return self.kind == "argument" and not self.many and self.default is None
+
+    def value(self, given: Any) -> Any:
+        """The value an action receives: the default (converted) when nothing was given."""
+        if given is not None and given != []:
+            return given
+        if self.kind == "flag":
+            return bool(self.default)
+        if self.many:
+            return []
+        return None if self.default is None else self.convert(self.default)
+
+
+def option(*flags: str, dest: str, help: str, metavar: str, **more: Any) -> Param:
+    return Param(dest, "option", flags, help, metavar, **more)
+
+
+def flag(*flags: str, dest: str, help: str, **more: Any) -> Param:
+    return Param(dest, "flag", flags, help, default=False, **more)
+
+
+def argument(dest: str, *, metavar: str, help: str, **more: Any) -> Param:
+    return Param(dest, "argument", (), help, metavar, **more)
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    params: tuple[Param, ...]
+    action: Callable[..., None]  # action(call, **values of the command's own params)
+    help: str = ""
+
+    @property
+    def options(self) -> dict[str, Param]:
+        """Every flag the command takes (both spellings) -> its Param."""
+        return {name: param for param in self.params for name in param.flags}
+
+    @property
+    def arguments(self) -> list[Param]:
+        return [param for param in self.params if param.kind == "argument"]
+
+
+COMMANDS: dict[str, Command] = {}  # filled by @command, in the order `--help` lists them
+
+
+def command(*params: Param | Iterable[Param], name: str | None = None) -> Callable[[Any], Any]:
+    """Declare a command: its arguments and options (single or in shared groups), its name (the
+    function's, unless given) and its help (the function's docstring)."""
+    flat: list[Param] = []
+    for item in params:
+        flat.extend([item] if isinstance(item, Param) else item)
+
+    def register(action: Callable[..., None]) -> Callable[..., None]:
+        called = name or action.__name__.strip("_")
+        COMMANDS[called] = Command(called, tuple(flat), action, _help(action.__doc__))
+        return action
+
+    return register
+
+
+def _help(docstring: str | None) -> str:
+    import inspect
+
+    return inspect.cleandoc(docstring or "")
+
+
+# --- converters: text -> value, ValueError with a message for anything else -----------------------
+
+_WHOLE_NUMBER = re.compile(r"\+?[0-9]+")
+
+
+def whole_number(text: str) -> int:
+    if not _WHOLE_NUMBER.fullmatch(text.strip()):
+        raise ValueError(f"'{text}' is not a whole number of 0 or more")
+    return int(text)
+
+
+def file_path(text: str) -> Path:
+    """A file to write: '-' is stdout (None to the action), a folder is refused."""
+    path = Path(text)
+    if text != "-" and path.is_dir():
+        raise ValueError(f"'{text}' is a folder; give a file name")
+    return path
+
+
+def existing_path(text: str) -> Path:
+    return Path(text)
+
+
+def one_of(choices: Sequence[str]) -> Callable[[str], str]:
+    def convert(text: str) -> str:
+        chosen = text.strip().casefold()
+        if chosen not in choices:
+            raise ValueError(f"'{text}' is not one of {', '.join(choices)}")
+        return chosen
+
+    return convert
+
+
+def format_choice(formats: Sequence[Format]) -> Callable[[str], Format]:
+    names = [f.value for f in formats]
+    check = one_of(names)
+
+    def convert(text: str) -> Format:
+        return Format(check(text))
+
+    return convert
+
+
+# --- options several commands share -------------------------------------------------------------
+
+RECORD_FORMATS = (Format.table, Format.json, Format.jsonl, Format.csv, Format.yaml)
+FACT_FORMATS = (*RECORD_FORMATS, Format.sqlite)
+
+
+def _format_help(formats: Sequence[Format]) -> str:
+    """'table (for people); json, jsonl, csv or yaml (for scripts); sqlite (...)'."""
+    data = [f.value for f in formats if f not in (Format.table, Format.sqlite)]
+    parts = ["table (for people)"] if Format.table in formats else []
+    parts.append(", ".join(data[:-1]) + " or " + data[-1] + " (for scripts)")
+    if Format.sqlite in formats:
+        parts.append("sqlite (a database of the facts, their sources and cities; needs -o)")
+    return "; ".join(parts) + "."
+
+
+JSON_FLAG = flag("--json", dest="json", help="Shorthand for --format json.")
+FIELDS = option(
+    "--fields",
+    dest="fields",
+    metavar="KEY,...",
+    help="Only these keys in json, jsonl, csv and yaml output, e.g. id,value.",
+)
+LIMIT = option(
+    "--limit",
+    "-n",
+    dest="limit",
+    metavar="N",
+    convert=whole_number,
+    help="Show at most N records (0: all). Tables stop at 1,000 unless told; json, jsonl, csv "
+    "and yaml give every record.",
+)
+SVG = option(
+    "--svg",
+    dest="svg",
+    metavar="FILE",
+    convert=file_path,
+    help="Also save the table or chart as an SVG picture (an existing FILE needs --force).",
+)
+OUTPUT_FILE = option(
+    "--output",
+    "-o",
+    dest="output",
+    metavar="FILE",
+    convert=file_path,
+    help="Write to FILE instead of stdout (- means stdout); an existing FILE needs --force.",
+)
+FORCE = flag("--force", dest="force", help="Replace an existing output FILE (never a fact file).")
+
+
+def output_options(
+    formats: Sequence[Format] = RECORD_FORMATS, default: Format = Format.table
+) -> tuple[Param, ...]:
+    """--format (of these formats), --json, --fields, --limit, --svg, --output and --force: the
+    options of every command that prints records. They reach the action as `call.out`."""
+    chosen = option(
+        "--format",
+        dest="format",
+        metavar="FORMAT",
+        default=default.value,
+        convert=format_choice(formats),
+        complete=lambda incomplete: [f.value for f in formats if f.value.startswith(incomplete)],
+        help=_format_help(formats),
+    )
+    picture = (SVG,) if Format.table in formats else ()
+    return (chosen, JSON_FLAG, FIELDS, LIMIT, *picture, OUTPUT_FILE, FORCE)
+
+
+OUTPUT_DESTS = frozenset({"format", "json", "fields", "limit", "svg", "output", "force"})
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A call the fast path understood: the command, the global values, the command's values."""
+
+    command: Command
+    global_values: dict[str, Any]
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def parse(argv: Sequence[str], global_params: Sequence[Param]) -> Parsed | None:
+    """The call, parsed strictly from the declarations; None for anything in doubt (help, an
+    unknown or repeated option, a value its converter refuses, `--opt=value` of a flag, `--`,
+    joined short options), which Typer then answers, or refuses, with its own message."""
+    rest = list(argv)
+    global_values = _parse_options(rest, {n: p for p in global_params for n in p.flags}, True)
+    if global_values is None or not rest or rest[0] not in COMMANDS:
+        return None
+    chosen = COMMANDS[rest.pop(0)]
+    values = _parse_options(rest, chosen.options, False, chosen.arguments)
+    if values is None:
+        return None
+    filled = {p.dest: p.value(global_values.get(p.dest)) for p in global_params if not p.eager}
+    own = {p.dest: p.value(values.get(p.dest)) for p in chosen.params}
+    return Parsed(chosen, filled, own)
+
+
+def _parse_options(
+    rest: list[str],
+    options: dict[str, Param],
+    stop_at_word: bool,
+    arguments: Sequence[Param] = (),
+) -> dict[str, Any] | None:
+    values: dict[str, Any] = {}
+    positional = list(arguments)
+    while rest:
+        token = rest[0]
+        if not token.startswith("-") or token == "-":
+            if stop_at_word:
+                return values
+            if not positional:
+                return None  # an extra argument: Typer explains
+            param = positional[0]
+            rest.pop(0)
+            if not _store(values, param, token):
+                return None
+            if not param.many:
+                positional.pop(0)
+            continue
+        rest.pop(0)
+        name, attached = (
+            token.split("=", 1)
+            if token.startswith("--") and "=" in token
+            else (
+                token,
+                None,
+            )
+        )
+        named = options.get(name)
+        if named is None or named.eager:
+            return None
+        if named.kind == "flag":
+            if attached is not None or named.dest in values:
+                return None
+            values[named.dest] = True
+            continue
+        if attached is None:
+            if not rest or (rest[0].startswith("-") and rest[0] != "-"):
+                return None
+            attached = rest.pop(0)
+        if not _store(values, named, attached):
+            return None
+    if any(p.required and p.dest not in values for p in positional):
+        return None  # a missing argument: Typer explains
+    return values
+
+
+def _store(values: dict[str, Any], param: Param, text: str) -> bool:
+    try:
+        value = param.convert(text)
+    except ValueError:
+        return False
+    if param.many:
+        values.setdefault(param.dest, []).append(value)
+    elif param.dest in values:
+        return False  # given twice: Typer decides
+    else:
+        values[param.dest] = value
+    return True
