@@ -6,7 +6,8 @@ modification time and inode of every file it was built from (fact files and stor
 any differs, the entry is stale and the files are read again. Entries are marshal data (no code
 runs on loading: never pickle) behind a magic line and a checksum, so a truncated, corrupt or
 foreign file is never decoded, only ignored and rebuilt. Entries are written to a temporary file and
-renamed into place: a reader, or an interrupted writer, never leaves half an entry behind.
+renamed into place by the one writer (writer.py): a reader, or an interrupted writer, never leaves
+half an entry behind.
 Anything wrong with the cache folder makes the cache step aside; it is never fatal.
 """
 
@@ -118,24 +119,17 @@ def load(files: Sequence[Path], folder: Path | None = None) -> Checked | None:
 
 def store(files: Sequence[Path], checked: Checked, folder: Path | None = None) -> None:
     """Keep `checked` for the next start. Quietly does nothing if the folder cannot be written."""
-    import tempfile
+    from returnee_cli.errors import UsageError
+    from returnee_cli.writer import write_file
 
     target = entry_path(files, folder)
-    partial = None
     try:
         payload = marshal.dumps(_encode(files, checked))
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(dir=target.parent, prefix=".factset-", suffix=".partial")
-        partial = Path(name)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(MAGIC + _checksum(payload) + b"\n\n" + payload)
-        os.replace(partial, target)
-        partial = None
-    except (OSError, ValueError):
-        pass
-    finally:
-        if partial is not None:  # interrupted, or the write failed: leave nothing half-written
-            partial.unlink(missing_ok=True)
+        entry = MAGIC + _checksum(payload) + b"\n\n" + payload
+        write_file(target, lambda path: path.write_bytes(entry), force=True, mode=0o600)
+    except (OSError, ValueError, UsageError):
+        pass  # no cache this time; the answer is the same
 
 
 def _checksum(payload: bytes | memoryview) -> bytes:
