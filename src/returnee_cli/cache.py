@@ -127,7 +127,11 @@ def store(files: Sequence[Path], checked: Checked, folder: Path | None = None) -
         payload = marshal.dumps(_encode(files, checked))
         target.parent.mkdir(parents=True, exist_ok=True)
         entry = MAGIC + _checksum(payload) + b"\n\n" + payload
-        write_file(target, lambda path: path.write_bytes(entry), force=True, mode=0o600)
+
+        def fill(path: Path) -> None:
+            path.write_bytes(entry)
+
+        write_file(target, fill, force=True, mode=0o600)
     except (OSError, ValueError, UsageError):
         pass  # no cache this time; the answer is the same
 
