@@ -399,27 +399,31 @@ def topics(call: Call) -> None:
 
 
 def _select(
-    factset: FactSet, city: str | None, topic: str | None, source: str | None, search: str | None
+    factset: FactSet,
+    city: str | None = None,
+    topic: str | None = None,
+    source: str | None = None,
+    **checked: Any,
 ) -> list[Fact]:
+    """The facts the FACT_FILTERS select. Names are resolved here (a city, a topic, a source);
+    a filter whose value its converter has already checked goes to the query as it is."""
     return queries.select_facts(
         factset,
         city=_city(factset, city),
         topic=queries.resolve_topic(factset, topic) if topic is not None else None,
         source=queries.resolve_source(factset, source) if source is not None else None,
-        search=search,
+        **checked,
     )
 
 
 @command(FACT_FILTERS, FACT_OUTPUT)
-def facts(
-    call: Call, city: str | None, topic: str | None, source: str | None, search: str | None
-) -> None:
+def facts(call: Call, **filters: Any) -> None:
     """Every fact, filtered by city, topic, source or text.
 
     Example: returnees facts --city shanghai --topic women
     """
     factset = call.load()
-    found = _select(factset, city, topic, source, search)
+    found = _select(factset, **filters)
     call.emit(
         fact_result(
             found,
@@ -508,15 +512,13 @@ def cite(call: Call, fact_id: str, style: str) -> None:
 
 
 @command(FACT_FILTERS, output_options(FACT_FORMATS[1:], default=Format.json))
-def export(
-    call: Call, city: str | None, topic: str | None, source: str | None, search: str | None
-) -> None:
+def export(call: Call, **filters: Any) -> None:
     """All the facts, or those the filters select, for a spreadsheet, a database or a program.
 
     Example: returnees export --format sqlite -o returnees.db
     """
     factset = call.load()
-    found = _select(factset, city, topic, source, search)
+    found = _select(factset, **filters)
     call.emit(fact_result(found, factset, lambda rows: "", f"{PROG} export"))
 
 
