@@ -599,3 +599,26 @@ def test_the_topics_matrix_fits_an_80_column_terminal(run: RunCli) -> None:
         "·",
     ]
     assert all(len(line) <= 80 for line in lines)
+
+
+def test_facts_by_qualifier_lists_the_lower_bounds_only(run: RunCli) -> None:
+    result = run("facts", "--qualifier", "more_than", "--format", "csv", "--fields", "id,value")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "id,value",
+        "beijing-entrepreneurs-emerging-share,80",
+        "shanghai-generations,70",
+        "shanghai-education,90",
+        "shanghai-leading-industries,70",
+        "shanghai-profitability,60",
+    ]
+    found = run("facts", "--qualifier", "MORE_THAN", "--json").json()
+    assert found and {fact["qualifier"] for fact in found} == {"more_than"}
+    assert all(fact["value"] is not None for fact in found)
+    exact = run("export", "--qualifier", "exact", "--format", "jsonl").stdout.splitlines()
+    assert len(exact) + len(found) == sum(
+        1 for fact in run("facts", "--json").json() if fact["value"] is not None
+    )
+    refused = run("facts", "--qualifier", "over")
+    assert refused.exit_code == 2
+    assert "'over' is not one of exact, more_than" in refused.stderr

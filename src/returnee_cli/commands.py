@@ -19,7 +19,7 @@ from returnee_cli.emit import Result, emit
 from returnee_cli.errors import EXIT_DATA, Exit, ReturneesError, UsageError
 from returnee_cli.formats import Format, OutputRequest
 from returnee_cli.loading import load_factset, read_factset
-from returnee_cli.model import City, Fact, FactSet
+from returnee_cli.model import QUALIFIERS, City, Fact, FactSet
 from returnee_cli.paths import builtin_facts_dir
 from returnee_cli.surface import (
     FACT_FORMATS,
@@ -203,6 +203,14 @@ FACT_FILTERS = (
         dest="search",
         metavar="TEXT",
         help="Only facts whose label, population, items or quote contain this text, in any case.",
+    ),
+    option(
+        "--qualifier",
+        dest="qualifier",
+        metavar="QUALIFIER",
+        convert=one_of(QUALIFIERS),
+        complete=lambda incomplete: [q for q in QUALIFIERS if q.startswith(incomplete)],
+        help="Only figures with this qualifier: exact, or more_than (stated as over or more than).",
     ),
 )
 FACT_ID = argument(

@@ -101,6 +101,7 @@ def select_facts(
     topic: str | None = None,
     source: Source | None = None,
     search: str | None = None,
+    qualifier: str | None = None,
 ) -> list[Fact]:
     """Facts in file order, narrowed by every filter given."""
     needle = search.casefold() if search is not None else None
@@ -110,6 +111,7 @@ def select_facts(
         if (topic is None or fact.topic == topic)
         and (source is None or source.id in (fact.source, fact.reported_in))
         and (needle is None or _matches(fact, needle, factset))
+        and (qualifier is None or (fact.value is not None and fact.qualifier == qualifier))
     ]
 
 
