@@ -10,6 +10,7 @@ import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -40,17 +41,16 @@ class OutputRequest:
 
     @classmethod
     def from_values(cls, values: dict[str, Any]) -> OutputRequest:
-        """The output options as parsed (see surface.output_options); --json wins over --format."""
-        chosen = Format.json if values.get("json") else values.get("format") or Format.table
-        output = values.get("output")
-        return cls(
-            chosen,
-            values.get("fields"),
-            values.get("svg"),
-            values.get("limit"),
-            None if output is None or str(output) == "-" else output,
-            bool(values.get("force")),
-        )
+        """The output options as parsed (surface.output_options; each one's dest is a field
+        here); --json wins over --format, and an output of '-' is stdout."""
+        given = {
+            f.name: values[f.name] for f in dataclass_fields(cls) if values.get(f.name) is not None
+        }
+        if values.get("json"):
+            given["format"] = Format.json
+        if str(given.get("output")) == "-":
+            del given["output"]
+        return cls(**given)
 
     def row_limit(self) -> int | None:
         """How many records to print: a terminal is not flooded unless asked; scripts get all."""

@@ -221,7 +221,7 @@ def output_options(
     return (chosen, JSON_FLAG, FIELDS, LIMIT, *picture, OUTPUT_FILE, FORCE)
 
 
-OUTPUT_DESTS = frozenset({"format", "json", "fields", "limit", "svg", "output", "force"})
+OUTPUT_DESTS = frozenset(param.dest for param in output_options(FACT_FORMATS))
 
 
 @dataclass(frozen=True)
