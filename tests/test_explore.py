@@ -622,3 +622,25 @@ def test_facts_by_qualifier_lists_the_lower_bounds_only(run: RunCli) -> None:
     refused = run("facts", "--qualifier", "over")
     assert refused.exit_code == 2
     assert "'over' is not one of exact, more_than" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("flags", "env", "coloured"),
+    [
+        ([], {}, False),  # a pipe: no colour
+        ([], {"FORCE_COLOR": "1", "NO_COLOR": ""}, True),
+        (["--color", "always"], {}, True),  # the flag beats NO_COLOR=1 (set by the fixture)
+        (["--color", "never"], {"FORCE_COLOR": "1", "NO_COLOR": ""}, False),
+        (["--color", "auto"], {}, False),
+    ],
+)
+def test_colour_is_what_the_user_asked_for(
+    run: RunCli, flags: list[str], env: dict[str, str], coloured: bool
+) -> None:
+    result = run("sectors", "--city", "beijing", *flags, env=env)
+    assert result.exit_code == 0
+    assert ("\x1b[" in result.stdout) is coloured
+    assert "Science and technology-related" in result.stdout
+    assert all(not line.endswith(" ") for line in result.stdout.splitlines())
+    as_json = run("sectors", "--city", "beijing", "--json", *flags, env=env)
+    assert "\x1b" not in as_json.stdout and as_json.json()[0]["value"] == 20.84

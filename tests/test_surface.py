@@ -39,6 +39,7 @@ SAMPLES: dict[str, str | None] = {
     "name": "hangzhou",
     "fact_id": "shanghai-education",
     "style": "markdown",
+    "color": "always",
     "paths": str(builtin_facts_dir()),
 }
 # A value each converter refuses: the fast path leaves it to Typer, which explains.
@@ -49,6 +50,7 @@ REFUSED = {
     "output": ".",
     "style": "bibtex",
     "qualifier": "over",
+    "color": "sometimes",
 }
 
 

@@ -59,7 +59,7 @@ def emit(out: OutputRequest, result: Result, protected: Sequence[Path] = ()) -> 
     if out.output is None:
         if out.format is Format.table:
             if shown or result.single:
-                output.write_text(output.render(result.view(shown)))
+                output.write_text(output.render(result.view(shown), colour=out.color))
         else:
             output.write_chunks(chunks)
         return

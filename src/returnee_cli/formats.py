@@ -38,6 +38,7 @@ class OutputRequest:
     limit: int | None = None  # None: the default (tables capped, machine formats whole); 0: all
     output: Path | None = None  # None: stdout
     force: bool = False  # replace an existing output file
+    color: str = "auto"  # colour in tables: auto, always or never
 
     @classmethod
     def from_values(cls, values: dict[str, Any]) -> OutputRequest:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -24,21 +25,29 @@ class StdoutClosed(Exception):
     """The reader of our stdout went away (`returnees facts --json | head -1`)."""
 
 
-def colour_wanted(stream: Any) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+def colour_wanted(stream: Any, when: str = "auto") -> bool:
+    """--color always or never as told; auto: on a terminal only, never when NO_COLOR is set
+    (https://no-color.org), also in a pipe when FORCE_COLOR is (as Rich reads it)."""
+    if when != "auto":
+        return when == "always"
     if os.environ.get("NO_COLOR"):
         return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
 
 
-def make_console(stream: Any = None) -> Console:
+def make_console(stream: Any = None, when: str = "auto") -> Console:
     from rich.console import Console
 
     stream = stream if stream is not None else sys.stdout
+    colour = colour_wanted(stream, when)
     return Console(
         file=stream,
-        color_system="auto" if colour_wanted(stream) else None,
+        color_system="auto" if colour else None,
+        force_terminal=colour or None,
+        no_color=not colour,
         highlight=False,
         markup=False,
         emoji=False,
@@ -74,18 +83,25 @@ def write_text(text: str) -> None:
     _guard_pipe(write)
 
 
-def render(renderable: RenderableType | str, *, for_terminal: bool = True) -> str:
-    """A table or chart as text: for this terminal (its width; colour if it is one), or plain
-    for a file. A `str` is text already (a citation, a report) and is kept as it is."""
+def render(
+    renderable: RenderableType | str, *, for_terminal: bool = True, colour: str = "auto"
+) -> str:
+    """A table or chart as text: for this terminal (its width; colour as `colour` says: auto,
+    always or never), or plain for a file. A `str` is text already (a citation, a report) and
+    is kept as it is."""
     if isinstance(renderable, str):
         return renderable
-    console = make_console() if for_terminal else make_console(io.StringIO())
+    console = make_console(when=colour) if for_terminal else make_console(io.StringIO(), "never")
     if not for_terminal:
         console.width = terminal_width()
     with console.capture() as captured:
         console.print(renderable)
     # Rich pads every line to the table's width; the padding is noise in a pipe or a diff.
-    return "\n".join(line.rstrip(" ") for line in captured.get().split("\n"))
+    return "\n".join(_PADDING.sub(r"\1", line) for line in captured.get().split("\n"))
+
+
+# The spaces at the end of a line, before the escape code that ends its colour, if any.
+_PADDING = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$")
 
 
 def write_renderable(renderable: RenderableType | str) -> None:

@@ -201,13 +201,25 @@ OUTPUT_FILE = option(
     help="Write to FILE instead of stdout (- means stdout); an existing FILE needs --force.",
 )
 FORCE = flag("--force", dest="force", help="Replace an existing output FILE (never a fact file).")
+COLOURS = ("auto", "always", "never")
+COLOR = option(
+    "--color",
+    dest="color",
+    metavar="WHEN",
+    default="auto",
+    convert=one_of(COLOURS),
+    complete=lambda incomplete: [c for c in COLOURS if c.startswith(incomplete)],
+    help="Colour in tables: auto (on a terminal, unless NO_COLOR is set; FORCE_COLOR forces "
+    "it), always (also in a pipe: | less -R), or never.",
+)
 
 
 def output_options(
     formats: Sequence[Format] = RECORD_FORMATS, default: Format = Format.table
 ) -> tuple[Param, ...]:
-    """--format (of these formats), --json, --fields, --limit, --svg, --output and --force: the
-    options of every command that prints records. They reach the action as `call.out`."""
+    """--format (of these formats), --json, --fields, --limit, --svg, --output, --force and
+    --color: the options of every command that prints records. They reach the action as
+    `call.out` (formats.OutputRequest, a field for each)."""
     chosen = option(
         "--format",
         dest="format",
@@ -218,7 +230,7 @@ def output_options(
         help=_format_help(formats),
     )
     picture = (SVG,) if Format.table in formats else ()
-    return (chosen, JSON_FLAG, FIELDS, LIMIT, *picture, OUTPUT_FILE, FORCE)
+    return (chosen, JSON_FLAG, FIELDS, LIMIT, *picture, OUTPUT_FILE, FORCE, COLOR)
 
 
 OUTPUT_DESTS = frozenset(param.dest for param in output_options(FACT_FORMATS))
