@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import difflib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from returnee_cli.errors import UsageError
 from returnee_cli.model import City, Fact, FactSet, Source
+from returnee_cli.suggest import quoted, suggest
 
 SECTORS_TOPIC = "sectors"
 # What --city takes for the statements about China as a whole (facts with no city).
 NATIONWIDE_CITY = City(slug="nationwide", name="China (nationwide)", name_zh="全国")
 _NATIONWIDE_NAMES = {"nationwide", "china", "全国", "中国"}
-
-
-def _suggest(word: str, choices: Iterable[str]) -> str:
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean '{match[0]}'? " if match else ""
 
 
 def resolve_city(factset: FactSet, name: str) -> City:
@@ -32,10 +27,9 @@ def resolve_city(factset: FactSet, name: str) -> City:
     if wanted in _NATIONWIDE_NAMES:
         return NATIONWIDE_CITY
     known = sorted(factset.cities)
-    raise UsageError(
-        f"unknown city '{name}'; {_suggest(wanted, [*known, 'nationwide'])}"
-        f"known cities: {', '.join(known)} (or nationwide)"
-    )
+    listed = f"known cities: {', '.join(known)} (or nationwide)"
+    hint = suggest(wanted, [*known, "nationwide"], "cities", then=listed)
+    raise UsageError(f"unknown city {quoted(name)}; {hint}")
 
 
 def _candidates(factset: FactSet, city: City | None) -> Sequence[Fact]:
@@ -49,10 +43,7 @@ def resolve_topic(factset: FactSet, name: str) -> str:
     wanted = name.strip().casefold()
     if wanted in factset.topics:
         return wanted
-    raise UsageError(
-        f"unknown topic '{name}'; {_suggest(wanted, factset.topics)}"
-        f"known topics: {', '.join(factset.topics)}"
-    )
+    raise UsageError(f"unknown topic {quoted(name)}; {suggest(wanted, factset.topics, 'topics')}")
 
 
 def resolve_source(factset: FactSet, name: str) -> Source:
@@ -61,24 +52,23 @@ def resolve_source(factset: FactSet, name: str) -> Source:
     for source in factset.sources.values():
         if wanted in (source.id, (source.short_title or "").casefold()):
             return source
-    known = sorted(factset.sources)
-    hint = _suggest(wanted, known)
     containing = [
         s.id
         for s in factset.sources.values()
         if wanted and wanted in f"{s.id} {s.title} {s.short_title or ''}".casefold()
     ]
-    if not hint and len(containing) == 1:
-        hint = f"did you mean '{containing[0]}'? "
-    raise UsageError(f"unknown source '{name}'; {hint}known sources: {', '.join(known)}")
+    # a word of its title ("blue book") points at the one source that has it
+    only = containing[0] if len(containing) == 1 else None
+    hint = suggest(wanted, sorted(factset.sources), "sources", fallback=only)
+    raise UsageError(f"unknown source {quoted(name)}; {hint}")
 
 
 def get_fact(factset: FactSet, fact_id: str) -> Fact:
     wanted = fact_id.strip().casefold()
     if wanted in factset.by_id:
         return factset.by_id[wanted]
-    hint = _suggest(wanted, factset.by_id)
-    raise UsageError(f"unknown fact id '{fact_id}'; {hint}run 'returnees facts' to list the ids")
+    hint = suggest(wanted, factset.by_id, "fact ids", then="run `returnees facts` to list the ids")
+    raise UsageError(f"unknown fact id {quoted(fact_id)}; {hint}")
 
 
 def _matches(fact: Fact, needle: str, factset: FactSet) -> bool:
