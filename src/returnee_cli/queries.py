@@ -1,4 +1,8 @@
-"""Pure questions over a FactSet. No printing, no Typer, no Rich: results in, results out."""
+"""Pure questions over a FactSet. No printing, no Typer, no Rich: results in, results out.
+
+Every `city` parameter here is a filter: None means every city (the nationwide statements
+included), never nationwide; NATIONWIDE means the statements about the whole country.
+"""
 
 from __future__ import annotations
 
@@ -7,36 +11,31 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from returnee_cli.errors import UsageError
-from returnee_cli.model import City, Fact, FactSet, Source
+from returnee_cli.model import NATIONWIDE, NATIONWIDE_NAMES, City, Fact, FactSet, Source
 from returnee_cli.suggest import quoted, suggest
 
 SECTORS_TOPIC = "sectors"
-# What --city takes for the statements about China as a whole (facts with no city).
-NATIONWIDE_CITY = City(slug="nationwide", name="China (nationwide)", name_zh="全国")
-_NATIONWIDE_NAMES = {"nationwide", "china", "全国", "中国"}
 
 
 def resolve_city(factset: FactSet, name: str) -> City:
-    """A city by slug or name, in any case; 'nationwide' (or 'china') for statements about the
-    whole country."""
+    """A city by slug or name, in any case; NATIONWIDE by any of its names ('nationwide', 'china',
+    '全国', ...) for the statements about the whole country."""
     wanted = name.strip().casefold()
     for city in factset.cities.values():
         names = {city.slug, city.name.casefold()} | ({city.name_zh} if city.name_zh else set())
         if wanted in names:
             return city
-    if wanted in _NATIONWIDE_NAMES:
-        return NATIONWIDE_CITY
+    if wanted in NATIONWIDE_NAMES:
+        return NATIONWIDE
     known = sorted(factset.cities)
-    listed = f"known cities: {', '.join(known)} (or nationwide)"
-    hint = suggest(wanted, [*known, "nationwide"], "cities", then=listed)
+    listed = f"known cities: {', '.join(known)} (or {NATIONWIDE.slug})"
+    hint = suggest(wanted, [*known, NATIONWIDE.slug], "cities", then=listed)
     raise UsageError(f"unknown city {quoted(name)}; {hint}")
 
 
 def _candidates(factset: FactSet, city: City | None) -> Sequence[Fact]:
-    """Every fact, or one city's (the nationwide ones for NATIONWIDE_CITY) from the index."""
-    if city is None:
-        return factset.facts
-    return factset.in_city(None if city is NATIONWIDE_CITY else city.slug)
+    """Every fact (city None: every city, nationwide included), or one city's from the index."""
+    return factset.facts if city is None else factset.in_city(city)
 
 
 def resolve_topic(factset: FactSet, name: str) -> str:
@@ -92,7 +91,8 @@ def select_facts(
     source: Source | None = None,
     search: str | None = None,
 ) -> list[Fact]:
-    """Facts in file order, narrowed by every filter given."""
+    """Facts in file order, narrowed by every filter given (None: not narrowed; a city of None is
+    every city, NATIONWIDE the statements about the whole country)."""
     needle = search.casefold() if search is not None else None
     return [
         fact
@@ -112,7 +112,8 @@ class TopicResult:
 
 
 def sectors(factset: FactSet, city: City | None = None) -> TopicResult:
-    """The work-sector breakdown: stated shares largest first, then what is derived from them."""
+    """The work-sector breakdown of one city (None: every city): stated shares largest first, then
+    what is derived from them."""
     result = facts_on(factset, (SECTORS_TOPIC,), city, shares_only=True)
     ordered = sorted(result.facts, key=lambda f: (f.city or "", f.derived, -(f.value or 0)))
     return TopicResult(ordered, result.cities_with_topic)
@@ -151,13 +152,13 @@ ENTREPRENEUR_TOPICS = (
 )
 REASON_TOPIC = "reasons"
 DESTINATION_TOPIC = "destinations"
-NATIONWIDE = "nationwide"
 
 
 def facts_on(
     factset: FactSet, topics: Iterable[str], city: City | None = None, *, shares_only: bool = False
 ) -> TopicResult:
-    """Facts of any of `topics`, in file order; and which cities have any of them."""
+    """Facts of any of `topics`, in file order, of one city (None: every city); and which declared
+    cities have any of them."""
     wanted = set(topics)
     facts = [
         fact
@@ -173,15 +174,18 @@ def facts_on(
 
 
 def industries(factset: FactSet, city: City | None = None) -> TopicResult:
+    """The industries returnees work in, of one city (None: every city)."""
     return facts_on(factset, INDUSTRY_TOPICS, city)
 
 
 def entrepreneurs(factset: FactSet, city: City | None = None) -> TopicResult:
-    """The shares that profile returnee entrepreneurs (the charted ones: no counts, no lists)."""
+    """The shares that profile returnee entrepreneurs (the charted ones: no counts, no lists), of
+    one city (None: every city)."""
     return facts_on(factset, ENTREPRENEUR_TOPICS, city, shares_only=True)
 
 
 def reasons(factset: FactSet, city: City | None = None) -> TopicResult:
+    """Why returnees choose a city, for one city (None: every city)."""
     return facts_on(factset, (REASON_TOPIC,), city)
 
 
@@ -222,7 +226,7 @@ def cities_overview(factset: FactSet) -> list[CityOverview]:
     """Every city that has facts, in the order the cities are declared."""
     overview = []
     for city in factset.cities.values():
-        facts = factset.in_city(city.slug)
+        facts = factset.in_city(city)
         if facts:
             overview.append(
                 CityOverview(city, facts, city_roles(factset, facts), headline_fact(facts))
@@ -233,18 +237,24 @@ def cities_overview(factset: FactSet) -> list[CityOverview]:
 @dataclass(frozen=True)
 class TopicMatrix:
     topics: list[str]
-    columns: list[str]  # city slugs that have facts, then NATIONWIDE
-    counts: dict[str, dict[str, int]]  # topic -> column -> number of facts
+    cities: list[City]  # the declared cities that have facts, then NATIONWIDE
+    counts: dict[str, dict[str, int]]  # topic -> city slug -> number of facts
+
+    @property
+    def columns(self) -> list[str]:
+        """The slugs of the cities: the keys of each row of counts, and of each JSON record."""
+        return [city.slug for city in self.cities]
 
 
 def topic_matrix(factset: FactSet) -> TopicMatrix:
-    counts = {topic: dict.fromkeys(factset.cities, 0) | {NATIONWIDE: 0} for topic in factset.topics}
+    every = [*factset.cities.values(), NATIONWIDE]
+    counts = {topic: {city.slug: 0 for city in every} for topic in factset.topics}
     for fact in factset.facts:
-        counts[fact.topic][fact.city or NATIONWIDE] += 1
-    used = [slug for slug in factset.cities if any(counts[t][slug] for t in counts)]
-    columns = used + [NATIONWIDE]
+        counts[fact.topic][factset.city_of(fact).slug] += 1
+    used = [c for c in every if c == NATIONWIDE or any(row[c.slug] for row in counts.values())]
+    columns = [city.slug for city in used]
     return TopicMatrix(
         factset.topics,
-        columns,
-        {topic: {c: row[c] for c in columns} for topic, row in counts.items()},
+        used,
+        {topic: {slug: row[slug] for slug in columns} for topic, row in counts.items()},
     )
