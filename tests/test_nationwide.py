@@ -1,7 +1,9 @@
 """The statements about China as a whole (facts with no city) are one City, NATIONWIDE, in every
-filter, view and record."""
+filter, view and record; and no pack may declare a city by one of its names."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +12,7 @@ from returnee_cli.loading import load_factset
 from returnee_cli.model import NATIONWIDE, NATIONWIDE_NAMES, FactSet
 
 from .conftest import RunCli
+from .test_loading import GOOD_FACT, HEADER, problems
 
 NATIONWIDE_IDS = [
     "national-emerging-industries",
@@ -68,3 +71,37 @@ def test_the_facts_table_shows_the_nationwide_slug_wide_or_stacked(run: RunCli) 
     assert wide[2].split()[:2] == ["national-emerging-industries", "nationwide"]
     stacked = run("facts", "--city", "nationwide", columns=40).stdout.splitlines()
     assert stacked[:2] == ["national-emerging-industries", "nationwide · emerging-industries"]
+
+
+def _problems(tmp_path: Path, body: str) -> list[str]:
+    path = tmp_path / "pack.yaml"
+    path.write_text(body, encoding="utf-8")
+    return [problem.rpartition("/")[2] for problem in problems(path)]
+
+
+def test_a_pack_may_not_declare_a_city_called_nationwide(tmp_path: Path) -> None:
+    body = HEADER.replace("  - {slug: wuhan, name: Wuhan}\n", "  - {slug: nationwide, name: X}\n")
+    found = _problems(tmp_path, body + GOOD_FACT.replace("city: wuhan", "city: nationwide"))
+    assert found == [
+        "pack.yaml:8: city `nationwide` has the slug 'nationwide', which names the whole "
+        "country: `--city` takes china, china (nationwide), nationwide, 中国, 全国 for the facts "
+        "with no city; give the city another one, and leave `city` out of a fact about the "
+        "whole country"
+    ]
+
+
+def test_nor_a_city_whose_name_means_china(tmp_path: Path) -> None:
+    city = "  - slug: cn\n    name: China\n"
+    body = HEADER.replace("  - {slug: wuhan, name: Wuhan}\n", city) + GOOD_FACT.replace(
+        "    city: wuhan\n", ""
+    )
+    (found,) = _problems(tmp_path, body)
+    assert found.startswith("pack.yaml:9: city `cn` has the name 'China', which names the whole")
+
+
+def test_a_fact_naming_nationwide_as_its_city_is_told_to_leave_it_out(tmp_path: Path) -> None:
+    body = HEADER + GOOD_FACT.replace("city: wuhan", "city: nationwide")
+    assert _problems(tmp_path, body) == [
+        "pack.yaml:10: fact `wuhan-share` names unknown city `nationwide` in `city`; leave "
+        "`city` out for a statement about the whole country"
+    ]

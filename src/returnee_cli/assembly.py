@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from returnee_cli.errors import Problem
-from returnee_cli.model import City, Fact, FactSet, Location, Source
+from returnee_cli.model import NATIONWIDE_NAMES, City, Fact, FactSet, Location, Source
 from returnee_cli.suggest import suggest
 
 if TYPE_CHECKING:
@@ -103,10 +103,12 @@ class Assembler:
         ):
             ref = values.get(key)
             if ref is not None and ref not in table:
+                hint = _known(ref, table, known)
+                if key == "city" and ref in NATIONWIDE_NAMES:
+                    hint = "leave `city` out for a statement about the whole country"
                 self._problem(
                     raw.location,
-                    f"fact `{values['id']}` names unknown {what} "
-                    f"`{ref}` in `{key}`; {_known(ref, table, known)}",
+                    f"fact `{values['id']}` names unknown {what} `{ref}` in `{key}`; {hint}",
                     f"unknown-{what}",
                     key,
                 )

@@ -29,7 +29,7 @@ from returnee_cli.fields import (
     TOP_LEVEL_KEYS,
     FieldSpec,
 )
-from returnee_cli.model import City, Location, Source
+from returnee_cli.model import NATIONWIDE_NAMES, City, Location, Source
 from returnee_cli.paths import display_path
 from returnee_cli.suggest import suggest
 
@@ -485,12 +485,32 @@ class _FileReader:
         values = self._record(node, "city", CITY_FIELDS)
         if values is None:
             return None
+        self._refuse_nationwide_name(node, values)
         return City(
             slug=values["slug"],
             name=values["name"],
             name_zh=values.get("name_zh"),
             location=Location(self.file, _line(node)),
         )
+
+    def _refuse_nationwide_name(self, node: yaml.Node, values: dict[str, Any]) -> None:
+        """`--city nationwide` (or china, 全国, ...) means the facts with no city: a declared city
+        of that slug or name would be shadowed by them, or shadow them."""
+        for key in ("slug", "name", "name_zh"):
+            value = values.get(key)
+            if value is None or value.casefold() not in NATIONWIDE_NAMES:
+                continue
+            at = next((v for k, v in node.value if k.value == key), node)
+            self.problem(
+                at,
+                f"city `{values['slug']}` has the {key} {_short(value)!r}, which names the whole "
+                f"country: `--city` takes {', '.join(sorted(NATIONWIDE_NAMES))} for the facts "
+                "with no city; give the city another one, and leave `city` out of a fact about "
+                "the whole country",
+                "reserved-name",
+                key,
+            )
+            return
 
 
 _OPENS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
