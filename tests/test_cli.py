@@ -96,11 +96,11 @@ def test_unknown_city_exits_2_with_one_line_and_a_suggestion(run: RunCli) -> Non
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == (
-        f"returnees: unknown city 'Bejing'; did you mean 'beijing'? known cities: {KNOWN_CITIES}\n"
+        f"returnees: unknown city `Bejing`; did you mean `beijing`? known cities: {KNOWN_CITIES}\n"
     )
     far = run("sectors", "--city", "atlantis", "--json")
     assert far.exit_code == 2 and far.stdout == ""
-    assert far.stderr == f"returnees: unknown city 'atlantis'; known cities: {KNOWN_CITIES}\n"
+    assert far.stderr == f"returnees: unknown city `atlantis`; known cities: {KNOWN_CITIES}\n"
 
 
 def test_known_city_without_the_data_exits_0_and_names_the_cities_that_have_it(run: RunCli) -> None:
@@ -156,10 +156,15 @@ def test_facts_with_no_match_exits_0_empty(run: RunCli) -> None:
 def test_unknown_topic_and_source_exit_2_with_suggestions(run: RunCli) -> None:
     topic = run("facts", "--topic", "sector")
     assert topic.exit_code == 2 and topic.stdout == ""
-    assert topic.stderr.startswith("returnees: unknown topic 'sector'; did you mean 'sectors'?")
+    assert topic.stderr.startswith(
+        "returnees: unknown topic `sector`; did you mean `sectors`? known topics: "
+    )
     source = run("facts", "--source", "blue-book")
     assert source.exit_code == 2
-    assert source.stderr.startswith("returnees: unknown source 'blue-book'; ")
+    assert source.stderr == (
+        "returnees: unknown source `blue-book`; did you mean `beijing-blue-book-2025`? known "
+        "sources: beijing-blue-book-2025, china-minutes-2025, shanghai-survey-2024\n"
+    )
 
 
 def test_show_prints_one_fact_in_full(run: RunCli) -> None:
@@ -191,8 +196,8 @@ def test_unknown_fact_id_behaves_like_an_unknown_city(run: RunCli) -> None:
     result = run("show", "shanghai-woman-share")
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr == (
-        "returnees: unknown fact id 'shanghai-woman-share'; did you mean "
-        "'shanghai-women-share'? run 'returnees facts' to list the ids\n"
+        "returnees: unknown fact id `shanghai-woman-share`; did you mean "
+        "`shanghai-women-share`? run `returnees facts` to list the ids\n"
     )
 
 

@@ -86,7 +86,7 @@ def test_city_profile_groups_by_topic_with_bars_lists_and_sources(run: RunCli) -
 def test_unknown_city_name_suggests_the_nearest(run: RunCli) -> None:
     result = run("city", "shangai")
     assert result.exit_code == 2 and result.stdout == ""
-    assert "did you mean 'shanghai'?" in result.stderr
+    assert "did you mean `shanghai`?" in result.stderr
 
 
 # --- industries, entrepreneurs, reasons, topics --------------------------------------------------
@@ -207,7 +207,7 @@ def test_cite_markdown_links_the_article_and_marks_derived_figures(run: RunCli) 
         "01/overseas-returnees-driving-innovation-in-china)"
     ) in out
     unknown = run("cite", "shanghai-educaton")
-    assert unknown.exit_code == 2 and "did you mean 'shanghai-education'?" in unknown.stderr
+    assert unknown.exit_code == 2 and "did you mean `shanghai-education`?" in unknown.stderr
 
 
 # --- output formats everywhere -------------------------------------------------------------------
@@ -266,8 +266,8 @@ def test_an_unknown_field_exits_2_and_lists_the_valid_ones(run: RunCli) -> None:
     result = run("facts", "--json", "--fields", "id,valeu")
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith(
-        "returnees: --fields: unknown field 'valeu' (did you mean "
-        "'value'?); valid fields: id, city, topic, label, value,"
+        "returnees: --fields: unknown field `valeu`; did you mean `value`? known fields: id, "
+        "city, topic, label, value,"
     )
 
 
@@ -471,14 +471,14 @@ def test_nationwide_is_a_city_filter_for_statements_about_china(run: RunCli) -> 
 def test_an_empty_city_is_an_error_not_everything(run: RunCli) -> None:
     result = run("facts", "--city", "", "--json")
     assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr.startswith("returnees: unknown city ''")
+    assert result.stderr.startswith("returnees: unknown city ``;")
 
 
 def test_source_by_short_title_and_search_in_source_titles(run: RunCli) -> None:
     by_title = run("facts", "--source", "Beijing Blue Book", "--json").json()
     assert len(by_title) == 11
     near = run("facts", "--source", "blue")
-    assert "did you mean 'beijing-blue-book-2025'?" in near.stderr
+    assert "did you mean `beijing-blue-book-2025`?" in near.stderr
     found = run("facts", "--search", "blue book", "--json").json()
     assert {r["source"]["id"] for r in found} == {"beijing-blue-book-2025"}
 

@@ -59,7 +59,7 @@ def test_python_dash_m_works_the_same(tmp_path: Path) -> None:
 def test_bad_city_in_a_real_process(tmp_path: Path) -> None:
     result = run("sectors", "--city", "atlantis", cwd=tmp_path)
     assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr.startswith("returnees: unknown city 'atlantis'")
+    assert result.stderr.startswith("returnees: unknown city `atlantis`")
     assert "Traceback" not in result.stderr
 
 

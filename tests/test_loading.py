@@ -61,7 +61,7 @@ def test_a_valid_pack_loads(tmp_path: Path) -> None:
         (
             GOOD_FACT.replace("value:", "valeu:"),
             14,
-            "unknown key `valeu` in a fact; did you mean `value`?",
+            "unknown key `valeu` in a fact; did you mean `value`? known keys: id, city, topic,",
         ),
         (GOOD_FACT.replace("value: 12.5", "value: twelve"), 14, "`value` must be a number, not"),
         (GOOD_FACT.replace("value: 12.5", "value: 12.5%"), 14, "without the % sign"),
@@ -106,8 +106,8 @@ def test_a_valid_pack_loads(tmp_path: Path) -> None:
                 "    unit: percent\n", "    unit: percent\n    qualifier: over\n"
             ),
             16,
-            "`qualifier` 'over' must be one of exact, more_than; a figure stated as “over” "
-            "or “more than” is `more_than`",
+            "`qualifier` 'over' is not a known qualifier; known qualifiers: exact, more_than; "
+            "a figure stated as “over” or “more than” is `more_than`",
         ),
     ],
 )

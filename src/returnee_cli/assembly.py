@@ -4,14 +4,14 @@ references resolved, and derived figures computed. Only a cold load (no cache) c
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from returnee_cli.errors import Problem
-from returnee_cli.model import City, Fact, FactSet, Location, Source
+from returnee_cli.model import NATIONWIDE_NAMES, City, Fact, FactSet, Location, Source
+from returnee_cli.suggest import suggest
 
 if TYPE_CHECKING:
     from returnee_cli.parsing import RawFact
@@ -96,17 +96,19 @@ class Assembler:
     def _check_references(self, raw: RawFact) -> bool:
         ok = True
         values = raw.values
-        for key, table, what in (
-            ("source", self.sources, "source"),
-            ("reported_in", self.sources, "source"),
-            ("city", self.cities, "city"),
+        for key, table, what, known in (
+            ("source", self.sources, "source", "sources"),
+            ("reported_in", self.sources, "source", "sources"),
+            ("city", self.cities, "city", "cities"),
         ):
             ref = values.get(key)
             if ref is not None and ref not in table:
+                hint = _known(ref, table, known)
+                if key == "city" and ref in NATIONWIDE_NAMES:
+                    hint = "leave `city` out for a statement about the whole country"
                 self._problem(
                     raw.location,
-                    f"fact `{values['id']}` names unknown {what} "
-                    f"`{ref}` in `{key}`; {_known(ref, table)}",
+                    f"fact `{values['id']}` names unknown {what} `{ref}` in `{key}`; {hint}",
                     f"unknown-{what}",
                     key,
                 )
@@ -180,7 +182,7 @@ class Assembler:
         for ref in derive["from"]:
             if ref not in stated:
                 hint = (
-                    _known(ref, stated)
+                    _known(ref, stated, "stated facts")
                     if ref not in {r.values["id"] for r in self.raw_facts}
                     else "derive only from stated facts that are themselves valid"
                 )
@@ -267,13 +269,13 @@ def _make_fact(values: dict[str, Any], location: Location, **overrides: Any) -> 
     return Fact(**fields)
 
 
-def _known(ref: str, table: Iterable[str]) -> str:
+def _known(ref: str, table: Iterable[str], known: str) -> str:
+    """The did-you-mean of a reference to an unknown source, city or fact: a pack may declare
+    thousands, so the list is cut short."""
     names = sorted(table)
-    hint = difflib.get_close_matches(ref, names, n=1, cutoff=0.6)
-    if hint:
-        return f"did you mean `{hint[0]}`?"
-    shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
-    return f"known: {shown}" if names else "none are defined; add it first"
+    if not names:
+        return f"no {known} are declared; add it first"
+    return suggest(ref, names, known, limit=12)
 
 
 def _decimal(value: int | float | None) -> Decimal:

@@ -8,7 +8,7 @@ from returnee_cli.model import Fact, FactSet, Source
 
 def _claim(fact: Fact, factset: FactSet) -> str:
     """'Shanghai: Hold a master’s degree or higher, more than 90% of surveyed returnee ...'"""
-    claim = f"{factset.city_name(fact.city)}: {fact.label}"
+    claim = f"{factset.city_of(fact).name}: {fact.label}"
     if fact.value is not None:
         claim += f", {figure_words(fact)}"
         if fact.population:

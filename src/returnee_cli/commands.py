@@ -399,7 +399,7 @@ def topics(call: Call) -> None:
         Result(
             rows,
             ["topic", *matrix.columns],
-            lambda shown: views.topics_view(matrix, factset, [row["topic"] for row in shown]),
+            lambda shown: views.topics_view(matrix, [row["topic"] for row in shown]),
             title=f"{PROG} topics",
             noun="topics",
         )

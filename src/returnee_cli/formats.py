@@ -5,7 +5,6 @@ Writers yield chunks so that a large result streams to stdout instead of being b
 
 from __future__ import annotations
 
-import difflib
 import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from returnee_cli.errors import UsageError
+from returnee_cli.suggest import quoted, suggest
 
 
 class Format(str, Enum):
@@ -72,10 +72,9 @@ def parse_fields(text: str | None, available: Sequence[str]) -> list[str] | None
     wanted = [name.strip() for name in text.split(",") if name.strip()]
     unknown = [name for name in wanted if name not in available]
     if unknown or not wanted:
-        what = f"unknown field '{unknown[0]}'" if unknown else "no field named"
-        close = difflib.get_close_matches(unknown[0], available, n=1) if unknown else []
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise UsageError(f"--fields: {what}{hint}; valid fields: {', '.join(available)}")
+        what = f"unknown field {quoted(unknown[0])}" if unknown else "no field named"
+        hint = suggest(unknown[0] if unknown else "", available, "fields")
+        raise UsageError(f"--fields: {what}; {hint}")
     return wanted
 
 

@@ -49,6 +49,18 @@ class City:
     location: Location = field(default=Location("<memory>"), compare=False)
 
 
+# The statements about China as a whole: the facts with no city (`Fact.city` is None). Every view,
+# record and filter that shows or takes them uses this one City; `--city` takes any of
+# NATIONWIDE_NAMES for it, so a fact file may not declare a city by one of them.
+NATIONWIDE = City(slug="nationwide", name="China (nationwide)", name_zh="全国")
+NATIONWIDE_SHORT_NAME = "Nationwide"  # where a column has no room for its name: the topics matrix
+NATIONWIDE_NAMES = frozenset(
+    name.casefold()
+    for name in (NATIONWIDE.slug, NATIONWIDE.name, NATIONWIDE.name_zh, "china", "中国")
+    if name
+)
+
+
 @dataclass(frozen=True)
 class Fact:
     id: str
@@ -156,15 +168,21 @@ class FactSet:
     def topics(self) -> list[str]:
         return sorted(set(self._column("topic")))
 
-    def in_city(self, slug: str | None) -> list[Fact]:
-        """The facts of one city (None: the nationwide ones), in file order, from the index."""
+    def in_city(self, city: City) -> list[Fact]:
+        """The facts about one city (for NATIONWIDE: the facts with no city), in file order, from
+        the index."""
+        slug = None if city == NATIONWIDE else city.slug
         return [self.facts[position] for position in self._by_city.get(slug, ())]
 
-    def city_name(self, slug: str | None) -> str:
+    def city_of(self, fact: Fact) -> City:
+        """The city a fact is about: NATIONWIDE for a statement about the whole country."""
+        return self._city(fact.city)
+
+    def _city(self, slug: str | None) -> City:
         if slug is None:
-            return "China (nationwide)"
-        city = self.cities.get(slug)
-        return city.name if city else slug
+            return NATIONWIDE
+        # loading refuses a fact whose city is not declared; a FactSet built in memory may not
+        return self.cities.get(slug) or City(slug=slug, name=slug)
 
 
 class _ById(Mapping[str, Fact]):

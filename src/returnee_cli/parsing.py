@@ -7,7 +7,6 @@ value keeps its line, duplicate keys can be seen, tags can be refused and aliase
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 import re
@@ -30,8 +29,9 @@ from returnee_cli.fields import (
     TOP_LEVEL_KEYS,
     FieldSpec,
 )
-from returnee_cli.model import City, Location, Source
+from returnee_cli.model import NATIONWIDE_NAMES, City, Location, Source
 from returnee_cli.paths import display_path
+from returnee_cli.suggest import suggest
 
 try:  # the C parser is many times faster; fall back to the pure-Python one where it is missing
     from yaml import CSafeLoader as _Loader
@@ -251,11 +251,9 @@ class _FileReader:
                 )
                 continue
             if key not in known:
-                hint = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-                fix = f"did you mean `{hint[0]}`?" if hint else "known keys: " + ", ".join(known)
                 self.problem(
                     key_node,
-                    f"unknown key `{_short(key)}` in {what}; {fix}",
+                    f"unknown key `{_short(key)}` in {what}; {suggest(key, known, 'keys')}",
                     "unknown-key",
                     _short(key),
                 )
@@ -388,13 +386,12 @@ class _FileReader:
             )
             return _INVALID
         if spec.kind == "choice" and text not in spec.choices:
-            hint = difflib.get_close_matches(text, spec.choices, n=1, cutoff=0.5)
-            fix = f"; did you mean `{hint[0]}`?" if hint else ""
-            if spec.name == "qualifier" and not hint:
-                fix = "; a figure stated as “over” or “more than” is `more_than`"
+            fix = suggest(text, spec.choices, f"{spec.name}s")
+            if spec.name == "qualifier":
+                fix += "; a figure stated as “over” or “more than” is `more_than`"
             self.problem(
                 node,
-                f"`{spec.name}` {_short(text)!r} must be one of {', '.join(spec.choices)}{fix}",
+                f"`{spec.name}` {_short(text)!r} is not a known {spec.name}; {fix}",
                 "choice",
                 spec.name,
             )
@@ -488,12 +485,32 @@ class _FileReader:
         values = self._record(node, "city", CITY_FIELDS)
         if values is None:
             return None
+        self._refuse_nationwide_name(node, values)
         return City(
             slug=values["slug"],
             name=values["name"],
             name_zh=values.get("name_zh"),
             location=Location(self.file, _line(node)),
         )
+
+    def _refuse_nationwide_name(self, node: yaml.Node, values: dict[str, Any]) -> None:
+        """`--city nationwide` (or china, 全国, ...) means the facts with no city: a declared city
+        of that slug or name would be shadowed by them, or shadow them."""
+        for key in ("slug", "name", "name_zh"):
+            value = values.get(key)
+            if value is None or value.casefold() not in NATIONWIDE_NAMES:
+                continue
+            at = next((v for k, v in node.value if k.value == key), node)
+            self.problem(
+                at,
+                f"city `{values['slug']}` has the {key} {_short(value)!r}, which names the whole "
+                f"country: `--city` takes {', '.join(sorted(NATIONWIDE_NAMES))} for the facts "
+                "with no city; give the city another one, and leave `city` out of a fact about "
+                "the whole country",
+                "reserved-name",
+                key,
+            )
+            return
 
 
 _OPENS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)

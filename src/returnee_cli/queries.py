@@ -1,58 +1,48 @@
-"""Pure questions over a FactSet. No printing, no Typer, no Rich: results in, results out."""
+"""Pure questions over a FactSet. No printing, no Typer, no Rich: results in, results out.
+
+Every `city` parameter here is a filter: None means every city (the nationwide statements
+included), never nationwide; NATIONWIDE means the statements about the whole country.
+"""
 
 from __future__ import annotations
 
-import difflib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from returnee_cli.errors import UsageError
-from returnee_cli.model import City, Fact, FactSet, Source
+from returnee_cli.model import NATIONWIDE, NATIONWIDE_NAMES, City, Fact, FactSet, Source
+from returnee_cli.suggest import quoted, suggest
 
 SECTORS_TOPIC = "sectors"
-# What --city takes for the statements about China as a whole (facts with no city).
-NATIONWIDE_CITY = City(slug="nationwide", name="China (nationwide)", name_zh="全国")
-_NATIONWIDE_NAMES = {"nationwide", "china", "全国", "中国"}
-
-
-def _suggest(word: str, choices: Iterable[str]) -> str:
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean '{match[0]}'? " if match else ""
 
 
 def resolve_city(factset: FactSet, name: str) -> City:
-    """A city by slug or name, in any case; 'nationwide' (or 'china') for statements about the
-    whole country."""
+    """A city by slug or name, in any case; NATIONWIDE by any of its names ('nationwide', 'china',
+    '全国', ...) for the statements about the whole country."""
     wanted = name.strip().casefold()
     for city in factset.cities.values():
         names = {city.slug, city.name.casefold()} | ({city.name_zh} if city.name_zh else set())
         if wanted in names:
             return city
-    if wanted in _NATIONWIDE_NAMES:
-        return NATIONWIDE_CITY
+    if wanted in NATIONWIDE_NAMES:
+        return NATIONWIDE
     known = sorted(factset.cities)
-    raise UsageError(
-        f"unknown city '{name}'; {_suggest(wanted, [*known, 'nationwide'])}"
-        f"known cities: {', '.join(known)} (or nationwide)"
-    )
+    listed = f"known cities: {', '.join(known)} (or {NATIONWIDE.slug})"
+    hint = suggest(wanted, [*known, NATIONWIDE.slug], "cities", then=listed)
+    raise UsageError(f"unknown city {quoted(name)}; {hint}")
 
 
 def _candidates(factset: FactSet, city: City | None) -> Sequence[Fact]:
-    """Every fact, or one city's (the nationwide ones for NATIONWIDE_CITY) from the index."""
-    if city is None:
-        return factset.facts
-    return factset.in_city(None if city is NATIONWIDE_CITY else city.slug)
+    """Every fact (city None: every city, nationwide included), or one city's from the index."""
+    return factset.facts if city is None else factset.in_city(city)
 
 
 def resolve_topic(factset: FactSet, name: str) -> str:
     wanted = name.strip().casefold()
     if wanted in factset.topics:
         return wanted
-    raise UsageError(
-        f"unknown topic '{name}'; {_suggest(wanted, factset.topics)}"
-        f"known topics: {', '.join(factset.topics)}"
-    )
+    raise UsageError(f"unknown topic {quoted(name)}; {suggest(wanted, factset.topics, 'topics')}")
 
 
 def resolve_source(factset: FactSet, name: str) -> Source:
@@ -61,24 +51,23 @@ def resolve_source(factset: FactSet, name: str) -> Source:
     for source in factset.sources.values():
         if wanted in (source.id, (source.short_title or "").casefold()):
             return source
-    known = sorted(factset.sources)
-    hint = _suggest(wanted, known)
     containing = [
         s.id
         for s in factset.sources.values()
         if wanted and wanted in f"{s.id} {s.title} {s.short_title or ''}".casefold()
     ]
-    if not hint and len(containing) == 1:
-        hint = f"did you mean '{containing[0]}'? "
-    raise UsageError(f"unknown source '{name}'; {hint}known sources: {', '.join(known)}")
+    # a word of its title ("blue book") points at the one source that has it
+    only = containing[0] if len(containing) == 1 else None
+    hint = suggest(wanted, sorted(factset.sources), "sources", fallback=only)
+    raise UsageError(f"unknown source {quoted(name)}; {hint}")
 
 
 def get_fact(factset: FactSet, fact_id: str) -> Fact:
     wanted = fact_id.strip().casefold()
     if wanted in factset.by_id:
         return factset.by_id[wanted]
-    hint = _suggest(wanted, factset.by_id)
-    raise UsageError(f"unknown fact id '{fact_id}'; {hint}run 'returnees facts' to list the ids")
+    hint = suggest(wanted, factset.by_id, "fact ids", then="run `returnees facts` to list the ids")
+    raise UsageError(f"unknown fact id {quoted(fact_id)}; {hint}")
 
 
 def _matches(fact: Fact, needle: str, factset: FactSet) -> bool:
@@ -103,7 +92,8 @@ def select_facts(
     search: str | None = None,
     qualifier: str | None = None,
 ) -> list[Fact]:
-    """Facts in file order, narrowed by every filter given."""
+    """Facts in file order, narrowed by every filter given (None: not narrowed; a city of None is
+    every city, NATIONWIDE the statements about the whole country)."""
     needle = search.casefold() if search is not None else None
     return [
         fact
@@ -124,7 +114,8 @@ class TopicResult:
 
 
 def sectors(factset: FactSet, city: City | None = None) -> TopicResult:
-    """The work-sector breakdown: stated shares largest first, then what is derived from them."""
+    """The work-sector breakdown of one city (None: every city): stated shares largest first, then
+    what is derived from them."""
     result = facts_on(factset, (SECTORS_TOPIC,), city, shares_only=True)
     ordered = sorted(result.facts, key=lambda f: (f.city or "", f.derived, -(f.value or 0)))
     return TopicResult(ordered, result.cities_with_topic)
@@ -163,13 +154,13 @@ ENTREPRENEUR_TOPICS = (
 )
 REASON_TOPIC = "reasons"
 DESTINATION_TOPIC = "destinations"
-NATIONWIDE = "nationwide"
 
 
 def facts_on(
     factset: FactSet, topics: Iterable[str], city: City | None = None, *, shares_only: bool = False
 ) -> TopicResult:
-    """Facts of any of `topics`, in file order; and which cities have any of them."""
+    """Facts of any of `topics`, in file order, of one city (None: every city); and which declared
+    cities have any of them."""
     wanted = set(topics)
     facts = [
         fact
@@ -185,15 +176,18 @@ def facts_on(
 
 
 def industries(factset: FactSet, city: City | None = None) -> TopicResult:
+    """The industries returnees work in, of one city (None: every city)."""
     return facts_on(factset, INDUSTRY_TOPICS, city)
 
 
 def entrepreneurs(factset: FactSet, city: City | None = None) -> TopicResult:
-    """The shares that profile returnee entrepreneurs (the charted ones: no counts, no lists)."""
+    """The shares that profile returnee entrepreneurs (the charted ones: no counts, no lists), of
+    one city (None: every city)."""
     return facts_on(factset, ENTREPRENEUR_TOPICS, city, shares_only=True)
 
 
 def reasons(factset: FactSet, city: City | None = None) -> TopicResult:
+    """Why returnees choose a city, for one city (None: every city)."""
     return facts_on(factset, (REASON_TOPIC,), city)
 
 
@@ -234,7 +228,7 @@ def cities_overview(factset: FactSet) -> list[CityOverview]:
     """Every city that has facts, in the order the cities are declared."""
     overview = []
     for city in factset.cities.values():
-        facts = factset.in_city(city.slug)
+        facts = factset.in_city(city)
         if facts:
             overview.append(
                 CityOverview(city, facts, city_roles(factset, facts), headline_fact(facts))
@@ -245,18 +239,24 @@ def cities_overview(factset: FactSet) -> list[CityOverview]:
 @dataclass(frozen=True)
 class TopicMatrix:
     topics: list[str]
-    columns: list[str]  # city slugs that have facts, then NATIONWIDE
-    counts: dict[str, dict[str, int]]  # topic -> column -> number of facts
+    cities: list[City]  # the declared cities that have facts, then NATIONWIDE
+    counts: dict[str, dict[str, int]]  # topic -> city slug -> number of facts
+
+    @property
+    def columns(self) -> list[str]:
+        """The slugs of the cities: the keys of each row of counts, and of each JSON record."""
+        return [city.slug for city in self.cities]
 
 
 def topic_matrix(factset: FactSet) -> TopicMatrix:
-    counts = {topic: dict.fromkeys(factset.cities, 0) | {NATIONWIDE: 0} for topic in factset.topics}
+    every = [*factset.cities.values(), NATIONWIDE]
+    counts = {topic: {city.slug: 0 for city in every} for topic in factset.topics}
     for fact in factset.facts:
-        counts[fact.topic][fact.city or NATIONWIDE] += 1
-    used = [slug for slug in factset.cities if any(counts[t][slug] for t in counts)]
-    columns = used + [NATIONWIDE]
+        counts[fact.topic][factset.city_of(fact).slug] += 1
+    used = [c for c in every if c == NATIONWIDE or any(row[c.slug] for row in counts.values())]
+    columns = [city.slug for city in used]
     return TopicMatrix(
         factset.topics,
-        columns,
-        {topic: {c: row[c] for c in columns} for topic, row in counts.items()},
+        used,
+        {topic: {slug: row[slug] for slug in columns} for topic, row in counts.items()},
     )

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from returnee_cli.figures import figure_text, number_text, plural
-from returnee_cli.model import City, Fact, FactSet, Source
+from returnee_cli.model import NATIONWIDE, NATIONWIDE_SHORT_NAME, City, Fact, FactSet, Source
 from returnee_cli.queries import CityOverview, SourceCount, TopicMatrix
 from returnee_cli.render.bars import ShareBar
 from returnee_cli.render.text import data_text
@@ -137,9 +137,9 @@ def share_table(
 def sectors_view(facts: Sequence[Fact], factset: FactSet) -> RenderableType:
     """One table a city: each sector's share as a bar, the population and sources underneath."""
     parts: list[RenderableType] = []
-    for city, group in groupby(facts, key=lambda f: f.city):
+    for city, group in groupby(facts, key=factset.city_of):
         rows = list(group)
-        title = f"{factset.city_name(city)}: fields of work of overseas-educated returnees"
+        title = f"{city.name}: fields of work of overseas-educated returnees"
         parts.append(share_table(rows, title, "Field"))
         parts.append(derived_notes(rows))
         parts.append(citation_lines(rows, factset))
@@ -189,10 +189,11 @@ def facts_table(facts: Sequence[Fact], factset: FactSet) -> RenderableType:
     stacked = Text()
     for fact in facts:
         figure, label = figure_cell(fact), fact_label(fact)
-        wide.add_row(data_text(fact.id), data_text(fact.city or "—"), figure, label)
+        city = factset.city_of(fact).slug
+        wide.add_row(data_text(fact.id), data_text(city), figure, label)
         medium.add_row(data_text(fact.id), figure, label)
         stacked.append_text(data_text(fact.id, style="cyan"))
-        stacked.append(f"\n{fact.city or 'nationwide'} · {fact.topic}\n", style="dim")
+        stacked.append(f"\n{city} · {fact.topic}\n", style="dim")
         if figure:
             stacked.append_text(figure)
             stacked.append(" ")
@@ -213,7 +214,7 @@ def fact_view(fact: Fact, factset: FactSet) -> RenderableType:
         if fact.qualifier == "more_than":
             figure.append(f"  (more than {number_text(fact.value)}: a lower bound)", style="")
         grid.add_row("Figure", figure)
-    grid.add_row("City", data_text(factset.city_name(fact.city)))
+    grid.add_row("City", data_text(factset.city_of(fact).name))
     grid.add_row("Topic", data_text(fact.topic))
     if fact.population:
         grid.add_row("Share of", data_text(fact.population))
@@ -345,13 +346,13 @@ def city_view(city: City, facts: Sequence[Fact], factset: FactSet) -> Renderable
 
 def by_city_view(facts: Sequence[Fact], factset: FactSet, what: str) -> RenderableType:
     """One view across cities (nationwide statements first), sources at the foot."""
-    ordered = sorted(facts, key=lambda f: f.city is not None)
+    ordered = sorted(facts, key=lambda f: factset.city_of(f) != NATIONWIDE)
     return grouped_view(
         ordered,
         factset,
         title=what,
         group_header="City",
-        group_of=lambda f: factset.city_name(f.city),
+        group_of=lambda f: factset.city_of(f).name,
     )
 
 
@@ -360,15 +361,13 @@ def reasons_view(facts: Sequence[Fact], factset: FactSet) -> RenderableType:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     cells: list[RenderableType] = []
     stacked: list[RenderableType] = []
-    for city, group in _by_first_appearance(facts, key=lambda f: f.city):
-        table.add_column(factset.city_name(city), overflow="fold", ratio=1)
+    for city, group in _by_first_appearance(facts, key=factset.city_of):
+        table.add_column(city.name, overflow="fold", ratio=1)
         blocks = [
             Group(data_text(fact.label, style="bold"), numbered(fact.items or ())) for fact in group
         ]
         cells.append(Group(*_spaced(blocks)))
-        stacked.extend(
-            [Text(factset.city_name(city), style="bold underline"), *_spaced(blocks), Text("")]
-        )
+        stacked.extend([Text(city.name, style="bold underline"), *_spaced(blocks), Text("")])
     table.add_row(*cells)
     return Group(
         Responsive((70, table), (0, Group(*stacked[:-1]))), Text(""), *_foot(facts, factset)
@@ -378,9 +377,9 @@ def reasons_view(facts: Sequence[Fact], factset: FactSet) -> RenderableType:
 def entrepreneurs_view(facts: Sequence[Fact], factset: FactSet) -> RenderableType:
     samples = sorted({f.sample_size for f in facts if f.sample_size is not None})
     sample = f" (survey of {', '.join(number_text(s) for s in samples)})" if samples else ""
-    cities = list(dict.fromkeys(factset.city_name(f.city) for f in facts))
+    cities = list(dict.fromkeys(factset.city_of(f).name for f in facts))
     title = f"{', '.join(cities)}: returnee entrepreneurs{sample}"
-    group = ("City", lambda f: factset.city_name(f.city)) if len(cities) > 1 else None
+    group = ("City", lambda f: factset.city_of(f).name) if len(cities) > 1 else None
     parts: list[RenderableType] = [
         share_table(facts, title, "Characteristic", sample_column=True, group=group)
     ]
@@ -394,16 +393,12 @@ def entrepreneurs_view(facts: Sequence[Fact], factset: FactSet) -> RenderableTyp
 LOWER_BOUND_NOTE = "> marks a lower bound (“over”, “more than”): the bar runs on past ▶."
 
 
-def topics_view(
-    matrix: TopicMatrix, factset: FactSet, topics: Sequence[str] | None = None
-) -> RenderableType:
+def topics_view(matrix: TopicMatrix, topics: Sequence[str] | None = None) -> RenderableType:
     """Topics (all, or those given) against cities: the whole matrix where it fits, with the
     city names over one line, then over two (Guang/zhou), and a list of what each topic covers
     in a narrow terminal."""
     shown = list(matrix.topics if topics is None else topics)
-    names = [
-        factset.cities[c].name if c in factset.cities else "Nationwide" for c in matrix.columns
-    ]
+    names = [NATIONWIDE_SHORT_NAME if city == NATIONWIDE else city.name for city in matrix.cities]
     layouts: list[tuple[int, RenderableType]] = []
     for headers in (names, [two_lines(name) for name in names]):
         table = Table(
