@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from tools.readme_examples import BLOCKS, block_pattern
 
 from .conftest import REPO, RunCli
 
@@ -79,3 +80,19 @@ def test_cli_reference_is_generated_from_the_app_and_up_to_date() -> None:
         "python -m typer returnee_cli.cli utils docs --name returnees "
         "--title 'returnees command reference' --output docs/cli.md"
     )
+
+
+@pytest.mark.parametrize("name", list(BLOCKS))
+def test_readme_reference_tables_are_made_from_the_declarations(name: str) -> None:
+    found = block_pattern(name).search(README)
+    assert found is not None, f"README has no {name} block"
+    assert found.group(2) == BLOCKS[name]() + "\n", (
+        f"the README's {name} table is out of date: run python tools/readme_examples.py"
+    )
+
+
+def test_code_layout_names_every_module() -> None:
+    layout = README[README.index("## Code layout") :]
+    modules = sorted(p.name for p in (REPO / "src" / "returnee_cli").glob("*.py"))
+    missing = [m for m in modules if m not in ("__init__.py", "__main__.py") and m not in layout]
+    assert not missing, f"add to the README's code layout: {missing}"

@@ -19,7 +19,8 @@ import typer
 from typer.core import TyperGroup
 
 from returnee_cli import PROG, commands, output
-from returnee_cli.errors import EXIT_USAGE, ReturneesError
+from returnee_cli.errors import EXIT_CODES, EXIT_USAGE, ReturneesError
+from returnee_cli.fastpath import DISABLE_ENV
 from returnee_cli.surface import COMMANDS, Command, Param
 
 
@@ -94,10 +95,9 @@ app = typer.Typer(
     help="Question the figures on overseas-educated returnees in China: tables and bars on the "
     "terminal, JSON, JSON Lines, CSV or YAML for scripts. Start with: returnees cities, or: "
     "returnees sectors --city beijing.",
-    epilog="Exit codes: 0 success (also when a filter matches nothing), 1 broken fact files, "
-    "2 bad usage (unknown option, city, topic or fact id; an output file that cannot be "
-    "written), 70 internal error, 130 interrupted. RETURNEES_NO_FASTPATH=1 sends every call "
-    "through the full parser (for debugging).",
+    epilog="Exit codes: "
+    + "; ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items())
+    + f". {DISABLE_ENV}=1 sends every call through this full parser (for debugging).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -203,7 +203,7 @@ app.callback()(
     _with_signature(
         _root,
         commands.GLOBAL_OPTIONS,
-        "returnees",
+        PROG,
         "Question the figures on overseas-educated returnees in China.",
     )
 )

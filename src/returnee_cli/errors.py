@@ -10,6 +10,15 @@ EXIT_DATA = 1  # a fact file is broken: fix the file
 EXIT_USAGE = 2  # the command line is wrong: fix the call
 EXIT_INTERNAL = 70  # a bug in returnees itself (EX_SOFTWARE)
 EXIT_INTERRUPTED = 130  # Ctrl-C
+# What each exit code means, for `returnees --help` and the README's table (both made from this).
+EXIT_CODES = {
+    EXIT_OK: "success, also when a filter matches nothing",
+    EXIT_DATA: "broken fact files (or validate found a problem)",
+    EXIT_USAGE: "bad usage: an unknown option, value, city, topic, source or fact id, or an output "
+    "file that may not or cannot be written",
+    EXIT_INTERNAL: "an internal error in returnees itself (RETURNEES_DEBUG=1 shows the traceback)",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
+}
 
 ERROR = "error"  # stops every command: the data cannot be trusted
 WARNING = "warning"  # shown by `returnees validate` only: something could not be checked

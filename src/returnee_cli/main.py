@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from returnee_cli import PROG
+
 
 def main() -> None:
     from returnee_cli.fastpath import answer
@@ -13,7 +15,7 @@ def main() -> None:
         sys.exit(code)
     from returnee_cli.cli import app
 
-    app(prog_name="returnees")
+    app(prog_name=PROG)
 
 
 if __name__ == "__main__":
