@@ -85,7 +85,7 @@ def _usage_line(error: Any) -> str:
         declared = COMMANDS.get(where.split()[-1])
         if extra and declared is not None and "--city" in declared.options:
             text += f"; to choose a city, write --city {extra.group(1)}"
-        return f"{PROG}: {text} (see '{where} --help')"
+        return f"{PROG}: {text} (see `{where} --help`)"
     return f"{PROG}: {text}"
 
 
