@@ -9,6 +9,7 @@ calls `commands.run`, exactly as the fast path does.
 # No `from __future__ import annotations` here: Typer reads the annotations of every command at
 # each start, and those built below are real objects.
 
+import functools
 import inspect
 import re
 import sys
@@ -118,17 +119,13 @@ def _typer_parameter(param: Param) -> inspect.Parameter:
             is_eager=param.eager is not None,
             callback=_eager(param.eager) if param.eager is not None else None,
         )
-    elif param.kind == "argument":
-        info = typer.Argument(
-            metavar=param.metavar,
-            help=param.help,
-            parser=_parser(param.convert),
-            autocompletion=param.complete,
-            show_default=param.default is not None,
-        )
     else:
-        info = typer.Option(
-            *param.flags,
+        make: Callable[..., Any] = (
+            typer.Argument
+            if param.kind == "argument"
+            else functools.partial(typer.Option, *param.flags)
+        )
+        info = make(
             metavar=param.metavar,
             help=param.help,
             parser=_parser(param.convert),

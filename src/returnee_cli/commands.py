@@ -24,10 +24,10 @@ from returnee_cli.paths import builtin_facts_dir
 from returnee_cli.surface import (
     FACT_FORMATS,
     argument,
+    choice,
     command,
     existing_path,
     flag,
-    one_of,
     option,
     output_options,
 )
@@ -204,12 +204,10 @@ FACT_FILTERS = (
         metavar="TEXT",
         help="Only facts whose label, population, items or quote contain this text, in any case.",
     ),
-    option(
+    choice(
         "--qualifier",
         dest="qualifier",
-        metavar="QUALIFIER",
-        convert=one_of(QUALIFIERS),
-        complete=lambda incomplete: [q for q in QUALIFIERS if q.startswith(incomplete)],
+        choices=QUALIFIERS,
         help="Only figures with this qualifier: exact, or more_than (stated as over or more than).",
     ),
 )
@@ -275,6 +273,26 @@ def _one_angle(
             lambda rows: draw(rows, factset),
             f"{PROG} {name}",
             empty_note=_no_data(what, found),
+        )
+    )
+
+
+def _one_fact(
+    call: Call,
+    fact_id: str,
+    draw: Callable[[Fact, FactSet], RenderableType | str],
+    name: str,
+) -> None:
+    """show, cite: one fact, drawn for people, or its record."""
+    factset = call.load()
+    fact = queries.get_fact(factset, fact_id)
+    call.emit(
+        fact_result(
+            [fact],
+            factset,
+            lambda rows: draw(fact, factset),
+            f"{PROG} {name} {fact.id}",
+            single=True,
         )
     )
 
@@ -449,17 +467,7 @@ def show(call: Call, fact_id: str) -> None:
 
     Example: returnees show shanghai-women-share
     """
-    factset = call.load()
-    fact = queries.get_fact(factset, fact_id)
-    call.emit(
-        fact_result(
-            [fact],
-            factset,
-            lambda rows: views.fact_view(fact, factset),
-            f"{PROG} show {fact.id}",
-            single=True,
-        )
-    )
+    _one_fact(call, fact_id, lambda fact, factset: views.fact_view(fact, factset), "show")
 
 
 @command(OUTPUT)
@@ -486,13 +494,11 @@ CITATION_STYLES = ("plain", "markdown")
 
 @command(
     FACT_ID,
-    option(
+    choice(
         "--style",
         dest="style",
-        metavar="STYLE",
+        choices=CITATION_STYLES,
         default="plain",
-        convert=one_of(CITATION_STYLES),
-        complete=lambda incomplete: [s for s in CITATION_STYLES if s.startswith(incomplete)],
         help="plain text, or markdown.",
     ),
 )
@@ -506,17 +512,7 @@ def cite(call: Call, fact_id: str, style: str) -> None:
     """
     from returnee_cli.citations import cite as citation
 
-    factset = call.load()
-    fact = queries.get_fact(factset, fact_id)
-    call.emit(
-        fact_result(
-            [fact],
-            factset,
-            lambda rows: citation(fact, factset, style),
-            f"{PROG} cite",
-            single=True,
-        )
-    )
+    _one_fact(call, fact_id, lambda fact, factset: citation(fact, factset, style), "cite")
 
 
 @command(FACT_FILTERS, output_options(FACT_FORMATS[1:], default=Format.json))

@@ -133,6 +133,24 @@ def existing_path(text: str) -> Path:
     return Path(text)
 
 
+def starting_with(choices: Sequence[str]) -> Callable[[str], list[str]]:
+    """Shell completion of a value from a fixed list."""
+    return lambda incomplete: [choice for choice in choices if choice.startswith(incomplete)]
+
+
+def choice(*flags: str, dest: str, choices: Sequence[str], help: str, **more: Any) -> Param:
+    """An option whose value is one of `choices`, in any case, completed from them."""
+    return option(
+        *flags,
+        dest=dest,
+        metavar=more.pop("metavar", dest.upper()),
+        convert=one_of(choices),
+        complete=starting_with(choices),
+        help=help,
+        **more,
+    )
+
+
 def one_of(choices: Sequence[str]) -> Callable[[str], str]:
     def convert(text: str) -> str:
         chosen = text.strip().casefold()
@@ -202,13 +220,12 @@ OUTPUT_FILE = option(
 )
 FORCE = flag("--force", dest="force", help="Replace an existing output FILE (never a fact file).")
 COLOURS = ("auto", "always", "never")
-COLOR = option(
+COLOR = choice(
     "--color",
     dest="color",
+    choices=COLOURS,
     metavar="WHEN",
     default="auto",
-    convert=one_of(COLOURS),
-    complete=lambda incomplete: [c for c in COLOURS if c.startswith(incomplete)],
     help="Colour in tables: auto (on a terminal, unless NO_COLOR is set; FORCE_COLOR forces "
     "it), always (also in a pipe: | less -R), or never.",
 )
@@ -226,7 +243,7 @@ def output_options(
         metavar="FORMAT",
         default=default.value,
         convert=format_choice(formats),
-        complete=lambda incomplete: [f.value for f in formats if f.value.startswith(incomplete)],
+        complete=starting_with([f.value for f in formats]),
         help=_format_help(formats),
     )
     picture = (SVG,) if Format.table in formats else ()
