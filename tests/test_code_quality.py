@@ -6,7 +6,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
+from returnee_cli.surface import COMMANDS
+
 from .conftest import REPO
+from .test_surface import SAMPLES
 
 LINTED = ["src", "tests", "benchmarks", "tools"]
 
@@ -54,3 +59,25 @@ def test_the_json_path_does_not_import_rich() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert '"value": 20.84' in result.stdout
     assert result.stderr.strip() == "False", result.stderr
+
+
+JSON_CALLS = [
+    [name, *(SAMPLES[p.dest] or "" for p in command.params if p.required), "--json"]
+    for name, command in COMMANDS.items()
+    if any(p.flags == ("--json",) for p in command.params)
+]
+
+
+@pytest.mark.parametrize("argv", JSON_CALLS, ids=" ".join)
+def test_no_json_answer_imports_rich_or_typer(argv: list[str]) -> None:
+    """The renderers load on first use (lazy.py): a --json answer of any command never pays for
+    rich, and the fast path never for Typer."""
+    code = (
+        "import sys\nfrom returnee_cli.main import main\n"
+        f"sys.argv = ['returnees', *{argv!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('rich', 'typer') if m in sys.modules), file=sys.stderr)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.lstrip().startswith(("[", "{")), result.stdout
+    assert result.stderr.strip().splitlines()[-1] == "[]", result.stderr
