@@ -1,0 +1,160 @@
+"""The one output switch: every command that prints records gives the same records in every
+format, to stdout or to a file, and refuses what a format cannot do, in one clear line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+import yaml
+
+from returnee_cli.surface import COMMANDS
+
+from .conftest import RunCli
+from .test_surface import SAMPLES
+
+
+def _call(name: str) -> list[str]:
+    return [name, *(SAMPLES[p.dest] or "" for p in COMMANDS[name].params if p.required)]
+
+
+def _formats(name: str) -> list[str]:
+    declared = next(p for p in COMMANDS[name].params if p.dest == "format")
+    return [f for f in ("table", "json", "jsonl", "csv", "yaml", "sqlite") if _takes(declared, f)]
+
+
+def _takes(param: object, value: str) -> bool:
+    try:
+        param.convert(value)  # type: ignore[attr-defined]
+    except ValueError:
+        return False
+    return True
+
+
+RECORD_COMMANDS = [
+    name for name, c in COMMANDS.items() if any(p.dest == "format" for p in c.params)
+]
+
+
+@pytest.mark.parametrize("name", RECORD_COMMANDS)
+def test_every_format_carries_the_same_records(run: RunCli, name: str) -> None:
+    as_json = run(*_call(name), "--json")
+    assert as_json.exit_code == 0, as_json.stderr
+    records = as_json.json()
+    rows = records if isinstance(records, list) else [records]
+    assert rows, "the built-in facts answer every command"
+    formats = _formats(name)
+    if "yaml" in formats:
+        assert yaml.safe_load(run(*_call(name), "--format", "yaml").stdout) == records
+    if "jsonl" in formats:
+        lines = run(*_call(name), "--format", "jsonl").stdout.splitlines()
+        assert [json.loads(line) for line in lines] == rows
+    if "csv" in formats:
+        table = list(csv.DictReader(io.StringIO(run(*_call(name), "--format", "csv").stdout)))
+        assert [list(row) for row in table] == [list(rows[0])] * len(rows)
+        assert [row[next(iter(rows[0]))] for row in table] == [
+            str(r[next(iter(rows[0]))]) for r in rows
+        ]
+
+
+@pytest.mark.parametrize("name", RECORD_COMMANDS)
+def test_every_format_writes_to_a_file_what_it_prints(
+    run: RunCli, name: str, tmp_path: Path
+) -> None:
+    for chosen in _formats(name):
+        if chosen == "sqlite":
+            continue
+        target = tmp_path / f"out.{chosen}"
+        written = run(*_call(name), "--format", chosen, "-o", str(target))
+        assert written.exit_code == 0, written.stderr
+        assert written.stdout == ""
+        assert f"to {target} ({chosen})" in written.stderr
+        printed = run(*_call(name), "--format", chosen).stdout
+        assert target.read_text(encoding="utf-8") == printed
+        again = run(*_call(name), "--format", chosen, "-o", str(target))
+        assert again.exit_code == 2
+        assert again.stderr == f"returnees: -o: {target} exists; add --force to replace it\n"
+        assert run(*_call(name), "--format", chosen, "-o", str(target), "--force").exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        f"out.{f}" for f in _formats(name) if f != "sqlite"
+    ), "no temporary file is left behind"
+
+
+@pytest.mark.parametrize("name", [n for n in RECORD_COMMANDS if "sqlite" in _formats(n)])
+def test_sqlite_holds_the_facts_the_command_selects(run: RunCli, name: str, tmp_path: Path) -> None:
+    database = tmp_path / "facts.db"
+    result = run(*_call(name), "--format", "sqlite", "-o", str(database))
+    assert result.exit_code == 0, result.stderr
+    ids = [record["id"] for record in _rows(run(*_call(name), "--json").json())]
+    with sqlite3.connect(database) as connection:
+        stored = [row[0] for row in connection.execute("SELECT id FROM facts ORDER BY rowid")]
+    assert stored == ids
+    assert run(*_call(name), "--format", "sqlite").stderr == (
+        "returnees: --format sqlite writes a database file: add -o FILE\n"
+    )
+
+
+def _rows(records: object) -> list[dict[str, object]]:
+    return records if isinstance(records, list) else [records]  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("name", [n for n in RECORD_COMMANDS if "sqlite" not in _formats(n)])
+def test_sqlite_is_refused_where_the_records_are_not_facts(run: RunCli, name: str) -> None:
+    result = run(*_call(name), "--format", "sqlite", "-o", "x.db")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "'sqlite' is not one of table, json, jsonl, csv, yaml" in result.stderr
+
+
+def test_fields_are_refused_for_a_table_with_a_hint(run: RunCli) -> None:
+    result = run("facts", "--fields", "id")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "returnees: --fields picks the keys of json, jsonl, csv and yaml output, not of a "
+        "table; add --json or --format csv\n"
+    )
+    picked = run("facts", "--format", "yaml", "--fields", "id,value", "--limit", "1")
+    assert yaml.safe_load(picked.stdout) == [
+        {"id": "beijing-sector-science-technology", "value": 20.84}
+    ]
+
+
+def test_no_output_lands_on_a_fact_file(run: RunCli, tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    fact_file = pack / "mine.yaml"
+    fact_file.write_text("facts: []\n", encoding="utf-8")
+    before = fact_file.read_bytes()
+    for extra in (["--svg", str(fact_file)], ["-o", str(fact_file)], ["-o", str(pack / "x.yml")]):
+        result = run("--facts", str(pack), "sources", *extra, "--force")
+        assert result.exit_code == 2, extra
+        assert "is one of the fact files being read; choose another file" in result.stderr
+    assert fact_file.read_bytes() == before
+    assert sorted(p.name for p in pack.iterdir()) == ["mine.yaml"]
+
+
+def test_a_symlink_target_is_replaced_never_written_through(run: RunCli, tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n", encoding="utf-8")
+    link = tmp_path / "out.json"
+    link.symlink_to(victim)
+    refused = run("sources", "--json", "-o", str(link))
+    assert refused.exit_code == 2 and "exists; add --force" in refused.stderr
+    assert run("sources", "--json", "-o", str(link), "--force").exit_code == 0
+    assert victim.read_text(encoding="utf-8") == "keep me\n"
+    assert not link.is_symlink() and json.loads(link.read_text(encoding="utf-8"))
+
+
+def test_a_folder_or_a_fifo_is_never_an_output(run: RunCli, tmp_path: Path) -> None:
+    folder = run("sources", "--json", "-o", str(tmp_path), "--force")
+    assert folder.exit_code == 2 and "is a folder; give a file name" in folder.stderr
+    fifo = tmp_path / "pipe"
+    import os
+
+    os.mkfifo(fifo)
+    refused = run("sources", "--json", "-o", str(fifo), "--force")
+    assert refused.exit_code == 2
+    assert refused.stderr == f"returnees: -o: {fifo} is not a regular file; choose a file name\n"
