@@ -8,11 +8,12 @@ import io
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
-from returnee_cli.surface import COMMANDS
+from returnee_cli.surface import COMMANDS, Param
 
 from .conftest import RunCli
 from .test_surface import SAMPLES
@@ -27,9 +28,9 @@ def _formats(name: str) -> list[str]:
     return [f for f in ("table", "json", "jsonl", "csv", "yaml", "sqlite") if _takes(declared, f)]
 
 
-def _takes(param: object, value: str) -> bool:
+def _takes(param: Param, value: str) -> bool:
     try:
-        param.convert(value)  # type: ignore[attr-defined]
+        param.convert(value)
     except ValueError:
         return False
     return True
@@ -98,8 +99,8 @@ def test_sqlite_holds_the_facts_the_command_selects(run: RunCli, name: str, tmp_
     )
 
 
-def _rows(records: object) -> list[dict[str, object]]:
-    return records if isinstance(records, list) else [records]  # type: ignore[return-value]
+def _rows(records: Any) -> list[Any]:
+    return records if isinstance(records, list) else [records]
 
 
 @pytest.mark.parametrize("name", [n for n in RECORD_COMMANDS if "sqlite" not in _formats(n)])
