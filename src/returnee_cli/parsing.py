@@ -29,6 +29,7 @@ from returnee_cli.fields import (
     SOURCE_FIELDS,
     TOP_LEVEL_KEYS,
     FieldSpec,
+    model_values,
 )
 from returnee_cli.model import City, Location, Source
 from returnee_cli.paths import display_path
@@ -470,30 +471,14 @@ class _FileReader:
                     "missing-text",
                     "text",
                 )
-        return Source(
-            id=values["id"],
-            title=values["title"],
-            publisher=values["publisher"],
-            date=values["date"],
-            kind=values["kind"],
-            short_title=values.get("short_title"),
-            author=values.get("author"),
-            url=values.get("url"),
-            note=values.get("note"),
-            text_path=text_path,
-            location=Location(self.file, _line(node)),
-        )
+        fields = {**model_values(SOURCE_FIELDS, values), "text_path": text_path}
+        return Source(**fields, location=Location(self.file, _line(node)))
 
     def _city(self, node: yaml.Node) -> City | None:
         values = self._record(node, "city", CITY_FIELDS)
         if values is None:
             return None
-        return City(
-            slug=values["slug"],
-            name=values["name"],
-            name_zh=values.get("name_zh"),
-            location=Location(self.file, _line(node)),
-        )
+        return City(**model_values(CITY_FIELDS, values), location=Location(self.file, _line(node)))
 
 
 _OPENS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
