@@ -557,7 +557,7 @@ def export(
             raise UsageError("--format sqlite writes a database file: add -o FILE")
         from returnee_cli.export import write_sqlite
 
-        _write_atomically(to, lambda path: write_sqlite(factset, path))
+        _write_atomically(to, lambda path: write_sqlite(factset, factset.facts, path))
     else:
         rows = actions.fact_records(factset.facts, factset)
         chunks: Iterable[str]
