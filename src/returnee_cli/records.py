@@ -25,7 +25,7 @@ SOURCE_KEYS = _keys(Source)
 CITY_KEYS = _keys(City)
 
 
-def _compile(record: type, *, embed: bool = False) -> Callable[..., dict[str, Any]]:
+def _compile(name: str, record: type, *, embed: bool = False) -> Callable[..., dict[str, Any]]:
     """The record function of a model class, written from its declaration and compiled once
     (as dataclasses writes __init__): a dict literal of its record's keys, as fast as one
     written by hand, where a loop over the keys cost a warm `facts --json` of 100,000 facts a
@@ -47,14 +47,15 @@ def _compile(record: type, *, embed: bool = False) -> Callable[..., dict[str, An
     namespace: dict[str, Any] = {"source_record": source_record} if embed else {}
     exec(code, namespace)
     function: Callable[..., dict[str, Any]] = namespace["record"]
-    function.__qualname__ = function.__name__ = f"{record.__name__.lower()}_record"
+    function.__qualname__ = function.__name__ = name  # for tracebacks and profiles
     return function
 
 
-source_record: Callable[[Source], dict[str, Any]] = _compile(Source)
-city_record: Callable[[City], dict[str, Any]] = _compile(City)
-fact_values: Callable[[Fact], dict[str, Any]] = _compile(Fact)  # sources by id, as a table has
-fact_record: Callable[[Fact, FactSet], dict[str, Any]] = _compile(Fact, embed=True)
+source_record: Callable[[Source], dict[str, Any]] = _compile("source_record", Source)
+city_record: Callable[[City], dict[str, Any]] = _compile("city_record", City)
+# fact_values: sources by id, as a table row has them
+fact_values: Callable[[Fact], dict[str, Any]] = _compile("fact_values", Fact)
+fact_record: Callable[[Fact, FactSet], dict[str, Any]] = _compile("fact_record", Fact, embed=True)
 
 
 def source_summary_record(count: SourceCount) -> dict[str, Any]:
