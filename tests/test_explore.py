@@ -279,8 +279,8 @@ def test_an_unknown_field_exits_2_and_lists_the_valid_ones(run: RunCli) -> None:
         ("table", ""),
         (
             "csv",
-            "id,city,topic,label,value,unit,qualifier,population,sample_size,items,derived,"
-            "derived_from,formula,source,reported_in,quote\n",
+            "id,city,topic,label,value,unit,qualifier,population,sample_size,items,breakdown,"
+            "derived,derived_from,formula,source,reported_in,quote\n",
         ),
     ],
 )

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from returnee_cli.errors import Problem
+from returnee_cli.fields import FACT_FIELDS, model_values
 from returnee_cli.model import NATIONWIDE_NAMES, City, Fact, FactSet, Location, Source
 from returnee_cli.suggest import suggest
 
@@ -247,25 +248,12 @@ class Assembler:
 
 
 def _make_fact(values: dict[str, Any], location: Location, **overrides: Any) -> Fact:
-    fields: dict[str, Any] = {
-        "id": values["id"],
-        "topic": values["topic"],
-        "label": values["label"],
-        "source": values["source"],
-        "reported_in": values["reported_in"],
-        "city": values.get("city"),
-        "unit": values.get("unit"),
-        "population": values.get("population"),
-        "sample_size": values.get("sample_size"),
-        "items": values.get("items"),
-        "quote": values.get("quote"),
-        "breakdown": values.get("breakdown"),
-        "location": location,
-    }
+    """A Fact from the keys its record gave (the rest keep the model's defaults) and what the
+    checks or `derive` worked out."""
     if "derived_from" in overrides:
         overrides["derived_from"] = tuple(overrides["derived_from"])
         overrides["derived"] = True
-    fields.update(overrides)
+    fields = {**model_values(FACT_FIELDS, values), "location": location, **overrides}
     return Fact(**fields)
 
 

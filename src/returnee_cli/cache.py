@@ -26,7 +26,16 @@ from typing import Any
 
 from returnee_cli import __version__
 from returnee_cli.errors import Problem
-from returnee_cli.model import Checked, City, FactSet, Location, Source, StoredFacts, fact_row
+from returnee_cli.model import (
+    Checked,
+    City,
+    FactSet,
+    Location,
+    Source,
+    StoredFacts,
+    declared,
+    fact_row,
+)
 from returnee_cli.paths import display_path
 
 CACHE_ENV = "RETURNEES_CACHE_DIR"
@@ -147,32 +156,19 @@ def _encode(files: Sequence[Path], checked: Checked) -> dict[str, Any]:
     index = {display_path(path): n for n, path in enumerate(files)}
     texts = sorted({str(s.text_path) for s in factset.sources.values() if s.text_path})
 
-    def where(location: Location) -> tuple[int, int | None]:
-        return index[location.file], location.line
+    def row(record: Source | City) -> tuple[Any, ...]:
+        """Its declared fields in order (marshal holds no Path: as text), then (file, line)."""
+        kind: type = type(record)
+        values = [getattr(record, field.name) for field in declared(kind)]
+        plain = [str(value) if isinstance(value, Path) else value for value in values]
+        return (*plain, index[record.location.file], record.location.line)
 
     return {
         "deps": [_stamp(Path(path)) for path in [*fact_files, *texts]],
         "rules": _rules(),
         "files": fact_files,
-        "sources": [
-            (
-                s.id,
-                s.title,
-                s.publisher,
-                s.date,
-                s.kind,
-                s.short_title,
-                s.author,
-                s.url,
-                s.note,
-                str(s.text_path) if s.text_path else None,
-                *where(s.location),
-            )
-            for s in factset.sources.values()
-        ],
-        "cities": [
-            (c.slug, c.name, c.name_zh, *where(c.location)) for c in factset.cities.values()
-        ],
+        "sources": [row(source) for source in factset.sources.values()],
+        "cities": [row(city) for city in factset.cities.values()],
         "facts": [fact_row(fact, index[fact.location.file]) for fact in factset.facts],
         "warnings": [
             (_absolute(Path(p.file)), p.line, p.message, p.code, p.key, p.severity)
@@ -183,38 +179,18 @@ def _encode(files: Sequence[Path], checked: Checked) -> dict[str, Any]:
 
 def _decode(stored: dict[str, Any]) -> Checked:
     shown = [display_path(Path(path)) for path in stored["files"]]
-    sources = {}
-    for (
-        source_id,
-        title,
-        publisher,
-        date,
-        kind,
-        short_title,
-        author,
-        url,
-        note,
-        text,
-        file_index,
-        line,
-    ) in stored["sources"]:
-        sources[source_id] = Source(
-            source_id,
-            title,
-            publisher,
-            date,
-            kind,
-            short_title,
-            author,
-            url,
-            note,
-            Path(text) if text else None,
-            Location(shown[file_index], line),
-        )
-    cities = {
-        slug: City(slug, name, name_zh, Location(shown[file_index], line))
-        for slug, name, name_zh, file_index, line in stored["cities"]
-    }
+
+    def arguments(record: type, row: Sequence[Any]) -> dict[str, Any]:
+        """A row of `row()` in _encode back into the keyword arguments of `record`."""
+        *values, file_index, line = row
+        fields = {
+            field.name: Path(value) if Path in field.types and value is not None else value
+            for field, value in zip(declared(record), values, strict=True)
+        }
+        return {**fields, "location": Location(shown[file_index], line)}
+
+    sources = {s.id: s for s in (Source(**arguments(Source, row)) for row in stored["sources"])}
+    cities = {c.slug: c for c in (City(**arguments(City, row)) for row in stored["cities"])}
     facts = StoredFacts(stored["facts"], shown)
     problems = tuple(
         Problem(display_path(Path(file)), line, message, code, key, severity)

@@ -1,10 +1,14 @@
-"""The fact file format, declared once: the loader validates against it and the docs describe it."""
+"""The fact file format: the loader validates against it, the JSON Schema and the docs describe
+it. The keys of sources, cities and facts are generated from the model's declaration (model.py);
+`derive`, which only fact files have, is declared here."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from returnee_cli.model import QUALIFIERS, SOURCE_KINDS
+from returnee_cli.model import City, Declared, Fact, Source, declared
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
@@ -19,39 +23,8 @@ class FieldSpec:
     required: bool = False
     nullable: bool = False
     choices: tuple[str, ...] = ()
+    attribute: str | None = None  # the model field it fills; None for an input-only key
 
-
-SOURCE_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec(
-        "id", "slug", "stable id that facts cite, e.g. beijing-blue-book-2025", required=True
-    ),
-    FieldSpec("title", "text", "the document's title", required=True),
-    FieldSpec("publisher", "text", "who published it", required=True),
-    FieldSpec("date", "date", "publication date, YYYY-MM-DD (or YYYY-MM, YYYY)", required=True),
-    FieldSpec(
-        "kind",
-        "choice",
-        "primary (the study itself) or secondary (a report of it)",
-        required=True,
-        choices=SOURCE_KINDS,
-    ),
-    FieldSpec(
-        "short_title",
-        "text",
-        "a short name for tight spaces, e.g. Beijing Blue Book",
-        nullable=True,
-    ),
-    FieldSpec("author", "text", "who wrote it", nullable=True),
-    FieldSpec("url", "text", "where it can be read", nullable=True),
-    FieldSpec("note", "text", "anything a reader should know about it", nullable=True),
-    FieldSpec("text", "text", "stored body of the document, relative to this file", nullable=True),
-)
-
-CITY_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("slug", "slug", "what --city and the JSON use, e.g. beijing", required=True),
-    FieldSpec("name", "text", "English name, e.g. Beijing", required=True),
-    FieldSpec("name_zh", "text", "Chinese name, e.g. 北京", nullable=True),
-)
 
 DERIVE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
@@ -65,35 +38,54 @@ DERIVE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("from", "slug_list", "ids of the stated facts it is computed from", required=True),
 )
 
+
+def model_specs(record: type) -> tuple[FieldSpec, ...]:
+    """The fact-file keys of a model record (Fact, Source, City), from its declaration: required
+    where the field has no default, nullable where its annotation allows None, of the kind its
+    metadata or annotation says."""
+    return tuple(
+        FieldSpec(
+            key,
+            _kind(field),
+            field.about.help,
+            required=field.required,
+            nullable=field.nullable,
+            choices=field.about.choices,
+            attribute=field.name,
+        )
+        for field in declared(record)
+        if (key := field.input_key) is not None
+    )
+
+
+def _kind(field: Declared) -> str:
+    if field.about.choices:
+        return "choice"
+    if field.about.kind:
+        return field.about.kind
+    if field.is_list:
+        return "text_list"
+    if set(field.types) == {int}:
+        return "integer"
+    if set(field.types) == {int, float}:
+        return "number"
+    return "text"
+
+
+def model_values(specs: Sequence[FieldSpec], values: Mapping[str, Any]) -> dict[str, Any]:
+    """The model's keyword arguments for the keys a record gave (input-only keys left out)."""
+    return {
+        spec.attribute: values[spec.name]
+        for spec in specs
+        if spec.attribute is not None and spec.name in values
+    }
+
+
+SOURCE_FIELDS = model_specs(Source)
+CITY_FIELDS = model_specs(City)
 FACT_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("id", "slug", "stable id, e.g. beijing-sector-education", required=True),
-    FieldSpec(
-        "city", "slug", "city slug declared under `cities`; leave out for nationwide", nullable=True
-    ),
-    FieldSpec("topic", "slug", "what the fact is about, e.g. sectors", required=True),
-    FieldSpec("label", "text", "short description of the figure", required=True),
-    FieldSpec("value", "number", "the figure, without its unit (20.84, not 20.84%)", nullable=True),
-    FieldSpec("unit", "slug", "percent, people, ...; required with a value", nullable=True),
-    FieldSpec(
-        "qualifier",
-        "choice",
-        "exact, or more_than for 'over'/'more than' figures",
-        choices=QUALIFIERS,
-    ),
-    FieldSpec("population", "text", "who the share is a share of", nullable=True),
-    FieldSpec(
-        "sample_size", "integer", "how many were surveyed, where the source says", nullable=True
-    ),
-    FieldSpec("items", "text_list", "the list or ranking, in the source's order", nullable=True),
-    FieldSpec(
-        "breakdown",
-        "slug",
-        "id shared by facts that split one population into parts",
-        nullable=True,
-    ),
-    FieldSpec("source", "slug", "id of the source the figure comes from", required=True),
-    FieldSpec("reported_in", "slug", "id of the source the quote is taken from", required=True),
-    FieldSpec("quote", "text", "the sentence that states it, copied verbatim", nullable=True),
+    *model_specs(Fact),
+    # input only: it says how to work out `value`, `derived_from`, `formula` and `derived_by`
     FieldSpec(
         "derive", "derive", "how a derived figure is computed (no value, no quote)", nullable=True
     ),

@@ -1,18 +1,109 @@
-"""The in-memory model: plain frozen dataclasses, no I/O, no Typer, no Rich."""
+"""The in-memory model: plain frozen dataclasses, no I/O, no Typer, no Rich.
+
+Fact, Source and City are the one declaration of their fields. Everything else that lists those
+fields is generated from them: the JSON record (records.py: these fields, in this order), the CSV
+columns, the SQLite tables (export.py), the cache rows (cache.py) and the fact-file format
+(fields.py, and from it the JSON Schema and the loader). What a field's name and annotation do not
+say is in its metadata: `about(...)` for a field read from fact files, `computed(...)` for one
+worked out while loading."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields
-from functools import cached_property
+from dataclasses import MISSING, dataclass, field, fields
+from functools import cache, cached_property
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any, overload
+from types import MappingProxyType, NoneType, UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints, overload
 
 from returnee_cli.errors import ERROR, Problem
 
 QUALIFIERS = ("exact", "more_than")
 SOURCE_KINDS = ("primary", "secondary")
+
+
+@dataclass(frozen=True)
+class About:
+    """What a field's name and annotation do not say (see `about` and `computed`)."""
+
+    help: str  # its meaning; for a fact-file key, the help the format, its doc and schema show
+    read: bool  # read from fact files (else computed while loading)
+    key: str | None = None  # the fact-file key, where it is not the field's name
+    kind: str | None = None  # what a str must look like in a fact file: slug | date
+    choices: tuple[str, ...] = ()  # the only values it takes
+    references: type | None = None  # the record (Source, City) whose key it holds
+    embedded: bool = False  # the JSON record holds the whole referenced record, not its key
+    record: bool = True  # part of the JSON record, and so of CSV and SQLite
+
+
+def about(
+    help: str,
+    *,
+    kind: str | None = None,
+    choices: tuple[str, ...] = (),
+    references: type | None = None,
+    embedded: bool = False,
+    key: str | None = None,
+    record: bool = True,
+) -> Mapping[str, About]:
+    """The metadata of a field read from fact files (under its own name, or `key`)."""
+    return {"about": About(help, True, key, kind, choices, references, embedded, record)}
+
+
+def computed(help: str, *, record: bool = True) -> Mapping[str, About]:
+    """The metadata of a field that fact files never state: loading works it out."""
+    return {"about": About(help, False, record=record)}
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One field as the generated lists read it: its name, its annotation resolved to types,
+    whether it must be given (no default) and its `About`."""
+
+    name: str
+    type: Any
+    required: bool
+    about: About
+
+    @property
+    def types(self) -> tuple[Any, ...]:
+        """The annotation's types, without None: `int | float | None` -> (int, float)."""
+        return tuple(t for t in _members(self.type) if t is not NoneType)
+
+    @property
+    def nullable(self) -> bool:
+        return NoneType in _members(self.type)
+
+    @property
+    def is_list(self) -> bool:
+        return any(get_origin(t) is tuple for t in self.types)
+
+    @property
+    def input_key(self) -> str | None:
+        """Its key in fact files; None for a computed field."""
+        return (self.about.key or self.name) if self.about.read else None
+
+
+@cache
+def declared(record: type) -> tuple[Declared, ...]:
+    """The declared fields of Fact, Source or City, in order. Its location (where it was read
+    from, for messages) is bookkeeping, not a declared field: it has no `about`."""
+    hints = get_type_hints(record)
+    return tuple(
+        Declared(f.name, hints[f.name], _required(f), f.metadata["about"])
+        for f in fields(record)
+        if "about" in f.metadata
+    )
+
+
+def _members(annotation: Any) -> tuple[Any, ...]:
+    """`int | None` -> (int, NoneType); `tuple[str, ...]` -> (tuple[str, ...],)."""
+    union = get_origin(annotation) in (Union, UnionType)
+    return get_args(annotation) if union else (annotation,)
+
+
+def _required(f: Any) -> bool:
+    return f.default is MISSING and f.default_factory is MISSING
 
 
 @dataclass(frozen=True)
@@ -28,24 +119,44 @@ class Location:
 
 @dataclass(frozen=True)
 class Source:
-    id: str
-    title: str
-    publisher: str
-    date: str
-    kind: str
-    short_title: str | None = None  # for tight spaces: "Beijing Blue Book"
-    author: str | None = None
-    url: str | None = None
-    note: str | None = None
-    text_path: Path | None = None  # the stored body of the document, for quote checks
+    """A document that facts cite: the study a figure comes from, or the report that quotes it.
+    Its first field is its key."""
+
+    id: str = field(
+        metadata=about("stable id that facts cite, e.g. beijing-blue-book-2025", kind="slug")
+    )
+    title: str = field(metadata=about("the document's title"))
+    publisher: str = field(metadata=about("who published it"))
+    date: str = field(
+        metadata=about("publication date, YYYY-MM-DD (or YYYY-MM, YYYY)", kind="date")
+    )
+    kind: str = field(
+        metadata=about(
+            "primary (the study itself) or secondary (a report of it)", choices=SOURCE_KINDS
+        )
+    )
+    short_title: str | None = field(
+        default=None, metadata=about("a short name for tight spaces, e.g. Beijing Blue Book")
+    )
+    author: str | None = field(default=None, metadata=about("who wrote it"))
+    url: str | None = field(default=None, metadata=about("where it can be read"))
+    note: str | None = field(default=None, metadata=about("anything a reader should know about it"))
+    text_path: Path | None = field(  # read for the quote checks; no record shows it
+        default=None,
+        metadata=about(
+            "stored body of the document, relative to this file", key="text", record=False
+        ),
+    )
     location: Location = field(default=Location("<memory>"), compare=False)
 
 
 @dataclass(frozen=True)
 class City:
-    slug: str
-    name: str
-    name_zh: str | None = None
+    """A city that facts are about. Its first field is its key."""
+
+    slug: str = field(metadata=about("what --city and the JSON use, e.g. beijing", kind="slug"))
+    name: str = field(metadata=about("English name, e.g. Beijing"))
+    name_zh: str | None = field(default=None, metadata=about("Chinese name, e.g. 北京"))
     location: Location = field(default=Location("<memory>"), compare=False)
 
 
@@ -61,26 +172,75 @@ NATIONWIDE_NAMES = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)  # keywords only: the fields can be in the record's order
 class Fact:
-    id: str
-    topic: str
-    label: str
-    source: str  # id of the Source the figure comes from
-    reported_in: str  # id of the Source the quote is taken from
-    city: str | None = None  # slug; None for a nationwide statement
-    value: int | float | None = None
-    unit: str | None = None
-    qualifier: str = "exact"
-    population: str | None = None
-    sample_size: int | None = None
-    items: tuple[str, ...] | None = None
-    quote: str | None = None
-    breakdown: str | None = None
-    derived: bool = False
-    derived_from: tuple[str, ...] = ()
-    formula: str | None = None  # how it was computed, for people: "round(36% × 300)"
-    derived_by: str | None = None  # the `derive` formula's name: remainder | share_of_sample
+    """One figure, list or statement of a source, with the sentence that states it, or a figure
+    computed from stated ones (`derive` in a fact file). Its first field is its key."""
+
+    id: str = field(metadata=about("stable id, e.g. beijing-sector-education", kind="slug"))
+    city: str | None = field(
+        default=None,
+        metadata=about(
+            "city slug declared under `cities`; leave out for nationwide",
+            kind="slug",
+            references=City,
+        ),
+    )
+    topic: str = field(metadata=about("what the fact is about, e.g. sectors", kind="slug"))
+    label: str = field(metadata=about("short description of the figure"))
+    value: int | float | None = field(
+        default=None, metadata=about("the figure, without its unit (20.84, not 20.84%)")
+    )
+    unit: str | None = field(
+        default=None, metadata=about("percent, people, ...; required with a value", kind="slug")
+    )
+    qualifier: str = field(
+        default="exact",
+        metadata=about("exact, or more_than for 'over'/'more than' figures", choices=QUALIFIERS),
+    )
+    population: str | None = field(default=None, metadata=about("who the share is a share of"))
+    sample_size: int | None = field(
+        default=None, metadata=about("how many were surveyed, where the source says")
+    )
+    items: tuple[str, ...] | None = field(
+        default=None, metadata=about("the list or ranking, in the source's order")
+    )
+    breakdown: str | None = field(
+        default=None,
+        metadata=about("id shared by facts that split one population into parts", kind="slug"),
+    )
+    derived: bool = field(
+        default=False, metadata=computed("true for a figure computed from others by `derive`")
+    )
+    derived_from: tuple[str, ...] = field(
+        default=(), metadata=computed("ids of the stated facts it is computed from")
+    )
+    formula: str | None = field(
+        default=None, metadata=computed('how it was computed, for people: "round(36% × 300)"')
+    )
+    source: str = field(
+        metadata=about(
+            "id of the source the figure comes from",
+            kind="slug",
+            references=Source,
+            embedded=True,
+        )
+    )
+    reported_in: str = field(
+        metadata=about(
+            "id of the source the quote is taken from",
+            kind="slug",
+            references=Source,
+            embedded=True,
+        )
+    )
+    quote: str | None = field(
+        default=None, metadata=about("the sentence that states it, copied verbatim")
+    )
+    derived_by: str | None = field(
+        default=None,
+        metadata=computed("the `derive` formula's name: remainder | share_of_sample", record=False),
+    )
     location: Location = field(default=Location("<memory>"), compare=False)
 
     @property
@@ -115,7 +275,7 @@ class StoredFacts(Sequence[Fact]):
         if fact is None:
             row = self._rows[index]
             file_index, line = row[-1]
-            fact = _new_fact(*row[:-1], Location(self._files[file_index], line))
+            fact = _fact_from_row(row, Location(self._files[file_index], line))
             self._made[index] = fact
         return fact
 
@@ -132,7 +292,30 @@ def fact_row(fact: Fact, file_index: int) -> tuple[Any, ...]:
 
 
 FACT_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Fact))  # location is last
-_new_fact: Callable[..., Fact] = Fact  # built from a row: every field, in order
+
+
+def _row_constructor() -> Callable[[Sequence[Any], Location], Fact]:
+    """`fact_from_row(row, location)`, written from Fact's fields and compiled once. kw_only
+    rules out Fact(*row), and a call by keywords would cost a warm load of 100,000 facts a tenth
+    more; this sets each field as the frozen dataclass's own __init__ does (object.__setattr__),
+    with no arguments to bind. Fact has no __post_init__ for it to skip."""
+    sets = [f"    set(fact, {name!r}, row[{n}])" for n, name in enumerate(FACT_FIELD_NAMES[:-1])]
+    code = "\n".join(
+        [
+            "def fact_from_row(row, location):",
+            "    fact = new(Fact)",
+            *sets,
+            "    set(fact, 'location', location)",
+            "    return fact",
+        ]
+    )
+    namespace: dict[str, Any] = {"Fact": Fact, "new": object.__new__, "set": object.__setattr__}
+    exec(code, namespace)
+    constructor: Callable[[Sequence[Any], Location], Fact] = namespace["fact_from_row"]
+    return constructor
+
+
+_fact_from_row = _row_constructor()
 
 
 @dataclass(frozen=True)

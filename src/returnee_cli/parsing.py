@@ -28,6 +28,7 @@ from returnee_cli.fields import (
     SOURCE_FIELDS,
     TOP_LEVEL_KEYS,
     FieldSpec,
+    model_values,
 )
 from returnee_cli.model import NATIONWIDE_NAMES, City, Location, Source
 from returnee_cli.paths import display_path
@@ -467,31 +468,15 @@ class _FileReader:
                     "missing-text",
                     "text",
                 )
-        return Source(
-            id=values["id"],
-            title=values["title"],
-            publisher=values["publisher"],
-            date=values["date"],
-            kind=values["kind"],
-            short_title=values.get("short_title"),
-            author=values.get("author"),
-            url=values.get("url"),
-            note=values.get("note"),
-            text_path=text_path,
-            location=Location(self.file, _line(node)),
-        )
+        fields = {**model_values(SOURCE_FIELDS, values), "text_path": text_path}
+        return Source(**fields, location=Location(self.file, _line(node)))
 
     def _city(self, node: yaml.Node) -> City | None:
         values = self._record(node, "city", CITY_FIELDS)
         if values is None:
             return None
         self._refuse_nationwide_name(node, values)
-        return City(
-            slug=values["slug"],
-            name=values["name"],
-            name_zh=values.get("name_zh"),
-            location=Location(self.file, _line(node)),
-        )
+        return City(**model_values(CITY_FIELDS, values), location=Location(self.file, _line(node)))
 
     def _refuse_nationwide_name(self, node: yaml.Node, values: dict[str, Any]) -> None:
         """`--city nationwide` (or china, 全国, ...) means the facts with no city: a declared city

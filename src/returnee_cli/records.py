@@ -2,69 +2,60 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from returnee_cli.errors import Problem
 from returnee_cli.figures import figure_text
-from returnee_cli.model import Fact, FactSet, Source
+from returnee_cli.model import City, Fact, FactSet, Source, declared
 from returnee_cli.queries import CityOverview, SourceCount
 
 if TYPE_CHECKING:
     from returnee_cli.model import Checked
 
-FACT_KEYS = (
-    "id",
-    "city",
-    "topic",
-    "label",
-    "value",
-    "unit",
-    "qualifier",
-    "population",
-    "sample_size",
-    "items",
-    "derived",
-    "derived_from",
-    "formula",
-    "source",
-    "reported_in",
-    "quote",
-)
+
+def _keys(record: type) -> tuple[str, ...]:
+    return tuple(field.name for field in declared(record) if field.about.record)
 
 
-def source_record(source: Source) -> dict[str, Any]:
-    return {
-        "id": source.id,
-        "title": source.title,
-        "publisher": source.publisher,
-        "date": source.date,
-        "kind": source.kind,
-        "short_title": source.short_title,
-        "author": source.author,
-        "url": source.url,
-        "note": source.note,
-    }
+# The JSON contract, generated from the model's declaration: its fields, in its order, but those
+# the declaration keeps out of the record (a source's stored text, a fact's `derived_by`).
+FACT_KEYS = _keys(Fact)
+SOURCE_KEYS = _keys(Source)
+CITY_KEYS = _keys(City)
 
 
-def fact_record(fact: Fact, factset: FactSet) -> dict[str, Any]:
-    return {
-        "id": fact.id,
-        "city": fact.city,
-        "topic": fact.topic,
-        "label": fact.label,
-        "value": fact.value,
-        "unit": fact.unit,
-        "qualifier": fact.qualifier,
-        "population": fact.population,
-        "sample_size": fact.sample_size,
-        "items": list(fact.items) if fact.items is not None else None,
-        "derived": fact.derived,
-        "derived_from": list(fact.derived_from) if fact.derived else None,
-        "formula": fact.formula,
-        "source": source_record(factset.sources[fact.source]),
-        "reported_in": source_record(factset.sources[fact.reported_in]),
-        "quote": fact.quote,
-    }
+def _compile(name: str, record: type, *, embed: bool = False) -> Callable[..., dict[str, Any]]:
+    """The record function of a model class, written from its declaration and compiled once
+    (as dataclasses writes __init__): a dict literal of its record's keys, as fast as one
+    written by hand, where a loop over the keys cost a warm `facts --json` of 100,000 facts a
+    tenth of its time. A list becomes a JSON array, and no list (None, or a stated fact's empty
+    `derived_from`) null; with `embed`, a source named by id is given whole, so that each fact
+    record stands alone: `f(item, factset)`, else `f(item)`."""
+    entries = []
+    for field in declared(record):
+        if not field.about.record:
+            continue
+        value = f"item.{field.name}"
+        if field.is_list:
+            value = f"list({value}) if {value} else None"
+        elif embed and field.about.embedded:
+            value = f"source_record(factset.sources[{value}])"
+        entries.append(f"{field.name!r}: {value}")
+    parameters = "item, factset" if embed else "item"
+    code = f"def record({parameters}):\n    return {{{', '.join(entries)}}}\n"
+    namespace: dict[str, Any] = {"source_record": source_record} if embed else {}
+    exec(code, namespace)
+    function: Callable[..., dict[str, Any]] = namespace["record"]
+    function.__qualname__ = function.__name__ = name  # for tracebacks and profiles
+    return function
+
+
+source_record: Callable[[Source], dict[str, Any]] = _compile("source_record", Source)
+city_record: Callable[[City], dict[str, Any]] = _compile("city_record", City)
+# fact_values: sources by id, as a table row has them
+fact_values: Callable[[Fact], dict[str, Any]] = _compile("fact_values", Fact)
+fact_record: Callable[[Fact, FactSet], dict[str, Any]] = _compile("fact_record", Fact, embed=True)
 
 
 def source_summary_record(count: SourceCount) -> dict[str, Any]:
@@ -78,39 +69,15 @@ def source_summary_record(count: SourceCount) -> dict[str, Any]:
     }
 
 
-SOURCE_SUMMARY_KEYS = (
-    "id",
-    "title",
-    "publisher",
-    "date",
-    "kind",
-    "short_title",
-    "author",
-    "url",
-    "note",
-    "fact_count",
-    "figure_count",
-    "quote_count",
-)
-CITY_OVERVIEW_KEYS = (
-    "slug",
-    "name",
-    "name_zh",
-    "fact_count",
-    "topics",
-    "roles",
-    "headline",
-    "headline_fact",
-)
+SOURCE_SUMMARY_KEYS = (*SOURCE_KEYS, "fact_count", "figure_count", "quote_count")
+CITY_OVERVIEW_KEYS = (*CITY_KEYS, "fact_count", "topics", "roles", "headline", "headline_fact")
 
 
 def city_overview_record(entry: CityOverview, factset: FactSet) -> dict[str, Any]:
     """A city with its fact count, topics, roles and headline (as text, and the fact's id)."""
     headline = entry.headline
     return {
-        "slug": entry.city.slug,
-        "name": entry.city.name,
-        "name_zh": entry.city.name_zh,
+        **city_record(entry.city),
         "fact_count": len(entry.facts),
         "topics": sorted({fact.topic for fact in entry.facts}),
         "roles": entry.roles,
