@@ -96,3 +96,11 @@ def test_code_layout_names_every_module() -> None:
     modules = sorted(p.name for p in (REPO / "src" / "returnee_cli").glob("*.py"))
     missing = [m for m in modules if m not in ("__init__.py", "__main__.py") and m not in layout]
     assert not missing, f"add to the README's code layout: {missing}"
+
+
+def test_readme_explains_every_key_of_a_fact_record() -> None:
+    from returnee_cli.records import FACT_KEYS
+
+    explained = README[README.index("| key | meaning |") :].split("\n\n")[0]
+    missing = [key for key in FACT_KEYS if f"`{key}`" not in explained]
+    assert not missing, f"add to the README's key table: {missing}"
