@@ -71,12 +71,13 @@ JSON_CALLS = [
 @pytest.mark.parametrize("argv", JSON_CALLS, ids=" ".join)
 def test_no_json_answer_imports_rich_or_typer(argv: list[str]) -> None:
     """The renderers load on first use (lazy.py): a --json answer of any command never pays for
-    rich, and the fast path never for Typer."""
+    rich, the fast path never for Typer, and stdout never for the file writer or sqlite3."""
     code = (
         "import sys\nfrom returnee_cli.main import main\n"
         f"sys.argv = ['returnees', *{argv!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in ('rich', 'typer') if m in sys.modules), file=sys.stderr)"
+        "print(sorted(m for m in ('rich', 'typer', 'sqlite3', 'tempfile') if m in sys.modules), "
+        "file=sys.stderr)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.lstrip().startswith(("[", "{")), result.stdout

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -159,3 +160,29 @@ def test_a_folder_or_a_fifo_is_never_an_output(run: RunCli, tmp_path: Path) -> N
     refused = run("sources", "--json", "-o", str(fifo), "--force")
     assert refused.exit_code == 2
     assert refused.stderr == f"returnees: -o: {fifo} is not a regular file; choose a file name\n"
+
+
+@pytest.mark.parametrize("chosen", ["table", "json", "csv"])
+def test_a_view_is_drawn_only_when_a_table_is_shown(
+    chosen: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Drawing is the dear part of a table: once for a table, never for data."""
+    from returnee_cli.emit import Result, emit
+    from returnee_cli.formats import Format, OutputRequest
+
+    drawn: list[int] = []
+
+    def view(rows: Sequence[Any]) -> str:
+        drawn.append(len(rows))
+        return "a table\n"
+
+    emit(OutputRequest(Format(chosen)), Result([{"id": "a"}, {"id": "b"}], ["id"], view))
+    assert drawn == ([2] if chosen == "table" else [])
+    assert (
+        capsys.readouterr().out
+        == {
+            "table": "a table\n",
+            "json": '[\n  {\n    "id": "a"\n  },\n  {\n    "id": "b"\n  }\n]\n',
+            "csv": "id\na\nb\n",
+        }[chosen]
+    )

@@ -101,6 +101,7 @@ app = typer.Typer(
     + f". {DISABLE_ENV}=1 sends every call through this full parser (for debugging).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 

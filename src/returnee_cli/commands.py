@@ -232,7 +232,11 @@ def fact_result(
     **more: Any,
 ) -> Result:
     """Facts as a result: each a self-contained JSON record, and a SQLite database on request."""
-    from returnee_cli.export import write_sqlite
+
+    def write_sqlite(rows: Sequence[Fact], path: Path) -> None:
+        from returnee_cli.export import write_sqlite  # sqlite3: only when a database is asked for
+
+        write_sqlite(factset, rows, path)
 
     return Result(
         facts,
@@ -240,7 +244,7 @@ def fact_result(
         view,
         record=lambda fact: records.fact_record(fact, factset),
         title=title,
-        database=lambda rows, path: write_sqlite(factset, rows, path),
+        database=write_sqlite,
         noun="facts",
         **more,
     )

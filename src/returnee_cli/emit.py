@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from returnee_cli import PROG, formats, output, writer
+from returnee_cli import PROG, formats, output
 from returnee_cli.errors import UsageError
 from returnee_cli.formats import Format, OutputRequest
 
@@ -49,20 +49,24 @@ def emit(out: OutputRequest, result: Result, protected: Sequence[Path] = ()) -> 
     if not shown and result.empty_note:
         output.message(f"{PROG}: {result.empty_note}")
     if out.svg is not None:
+        from returnee_cli import writer  # tempfile and its imports: only when a file is written
+
         picture = output.svg_text(result.view(shown), result.title)
         writer.write_text(out.svg, [picture], force=out.force, protected=protected, option="--svg")
         output.message(f"{PROG}: saved the picture to {out.svg}")
     if out.format is Format.sqlite:
         _write_database(out, result, shown, protected)
         return
+    if out.output is None and out.format is Format.table:
+        if shown or result.single:  # drawn for this terminal: its width, its colours
+            output.write_text(output.render(result.view(shown), colour=out.color))
+        return
     chunks = _chunks(out, result, shown, fields)
     if out.output is None:
-        if out.format is Format.table:
-            if shown or result.single:
-                output.write_text(output.render(result.view(shown), colour=out.color))
-        else:
-            output.write_chunks(chunks)
+        output.write_chunks(chunks)
         return
+    from returnee_cli import writer
+
     writer.write_text(out.output, chunks, force=out.force, protected=protected, option="-o")
     count = 1 if result.single else len(shown)
     output.message(f"{PROG}: wrote {count:,} {result.noun} to {out.output} ({out.format.value})")
@@ -83,7 +87,8 @@ def _cut(out: OutputRequest, result: Result) -> Sequence[Any]:
 def _chunks(
     out: OutputRequest, result: Result, shown: Sequence[Any], fields: Sequence[str] | None
 ) -> Iterable[str]:
-    """The text of the result in the chosen format, as it streams out (a table is made whole)."""
+    """The text of the result in the chosen format, as it streams out (a table for a file is
+    drawn whole, without colour)."""
     records = (result.record(row) for row in shown)  # built one at a time
     if out.format is Format.table:
         text = output.render(result.view(shown), for_terminal=False) if shown else ""
@@ -109,6 +114,8 @@ def _write_database(
         raise UsageError("--format sqlite is for facts; use json, jsonl, csv or yaml here")
     database = result.database
     import sqlite3
+
+    from returnee_cli import writer
 
     def fill(path: Path) -> None:
         try:
