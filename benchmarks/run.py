@@ -90,11 +90,13 @@ def main() -> None:
         [*RETURNEES, "sectors", "--city", "beijing", "--json"], args.runs, env=cache
     )
     table, _ = median([*RETURNEES, "sectors", "--city", "beijing"], args.runs, env=cache)
+    helped, _ = median([*RETURNEES, "sectors", "--help"], args.runs, env=cache)
     imports, _ = median([PYTHON, "-c", "import typer, rich.console, rich.table, yaml"], args.runs)
     print(f"  python -c pass: {floor * 1000:.1f} ms")
     row("import typer, rich and yaml (for reference)", imports / floor, "-")
     row("returnees sectors --city beijing --json", as_json / floor, "≤ 6×", as_json / floor <= 6)
     row("returnees sectors --city beijing (table)", table / floor, "≤ 10×", table / floor <= 10)
+    row("returnees sectors --help", helped / floor, "≤ 10×", helped / floor <= 10)
 
     jq = shutil.which("jq")
     sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
