@@ -644,3 +644,16 @@ def test_colour_is_what_the_user_asked_for(
     assert all(not line.endswith(" ") for line in result.stdout.splitlines())
     as_json = run("sectors", "--city", "beijing", "--json", *flags, env=env)
     assert "\x1b" not in as_json.stdout and as_json.json()[0]["value"] == 20.84
+
+
+@pytest.mark.parametrize("columns", [80, 30])
+def test_topics_limit_draws_only_the_topics_it_counts(run: RunCli, columns: int) -> None:
+    result = run("topics", "--limit", "2", columns=columns)
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "returnees: showing 2 of 15 records; --limit 0 shows all (or --format csv)\n"
+    )
+    drawn = [t for t in run("topics", "--format", "csv").stdout.splitlines()[1:]]
+    topics = [row.split(",")[0] for row in drawn]
+    assert all(topic in result.stdout for topic in topics[:2])
+    assert not any(topic in result.stdout for topic in topics[2:])
