@@ -653,7 +653,7 @@ def test_topics_limit_draws_only_the_topics_it_counts(run: RunCli, columns: int)
     assert result.stderr == (
         "returnees: showing 2 of 15 records; --limit 0 shows all (or --format csv)\n"
     )
-    drawn = [t for t in run("topics", "--format", "csv").stdout.splitlines()[1:]]
+    drawn = list(run("topics", "--format", "csv").stdout.splitlines()[1:])
     topics = [row.split(",")[0] for row in drawn]
     assert all(topic in result.stdout for topic in topics[:2])
     assert not any(topic in result.stdout for topic in topics[2:])
