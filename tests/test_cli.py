@@ -207,9 +207,9 @@ def test_sources_lists_each_with_its_counts(run: RunCli) -> None:
         r["id"]: (r["kind"], r["fact_count"], r["figure_count"], r["quote_count"]) for r in records
     }
     assert counts == {
-        "china-minutes-2025": ("secondary", 39, 13, 36),
-        "beijing-blue-book-2025": ("primary", 11, 11, 0),
-        "shanghai-survey-2024": ("primary", 15, 15, 0),
+        "china-minutes-2025": ("secondary", 39, 0, 36),
+        "beijing-blue-book-2025": ("primary", 11, 7, 0),
+        "shanghai-survey-2024": ("primary", 15, 10, 0),
     }
     for source_id, (_, fact_count, _, _) in counts.items():
         listed = run("facts", "--source", source_id, "--json").json()

@@ -130,9 +130,10 @@ class SourceCount:
 
 
 def source_fact_counts(factset: FactSet) -> list[SourceCount]:
-    """Each source with how many facts cite it, supply a figure from it, and quote it."""
+    """Each source with how many facts cite it, take a figure from it, and quote it. A list or a
+    statement has no figure: it cites its source, but is no figure of it."""
     cited = Counter(source for fact in factset.facts for source in {fact.source, fact.reported_in})
-    figures = Counter(fact.source for fact in factset.facts)
+    figures = Counter(fact.source for fact in factset.facts if fact.value is not None)
     quotes = Counter(fact.reported_in for fact in factset.facts if fact.quote)
     return [
         SourceCount(source, cited[source.id], figures[source.id], quotes[source.id])
