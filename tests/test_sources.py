@@ -3,9 +3,18 @@ from (`described_in`, `title_zh`), through the real CLI with the built-in values
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from .conftest import RunCli
+import jsonschema
+import pytest
+import yaml
+
+from returnee_cli import schema
+from returnee_cli.fields import SOURCE_FIELDS
+from returnee_cli.loading import read_factset
+
+from .conftest import REPO, RunCli
 
 
 def _sources(run: RunCli) -> dict[str, dict[str, Any]]:
@@ -41,3 +50,202 @@ def test_the_stacked_sources_say_how_many_figures(run: RunCli) -> None:
     assert "secondary · 2025-04-01 · cited by 39 facts: 0 for a figure, 36 for a quote" in out
     assert "primary · 2025-03-30 · cited by 11 facts: 7 for a figure, 0 for a quote" in out
     assert "primary · 2025-01-03 · cited by 15 facts: 10 for a figure, 0 for a quote" in out
+
+
+# --- described_in and title_zh in a fact file ---------------------------------------------------
+
+PACK = """\
+sources:
+  - id: talk
+    title: A talk about returnees
+    title_zh: 关于海归的讲座
+    publisher: Example Forum
+    date: "2025-05-01"
+    kind: primary
+    described_in:
+      - title: "[Programme of the forum]"
+        publisher: Example Forum
+        date: "2025-04"
+        url: https://example.org/programme?day=1#talks
+      - title: A newsletter
+        publisher: Example News
+        author: A. Writer
+        date: "2025-05-02"
+facts:
+  - id: talk-statement
+    topic: t
+    label: A statement
+    source: talk
+    reported_in: talk
+    quote: Returnees spoke.
+"""
+ENTRY = """\
+      - title: A newsletter
+        publisher: Example News
+        author: A. Writer
+        date: "2025-05-02"
+"""
+
+
+def _write(folder: Path, pack: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "facts.yaml").write_text(pack, encoding="utf-8")
+    return folder / "facts.yaml"
+
+
+def _line_of(text: str, needle: str) -> int:
+    return text[: text.index(needle)].count("\n") + 1
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)  # messages show `pack/facts.yaml`
+    return tmp_path
+
+
+def test_a_source_with_its_reports_loads_and_keeps_them(run: RunCli, in_tmp: Path) -> None:
+    _write(in_tmp / "pack", PACK)
+    result = run("--no-builtin", "--facts", "pack", "sources", "--json")
+    assert result.exit_code == 0, result.stderr
+    [record] = result.json()
+    assert record["title_zh"] == "关于海归的讲座"
+    assert record["described_in"] == [
+        {
+            "title": "[Programme of the forum]",
+            "publisher": "Example Forum",
+            "date": "2025-04",
+            "author": None,
+            "url": "https://example.org/programme?day=1#talks",
+        },
+        {
+            "title": "A newsletter",
+            "publisher": "Example News",
+            "date": "2025-05-02",
+            "author": "A. Writer",
+            "url": None,
+        },
+    ]
+    fact = run("--no-builtin", "--facts", "pack", "show", "talk-statement", "--json").json()
+    assert (
+        fact["source"]
+        == fact["reported_in"]
+        == {k: v for k, v in record.items() if "_count" not in k}
+    )
+
+
+def test_a_cached_source_keeps_its_reports(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RETURNEES_CACHE_DIR", str(in_tmp / "cache"))
+    path = _write(in_tmp / "pack", PACK)
+    fresh = read_factset([path], use_cache=True)
+    cached = read_factset([path], use_cache=True)
+    assert list((in_tmp / "cache").glob("factset-*"))
+    assert cached is not fresh and not cached.errors
+    assert dict(cached.factset.sources) == dict(fresh.factset.sources)
+    reports = cached.factset.sources["talk"].described_in
+    assert reports is not None and [r.title for r in reports] == [
+        "[Programme of the forum]",
+        "A newsletter",
+    ]
+
+
+BROKEN = [
+    (
+        "an entry without a title",
+        PACK.replace(
+            ENTRY,
+            ENTRY.replace("      - title: A newsletter\n        publisher", "      - publisher"),
+        ),
+        "      - publisher: Example News",
+        "missing-key",
+        "`described_in` entry is missing `title` (its headline; in [square brackets], what it is, "
+        "where its headline was not recorded)",
+    ),
+    (
+        "an entry with an unknown key",
+        PACK.replace(ENTRY, ENTRY + "        link: https://example.org/news\n"),
+        "        link:",
+        "unknown-key",
+        "unknown key `link` in a `described_in` entry; known keys: title, publisher, date, "
+        "author, url",
+    ),
+    (
+        "a javascript: address",
+        PACK.replace("https://example.org/programme?day=1#talks", "javascript:alert(1)"),
+        "        url: javascript",
+        "url",
+        "`url` 'javascript:alert(1)' is not a web address; give one that starts with https:// "
+        "(or http://)",
+    ),
+    (
+        "a file: address",
+        PACK.replace("https://example.org/programme?day=1#talks", "file:///etc/passwd"),
+        "        url: file",
+        "url",
+        "`url` 'file:///etc/passwd' is not a web address",
+    ),
+    (
+        "a bad date",
+        PACK.replace('date: "2025-04"', "date: 1 April 2025"),
+        "        date: 1 April",
+        "date",
+        "`date` '1 April 2025' must be a date written YYYY-MM-DD",
+    ),
+    (
+        "one report, not a list",
+        PACK[: PACK.index("    described_in:")]
+        + '    described_in: {title: A newsletter, publisher: Example News, date: "2025"}\n'
+        + PACK[PACK.index("facts:") :],
+        "    described_in:",
+        "type",
+        "`described_in` must be a non-empty list of mappings",
+    ),
+    (
+        "an entry that is not a mapping",
+        PACK.replace(ENTRY, "      - JST Science Portal China\n"),
+        "      - JST",
+        "type",
+        "a `described_in` entry must be a mapping of `key: value` lines",
+    ),
+    (
+        "a javascript: address of the source itself",
+        PACK.replace("    kind: primary\n", "    kind: primary\n    url: JavaScript:alert(1)\n"),
+        "    url: JavaScript",
+        "url",
+        "`url` 'JavaScript:alert(1)' is not a web address",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "pack", "where", "code", "message"), BROKEN, ids=[case[0] for case in BROKEN]
+)
+def test_a_broken_report_is_refused_with_file_and_line(
+    run: RunCli, in_tmp: Path, name: str, pack: str, where: str, code: str, message: str
+) -> None:
+    _write(in_tmp / "pack", pack)
+    line = _line_of(pack, where)
+    result = run("validate", "pack")
+    assert result.exit_code == 1
+    assert f"pack/facts.yaml:{line}: error: {message}" in result.stdout
+    reported = [row for row in result.stdout.splitlines() if f"[{code}]" in row]
+    assert reported and reported[0].startswith(f"pack/facts.yaml:{line}: error: ")
+    # every command refuses the pack, on stderr, with the same place
+    refused = run("--no-builtin", "--facts", "pack", "sources", "--json")
+    assert (refused.exit_code, refused.stdout) == (1, "")
+    assert f"returnees: pack/facts.yaml:{line}: {message}" in refused.stderr
+
+
+def test_the_schema_refuses_what_the_loader_refuses_in_a_report() -> None:
+    validator = jsonschema.Draft202012Validator(schema.fact_file_schema())
+    assert not list(validator.iter_errors(yaml.safe_load(PACK)))
+    for _, pack, *_ in BROKEN:
+        assert list(validator.iter_errors(yaml.safe_load(pack))), pack
+
+
+def test_the_doc_lists_the_keys_of_a_report() -> None:
+    [reports] = [spec for spec in SOURCE_FIELDS if spec.kind == "record_list"]
+    assert reports.name == "described_in"
+    doc = (REPO / "docs" / "fact-format.md").read_text(encoding="utf-8")
+    table = doc.split("### `described_in`\n\n", 1)[1].split("\n\n", 1)[0]
+    rows = [f"| `{s.name}` | {'yes' if s.required else ''} | {s.help} |" for s in reports.fields]
+    assert table.splitlines()[2:] == rows

@@ -29,6 +29,7 @@ from returnee_cli.errors import Problem
 from returnee_cli.model import (
     Checked,
     City,
+    Declared,
     FactSet,
     Location,
     Source,
@@ -157,10 +158,10 @@ def _encode(files: Sequence[Path], checked: Checked) -> dict[str, Any]:
     texts = sorted({str(s.text_path) for s in factset.sources.values() if s.text_path})
 
     def row(record: Source | City) -> tuple[Any, ...]:
-        """Its declared fields in order (marshal holds no Path: as text), then (file, line)."""
+        """Its declared fields in order (marshal holds no Path: as text; no record: a list of
+        records as their fields' values), then (file, line)."""
         kind: type = type(record)
-        values = [getattr(record, field.name) for field in declared(kind)]
-        plain = [str(value) if isinstance(value, Path) else value for value in values]
+        plain = [_plain(getattr(record, field.name), field) for field in declared(kind)]
         return (*plain, index[record.location.file], record.location.line)
 
     return {
@@ -177,6 +178,28 @@ def _encode(files: Sequence[Path], checked: Checked) -> dict[str, Any]:
     }
 
 
+def _plain(value: Any, field: Declared) -> Any:
+    """A field's value as marshal can hold it."""
+    if isinstance(value, Path):
+        return str(value)
+    if field.item_record is not None and value is not None:
+        names = [entry.name for entry in declared(field.item_record)]
+        return tuple(tuple(getattr(entry, name) for name in names) for entry in value)
+    return value
+
+
+def _unplain(value: Any, field: Declared) -> Any:
+    """What _plain made of a field's value, back into the value."""
+    if value is None:
+        return None
+    if Path in field.types:
+        return Path(value)
+    if field.item_record is not None:
+        names = [entry.name for entry in declared(field.item_record)]
+        return tuple(field.item_record(**dict(zip(names, v, strict=True))) for v in value)
+    return value
+
+
 def _decode(stored: dict[str, Any]) -> Checked:
     shown = [display_path(Path(path)) for path in stored["files"]]
 
@@ -184,7 +207,7 @@ def _decode(stored: dict[str, Any]) -> Checked:
         """A row of `row()` in _encode back into the keyword arguments of `record`."""
         *values, file_index, line = row
         fields = {
-            field.name: Path(value) if Path in field.types and value is not None else value
+            field.name: _unplain(value, field)
             for field, value in zip(declared(record), values, strict=True)
         }
         return {**fields, "location": Location(shown[file_index], line)}

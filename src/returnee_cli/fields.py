@@ -12,18 +12,28 @@ from returnee_cli.model import City, Declared, Fact, Source, declared
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+# A web address a reader may follow: http(s) only (never javascript:, data:, file:), a plain host,
+# and only the characters RFC 3986 allows (non-ASCII and spaces percent-encoded).
+URL_PATTERN = (
+    r"^https?://[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]+)?"
+    r"([/?#][A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]*)?$"
+)
 DERIVE_FORMULAS = ("remainder", "share_of_sample")
 
 
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
-    kind: str  # text | slug | number | integer | choice | date | text_list | slug_list | derive
+    # text | slug | number | integer | choice | date | url | text_list | slug_list | record_list
+    # | derive
+    kind: str
     help: str
     required: bool = False
     nullable: bool = False
     choices: tuple[str, ...] = ()
     attribute: str | None = None  # the model field it fills; None for an input-only key
+    record: type | None = None  # record_list: the model record each entry makes
+    fields: tuple[FieldSpec, ...] = ()  # record_list: the keys of each entry
 
 
 DERIVE_FIELDS: tuple[FieldSpec, ...] = (
@@ -40,9 +50,9 @@ DERIVE_FIELDS: tuple[FieldSpec, ...] = (
 
 
 def model_specs(record: type) -> tuple[FieldSpec, ...]:
-    """The fact-file keys of a model record (Fact, Source, City), from its declaration: required
-    where the field has no default, nullable where its annotation allows None, of the kind its
-    metadata or annotation says."""
+    """The fact-file keys of a model record (Fact, Source, City, Report), from its declaration:
+    required where the field has no default, nullable where its annotation allows None, of the
+    kind its metadata or annotation says; a list of records with the keys of its record."""
     return tuple(
         FieldSpec(
             key,
@@ -52,6 +62,8 @@ def model_specs(record: type) -> tuple[FieldSpec, ...]:
             nullable=field.nullable,
             choices=field.about.choices,
             attribute=field.name,
+            record=field.item_record,
+            fields=model_specs(field.item_record) if field.item_record else (),
         )
         for field in declared(record)
         if (key := field.input_key) is not None
@@ -59,6 +71,8 @@ def model_specs(record: type) -> tuple[FieldSpec, ...]:
 
 
 def _kind(field: Declared) -> str:
+    if field.item_record is not None:
+        return "record_list"
     if field.about.choices:
         return "choice"
     if field.about.kind:

@@ -1,6 +1,7 @@
 """The in-memory model: plain frozen dataclasses, no I/O, no Typer, no Rich.
 
-Fact, Source and City are the one declaration of their fields. Everything else that lists those
+Fact, Source and City (and Report, an entry of a source's `described_in`) are the one declaration
+of their fields. Everything else that lists those
 fields is generated from them: the JSON record (records.py: these fields, in this order), the CSV
 columns, the SQLite tables (export.py), the cache rows (cache.py) and the fact-file format
 (fields.py, and from it the JSON Schema and the loader). What a field's name and annotation do not
@@ -10,7 +11,7 @@ worked out while loading."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from functools import cache, cached_property
 from pathlib import Path
 from types import MappingProxyType, NoneType, UnionType
@@ -29,7 +30,7 @@ class About:
     help: str  # its meaning; for a fact-file key, the help the format, its doc and schema show
     read: bool  # read from fact files (else computed while loading)
     key: str | None = None  # the fact-file key, where it is not the field's name
-    kind: str | None = None  # what a str must look like in a fact file: slug | date
+    kind: str | None = None  # what a str must look like in a fact file: slug | date | url
     choices: tuple[str, ...] = ()  # the only values it takes
     references: type | None = None  # the record (Source, City) whose key it holds
     embedded: bool = False  # the JSON record holds the whole referenced record, not its key
@@ -79,6 +80,15 @@ class Declared:
         return any(get_origin(t) is tuple for t in self.types)
 
     @property
+    def item_record(self) -> type | None:
+        """For a list of records (`tuple[Report, ...]`), the record; else None."""
+        for t in self.types:
+            if get_origin(t) is tuple:
+                item = get_args(t)[0]
+                return item if is_dataclass(item) else None
+        return None
+
+    @property
     def input_key(self) -> str | None:
         """Its key in fact files; None for a computed field."""
         return (self.about.key or self.name) if self.about.read else None
@@ -86,8 +96,8 @@ class Declared:
 
 @cache
 def declared(record: type) -> tuple[Declared, ...]:
-    """The declared fields of Fact, Source or City, in order. Its location (where it was read
-    from, for messages) is bookkeeping, not a declared field: it has no `about`."""
+    """The declared fields of Fact, Source, City or Report, in order. Its location (where it was
+    read from, for messages) is bookkeeping, not a declared field: it has no `about`."""
     hints = get_type_hints(record)
     return tuple(
         Declared(f.name, hints[f.name], _required(f), f.metadata["about"])
@@ -118,6 +128,27 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Report:
+    """A public report that the details of a source (its publisher, date, title, ...) are taken
+    from: one entry of `Source.described_in`. It gives no figure: the figures are the article's."""
+
+    title: str = field(
+        metadata=about(
+            "its headline; in [square brackets], what it is, where its headline was not recorded"
+        )
+    )
+    publisher: str = field(metadata=about("who published it"))
+    date: str = field(
+        metadata=about("publication date, YYYY-MM-DD (or YYYY-MM, YYYY)", kind="date")
+    )
+    author: str | None = field(default=None, metadata=about("who wrote it"))
+    url: str | None = field(
+        default=None,
+        metadata=about("where it can be read: an https:// (or http://) address", kind="url"),
+    )
+
+
+@dataclass(frozen=True)
 class Source:
     """A document that facts cite: the study a figure comes from, or the report that quotes it.
     Its first field is its key."""
@@ -138,8 +169,22 @@ class Source:
     short_title: str | None = field(
         default=None, metadata=about("a short name for tight spaces, e.g. Beijing Blue Book")
     )
+    title_zh: str | None = field(
+        default=None,
+        metadata=about("its original (Chinese) title, where known, without the 《》 marks"),
+    )
     author: str | None = field(default=None, metadata=about("who wrote it"))
-    url: str | None = field(default=None, metadata=about("where it can be read"))
+    url: str | None = field(
+        default=None,
+        metadata=about("where it can be read: an https:// (or http://) address", kind="url"),
+    )
+    described_in: tuple[Report, ...] | None = field(
+        default=None,
+        metadata=about(
+            "the public reports its details are taken from, each with title, publisher, date "
+            "and, where known, author and url; left out where it describes itself"
+        ),
+    )
     note: str | None = field(default=None, metadata=about("anything a reader should know about it"))
     text_path: Path | None = field(  # read for the quote checks; no record shows it
         default=None,

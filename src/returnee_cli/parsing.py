@@ -27,6 +27,7 @@ from returnee_cli.fields import (
     SLUG_PATTERN,
     SOURCE_FIELDS,
     TOP_LEVEL_KEYS,
+    URL_PATTERN,
     FieldSpec,
     model_values,
 )
@@ -60,6 +61,7 @@ _YAML_KIND = {
 }
 _SLUG = re.compile(SLUG_PATTERN)
 _DATE = re.compile(DATE_PATTERN)
+_URL = re.compile(URL_PATTERN)
 _DECIMAL_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 _DECIMAL_FLOAT = re.compile(r"^[-+]?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$")
 
@@ -315,6 +317,8 @@ class _FileReader:
         if spec.kind == "derive":
             derive = self._record(node, "derive", DERIVE_FIELDS)
             return _INVALID if derive is None else derive
+        if spec.kind == "record_list":
+            return self._entries(node, spec)
         if spec.kind in ("text_list", "slug_list"):
             if not self._enter(node):
                 return _INVALID
@@ -358,6 +362,8 @@ class _FileReader:
             return self._number(node, spec, allow_float=False)
         if spec.kind == "date":
             return self._date(node, spec)
+        if spec.kind == "url":
+            return self._url(node, spec)
         return self._text(node, spec)
 
     def _text(self, node: yaml.ScalarNode, spec: FieldSpec) -> Any:
@@ -448,7 +454,44 @@ class _FileReader:
         )
         return _INVALID
 
+    def _url(self, node: yaml.ScalarNode, spec: FieldSpec) -> Any:
+        """A web address that a reader (of a table, an export, a Markdown citation) may follow:
+        http(s) only, so never `javascript:` or `file:`."""
+        text = self._text(node, spec)
+        if text is _INVALID or _URL.match(text):
+            return text
+        self.problem(
+            node,
+            f"`{spec.name}` {_short(text)!r} is not a web address; give one that starts with "
+            "https:// (or http://), with spaces and other characters percent-encoded",
+            "url",
+            spec.name,
+        )
+        return _INVALID
+
     # -- records
+
+    def _entries(self, node: yaml.Node, spec: FieldSpec) -> Any:
+        """A list of nested records (a source's `described_in`), each checked key by key as a
+        record is, and made into the model record its spec names."""
+        if not self._enter(node):
+            return _INVALID
+        if node.tag == _TAG + "null" and spec.nullable:
+            return None
+        if not isinstance(node, yaml.SequenceNode) or not node.value:
+            self.problem(
+                node,
+                f"`{spec.name}` must be a non-empty list of mappings (lines starting with '- ', "
+                f"each with {', '.join(f.name for f in spec.fields if f.required)})",
+                "type",
+                spec.name,
+            )
+            return _INVALID
+        assert spec.record is not None  # a record_list spec names its record (fields.py)
+        entries = [self._record(item, f"`{spec.name}` entry", spec.fields) for item in node.value]
+        if any(values is None for values in entries):
+            return _INVALID
+        return tuple(spec.record(**model_values(spec.fields, values or {})) for values in entries)
 
     def _source(self, node: yaml.Node) -> Source | None:
         values = self._record(node, "source", SOURCE_FIELDS)

@@ -12,6 +12,7 @@ from returnee_cli.fields import (
     FACT_FIELDS,
     SLUG_PATTERN,
     SOURCE_FIELDS,
+    URL_PATTERN,
     FieldSpec,
 )
 
@@ -26,6 +27,12 @@ SECTIONS = {
 
 def fact_file_schema() -> dict[str, Any]:
     records = {name: _record(specs) for name, specs in SECTIONS.values()}
+    nested = {  # the records inside records: a source's `described_in` entries
+        _def_name(spec): _record(spec.fields)
+        for _, specs in SECTIONS.values()
+        for spec in specs
+        if spec.kind == "record_list"
+    }
     return {
         "$schema": DIALECT,
         "title": "returnees fact file",
@@ -37,7 +44,7 @@ def fact_file_schema() -> dict[str, Any]:
             for key, (name, _) in SECTIONS.items()
         },
         "additionalProperties": False,
-        "$defs": {**records, "derive": _record(DERIVE_FIELDS)},
+        "$defs": {**records, **nested, "derive": _record(DERIVE_FIELDS)},
     }
 
 
@@ -50,8 +57,17 @@ def _record(specs: tuple[FieldSpec, ...]) -> dict[str, Any]:
     }
 
 
+def _def_name(spec: FieldSpec) -> str:
+    """The $defs name of a record_list's entries: its model record's, e.g. `report`."""
+    assert spec.record is not None
+    return spec.record.__name__.lower()
+
+
 def _field(spec: FieldSpec) -> dict[str, Any]:
-    kind = _kind(spec.kind, spec.choices)
+    if spec.kind == "record_list":
+        kind = {"type": "array", "items": {"$ref": f"#/$defs/{_def_name(spec)}"}, "minItems": 1}
+    else:
+        kind = _kind(spec.kind, spec.choices)
     if spec.nullable:
         kind = {"anyOf": [kind, {"type": "null"}]}
     return {"description": spec.help, **kind}
@@ -59,6 +75,8 @@ def _field(spec: FieldSpec) -> dict[str, Any]:
 
 def _kind(kind: str, choices: tuple[str, ...]) -> dict[str, Any]:
     text = {"type": "string", "minLength": 1}
+    if kind == "url":
+        return {"type": "string", "pattern": URL_PATTERN}
     slug = {"type": "string", "pattern": SLUG_PATTERN}
     if kind == "slug":
         return slug
