@@ -3,6 +3,10 @@ from (`described_in`, `title_zh`), through the real CLI with the built-in values
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +54,107 @@ def test_the_stacked_sources_say_how_many_figures(run: RunCli) -> None:
     assert "secondary · 2025-04-01 · cited by 39 facts: 0 for a figure, 36 for a quote" in out
     assert "primary · 2025-03-30 · cited by 11 facts: 7 for a figure, 0 for a quote" in out
     assert "primary · 2025-01-03 · cited by 15 facts: 10 for a figure, 0 for a quote" in out
+
+
+# --- the built-in sources -------------------------------------------------------------------------
+# What public coverage says of the article's two sources, and which report says it.
+
+JST = {
+    "title": "[News report of the Blue Book's release, relaying China News Service]",
+    "publisher": "JST Science Portal China",
+    "date": "2025-04-01",
+    "author": None,
+    "url": "https://spc.jst.go.jp/news/250401/topic_5_02.html",
+}
+PEOPLES_DAILY = {
+    "title": "[The same report, relaying China News Service; reposted by Record China]",
+    "publisher": "People's Daily Online, Japanese edition",
+    "date": "2025-04-01",
+    "author": None,
+    "url": "https://recordchina.co.jp/b950951-s6-c20-d0189.html",
+}
+CNS = {
+    "title": "[Report of the survey study's release]",
+    "publisher": "China News Service (Shanghai)",
+    "date": "2025-01-03",
+    "author": "Fan Yubin",
+    "url": None,  # seen through a copy: the CNS address itself was not seen
+}
+SHANGHAI_TITLE_ZH = "打造青年创新创业的理想之城——上海海归创业者状况调查研究"
+
+
+def test_the_article_describes_itself(run: RunCli) -> None:
+    article = _sources(run)["china-minutes-2025"]
+    assert (article["described_in"], article["title_zh"]) == (None, None)
+    assert article["url"] == (
+        "https://chinaminutes.com/2025/04/01/overseas-returnees-driving-innovation-in-china"
+    )
+    assert (article["date"], article["kind"]) == ("2025-04-01", "secondary")
+
+
+def test_the_blue_book_is_described_by_two_reports_of_china_news_service(run: RunCli) -> None:
+    blue_book = _sources(run)["beijing-blue-book-2025"]
+    assert blue_book["described_in"] == [JST, PEOPLES_DAILY]
+    assert (blue_book["date"], blue_book["kind"], blue_book["title_zh"]) == (
+        "2025-03-30",
+        "primary",
+        None,  # no public report seen gives its Chinese title
+    )
+    note = " ".join(blue_book["note"].split())
+    assert "returnee innovation and entrepreneurship forum of the 2025 Zhongguancun Forum" in note
+    assert "from April 2024 to January 2025" in note
+    assert "Its figures here are the China Minutes article's." in note
+
+
+def test_the_shanghai_survey_is_described_by_the_cns_report(run: RunCli) -> None:
+    survey = _sources(run)["shanghai-survey-2024"]
+    assert survey["described_in"] == [CNS]
+    assert survey["title_zh"] == SHANGHAI_TITLE_ZH
+    assert survey["title"] == (
+        "Building an ideal city for young people's innovation and entrepreneurship: a survey "
+        "study of the situation of returnee entrepreneurs in Shanghai"
+    )
+    assert (survey["date"], survey["kind"]) == ("2025-01-03", "primary")
+    note = " ".join(survey["note"].split())
+    assert "300 questionnaire respondents" in note
+    assert "the CNS address itself was not seen, so it has no url" in note
+
+
+def test_every_fact_record_carries_its_sources_reports(run: RunCli) -> None:
+    record = run("show", "shanghai-women-share", "--json").json()
+    assert record["source"]["described_in"] == [CNS]
+    assert record["source"]["title_zh"] == SHANGHAI_TITLE_ZH
+    assert record["reported_in"]["described_in"] is None
+    sectors = run("sectors", "--city", "beijing", "--json").json()
+    assert all(r["source"]["described_in"] == [JST, PEOPLES_DAILY] for r in sectors)
+
+
+def test_csv_and_sqlite_carry_the_reports(run: RunCli, tmp_path: Path) -> None:
+    rows = list(csv.DictReader(io.StringIO(run("sources", "--format", "csv").stdout)))
+    by_id = {row["id"]: row for row in rows}
+    assert by_id["shanghai-survey-2024"]["title_zh"] == SHANGHAI_TITLE_ZH
+    assert by_id["china-minutes-2025"]["described_in"] == ""
+    assert (
+        "https://spc.jst.go.jp/news/250401/topic_5_02.html"
+        in (by_id["beijing-blue-book-2025"]["described_in"])
+    )
+    facts = list(csv.DictReader(io.StringIO(run("facts", "--format", "csv").stdout)))
+    assert {row["source"] for row in facts} == {  # a source object is given by its id
+        "beijing-blue-book-2025",
+        "china-minutes-2025",
+        "shanghai-survey-2024",
+    }
+    path = tmp_path / "facts.db"
+    assert run("export", "--format", "sqlite", "-o", str(path)).exit_code == 0
+    with sqlite3.connect(path) as database:
+        stored = dict(database.execute("SELECT id, described_in FROM sources").fetchall())
+        title_zh = database.execute(
+            "SELECT title_zh FROM sources WHERE id = 'shanghai-survey-2024'"
+        ).fetchone()
+    assert json.loads(stored["beijing-blue-book-2025"]) == [JST, PEOPLES_DAILY]
+    assert json.loads(stored["shanghai-survey-2024"]) == [CNS]
+    assert stored["china-minutes-2025"] is None
+    assert title_zh == (SHANGHAI_TITLE_ZH,)
 
 
 # --- described_in and title_zh in a fact file ---------------------------------------------------
