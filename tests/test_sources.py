@@ -354,3 +354,109 @@ def test_the_doc_lists_the_keys_of_a_report() -> None:
     table = doc.split("### `described_in`\n\n", 1)[1].split("\n\n", 1)[0]
     rows = [f"| `{s.name}` | {'yes' if s.required else ''} | {s.help} |" for s in reports.fields]
     assert table.splitlines()[2:] == rows
+
+
+# --- what people see ------------------------------------------------------------------------------
+
+SOURCES_80 = """\
+china-minutes-2025
+secondary · 2025-04-01 · cited by 39 facts: 0 for a figure, 36 for a quote
+Overseas Returnees: Driving Innovation in China
+China Minutes
+
+beijing-blue-book-2025
+primary · 2025-03-30 · cited by 11 facts: 7 for a figure, 0 for a quote
+Blue Book on Overseas-Educated Returnees in Beijing
+Beijing Western Returned Scholars Association with the Center for China and
+Globalization (CCG)
+Details from JST Science Portal China, 2025-04-01: [News report of the Blue
+Book's release, relaying China News Service]
+https://spc.jst.go.jp/news/250401/topic_5_02.html
+Details from People's Daily Online, Japanese edition, 2025-04-01: [The same
+report, relaying China News Service; reposted by Record China]
+https://recordchina.co.jp/b950951-s6-c20-d0189.html
+
+shanghai-survey-2024
+primary · 2025-01-03 · cited by 15 facts: 10 for a figure, 0 for a quote
+Building an ideal city for young people's innovation and entrepreneurship: a
+survey study of the situation of returnee entrepreneurs in Shanghai
+打造青年创新创业的理想之城——上海海归创业者状况调查研究
+Think tank of the Western Returned Scholars Association Shanghai (SORSA), 2024
+project group
+Details from China News Service (Shanghai), Fan Yubin, 2025-01-03: [Report of
+the survey study's release]
+(no address recorded)
+"""
+
+
+def test_sources_stacked_at_80_columns_is_exact(run: RunCli) -> None:
+    result = run("sources")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == SOURCES_80
+
+
+def test_the_wide_sources_table_shows_the_reports_and_the_counts(run: RunCli) -> None:
+    # a table only where an address fits on one line of its column; stacked below that
+    assert run("sources", columns=127).stdout.startswith("china-minutes-2025\nsecondary · ")
+    lines = run("sources", columns=128).stdout.splitlines()
+    assert lines[0].split() == ["ID", "Document", "Date", "Kind", "Facts", "Figures", "Quotes"]
+    rows = {line.split()[0]: line.split()[-5:] for line in lines[2:] if line[:1].strip()}
+    assert rows == {
+        "china-minutes-2025": ["2025-04-01", "secondary", "39", "0", "36"],
+        "beijing-blue-book-2025": ["2025-03-30", "primary", "11", "7", "0"],
+        "shanghai-survey-2024": ["2025-01-03", "primary", "15", "10", "0"],
+    }
+    cells = [line[25:].split("  ")[0].strip() for line in lines[2:]]
+    for shown in (
+        "https://spc.jst.go.jp/news/250401/topic_5_02.html",
+        "https://recordchina.co.jp/b950951-s6-c20-d0189.html",
+        "(no address recorded)",
+    ):
+        assert shown in cells
+    text = " ".join(" ".join(cells).split())
+    assert "Details from JST Science Portal China, 2025-04-01: [News report of the Blue" in text
+    assert "Details from China News Service (Shanghai), Fan Yubin, 2025-01-03" in text
+    assert SHANGHAI_TITLE_ZH in "".join(cells)  # folded to the column, in two lines
+
+
+@pytest.mark.parametrize("args", [["sources"], ["show", "beijing-sector-education"]])
+def test_sources_fit_40_columns(run: RunCli, args: list[str]) -> None:
+    out = run(*args, columns=40).stdout
+    assert all(len(line) <= 40 for line in out.splitlines())
+    words = {word.strip(",;:()[]") for word in out.split()}
+    for word in ("Details", "JST", "Science", "Portal", "Japanese", "edition", "2025-04-01"):
+        assert word in words, word  # wrapped between words, never inside one
+
+
+def test_show_names_the_reports_under_the_source(run: RunCli) -> None:
+    out = run("show", "shanghai-women-share").stdout
+    lines = out.splitlines()
+    source = lines.index(next(line for line in lines if line.startswith("Source ")))
+    reported = lines.index(next(line for line in lines if line.startswith("Reported in ")))
+    rows = [line.strip() for line in lines[source:reported]]
+    assert rows[-2:] == [
+        SHANGHAI_TITLE_ZH,
+        "Details from: China News Service (Shanghai), Fan Yubin, 2025-01-03",
+    ]
+    # the article describes itself: nothing under it
+    assert lines[reported + 1 :][0].startswith("             2025-04-01, secondary source)")
+    assert lines[reported + 2].startswith("Quote")
+    blue_book = " ".join(run("show", "beijing-sector-education").stdout.split())
+    assert (
+        "2025-03-30, primary source) Details from: JST Science Portal China, 2025-04-01; "
+        "People's Daily Online, Japanese edition, 2025-04-01 Reported in"
+    ) in blue_book
+
+
+def test_text_from_a_report_is_never_markup_or_escapes(run: RunCli, in_tmp: Path) -> None:
+    hostile = PACK.replace(
+        'title: "[Programme of the forum]"', 'title: "[bold red]Programme[/] \\e[31mred"'
+    ).replace("publisher: Example News", 'publisher: "News \\e]8;;https://evil.example\\a"')
+    _write(in_tmp / "pack", hostile)
+    for args in (["sources"], ["show", "talk-statement"]):
+        result = run("--no-builtin", "--facts", "pack", *args, env={"FORCE_COLOR": "1"})
+        assert result.exit_code == 0, result.stderr
+        assert "evil.example" not in result.stdout and "\x1b]8" not in result.stdout
+        plain = run("--no-builtin", "--facts", "pack", *args).stdout
+        assert "\x1b" not in plain
+    assert "[bold red]Programme[/] red" in run("--no-builtin", "--facts", "pack", "sources").stdout

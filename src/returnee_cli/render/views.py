@@ -25,6 +25,48 @@ def source_line(source: Source) -> str:
     return f"{source.title} ({source.publisher}, {source.date}, {source.kind} source)"
 
 
+def _reported_by(source: Source) -> list[str]:
+    """Who published each report of its `described_in`, and when: 'China News Service
+    (Shanghai), Fan Yubin, 2025-01-03'."""
+    return [
+        ", ".join(part for part in (report.publisher, report.author, report.date) if part)
+        for report in source.described_in or ()
+    ]
+
+
+def source_rows(source: Source) -> Text:
+    """A source as `show` gives it: its line, its original title, and whose reports its details
+    are taken from (their titles and addresses are in `sources`)."""
+    text = data_text(source_line(source))
+    if source.title_zh:
+        text.append("\n")
+        text.append_text(data_text(source.title_zh))
+    if source.described_in:
+        text.append("\nDetails from: ", style="dim")
+        text.append_text(data_text("; ".join(_reported_by(source)), style="dim"))
+    return text
+
+
+def source_description(source: Source) -> Text:
+    """A source in full, for `sources`: title, original title, publisher, then each public report
+    its details are taken from, with its title and address (or the lack of one)."""
+    text = data_text(source.title)
+    if source.title_zh:
+        text.append("\n")
+        text.append_text(data_text(source.title_zh))
+    text.append("\n")
+    text.append_text(data_text(source.publisher, style="dim"))
+    for report, reported_by in zip(source.described_in or (), _reported_by(source), strict=True):
+        text.append("\nDetails from ", style="dim")
+        text.append_text(data_text(f"{reported_by}: {report.title}", style="dim"))
+        text.append("\n")
+        if report.url:
+            text.append_text(data_text(report.url))
+        else:
+            text.append("(no address recorded)", style="dim")
+    return text
+
+
 def citation_lines(facts: Sequence[Fact], factset: FactSet) -> Text:
     """Each distinct source once, then each document the quotes were read in (unless that is
     the only source of the facts it reports)."""
@@ -224,8 +266,8 @@ def fact_view(fact: Fact, factset: FactSet) -> RenderableType:
         grid.add_row("Items", numbered(fact.items, indent=0))
     if fact.derived:
         grid.add_row("Derived", data_text(f"{fact.formula}, from {', '.join(fact.derived_from)}"))
-    grid.add_row("Source", data_text(source_line(factset.sources[fact.source])))
-    grid.add_row("Reported in", data_text(source_line(factset.sources[fact.reported_in])))
+    grid.add_row("Source", source_rows(factset.sources[fact.source]))
+    grid.add_row("Reported in", source_rows(factset.sources[fact.reported_in]))
     if fact.quote:
         grid.add_row("Quote", data_text(fact.quote, style="italic"))
     return grid
@@ -234,7 +276,7 @@ def fact_view(fact: Fact, factset: FactSet) -> RenderableType:
 def sources_table(rows: Sequence[SourceCount]) -> RenderableType:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     table.add_column("ID", overflow="fold", style="cyan", min_width=10)
-    table.add_column("Title and publisher", overflow="fold", min_width=20)
+    table.add_column("Document", overflow="fold", min_width=20)
     table.add_column("Date", no_wrap=True)
     table.add_column("Kind", no_wrap=True)
     table.add_column("Facts", justify="right", no_wrap=True)
@@ -243,9 +285,7 @@ def sources_table(rows: Sequence[SourceCount]) -> RenderableType:
     stacked = Text()
     for row in rows:
         source = row.source
-        described = data_text(source.title)
-        described.append("\n")
-        described.append_text(data_text(source.publisher, style="dim"))
+        described = source_description(source)
         table.add_row(
             data_text(source.id),
             described,
@@ -264,7 +304,11 @@ def sources_table(rows: Sequence[SourceCount]) -> RenderableType:
         stacked.append_text(described)
         stacked.append("\n\n")
     stacked.rstrip()
-    return Responsive((100, table), (0, stacked))
+    # The table only where its Document column holds a report's address on one line (and 45
+    # columns of text), next to the widest id and the 55 columns of the others and the gaps.
+    addresses = [r.url for row in rows for r in row.source.described_in or () if r.url]
+    ids = max((len(row.source.id) for row in rows), default=2)
+    return Responsive((ids + 55 + max([45, *map(len, addresses)]), table), (0, stacked))
 
 
 # --- exploring by angle ---------------------------------------------------------------------------
