@@ -62,6 +62,7 @@ def fact(number: int, rng: random.Random) -> dict[str, object]:
         record.update(
             label=f"Synthetic list {number} on {topic}",
             items=items,
+            list_kind=("ranked", "complete", "examples")[number % 3],
             quote=f"The list for {city} names {', '.join(items)}.",
         )
     else:  # a statement

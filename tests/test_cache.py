@@ -168,7 +168,7 @@ def test_a_stored_text_behind_a_symlink_is_followed(
 cities:
   - {slug: wuhan, name: Wuhan}
 facts:
-  - {id: wuhan-share, city: wuhan, topic: t, label: L, value: 12.5, unit: percent,
+  - {id: wuhan-share, city: wuhan, topic: t, label: L, value: 12.5, unit: percent, population: p,
      source: src, reported_in: src, quote: "Twelve: 12.5% of them."}
 """
     (pack / "facts.yaml").write_text(header, encoding="utf-8")

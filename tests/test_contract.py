@@ -32,9 +32,13 @@ CONTRACT = (
     "value",
     "unit",
     "qualifier",
+    "low",
+    "high",
+    "precision",
     "population",
     "sample_size",
     "items",
+    "list_kind",
     "breakdown",
     "derived",
     "derived_from",
@@ -209,6 +213,7 @@ def test_sqlite_checks_the_qualifiers_of_the_model(database: sqlite3.Connection)
     assert [(table, column) for table, column, _ in CHOICES] == [
         ("sources", "kind"),
         ("facts", "qualifier"),
+        ("facts", "list_kind"),
     ]
     with pytest.raises(sqlite3.IntegrityError, match="qualifier"):
         database.execute("UPDATE facts SET qualifier = 'over' WHERE rowid = 1")
@@ -236,7 +241,15 @@ def test_fact_file_keys_are_the_models_input_fields(
 
 def test_what_fact_files_never_state_is_computed() -> None:
     computed = [field.name for field in declared(Fact) if not field.about.read]
-    assert computed == ["derived", "derived_from", "formula", "derived_by"]
+    assert computed == [
+        "low",
+        "precision",
+        "derived",
+        "derived_from",
+        "formula",
+        "derived_by",
+        "lines",
+    ]
     assert [spec.name for spec in SOURCE_FIELDS][-1] == "text"  # Source.text_path
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from returnee_cli import lexicon
 from returnee_cli.loading import load_factset
 from returnee_cli.model import Fact, FactSet
 
@@ -187,7 +188,66 @@ def test_each_figure_cites_the_study_it_comes_from(factset: FactSet) -> None:
             assert fact.source == "beijing-blue-book-2025", fact.id
         if fact.unit == "percent" and fact.city == "shanghai":
             assert fact.source == "shanghai-survey-2024", fact.id
-            assert fact.sample_size == 300, fact.id
+
+
+# The survey's 300 belongs to its respondents ("Among 300 respondents"): a share of their
+# companies, or of the respondents who chose Shanghai, is not a share of 300 people.
+BASES = {
+    "shanghai-first-choice": ("surveyed returnee founders of startups in Shanghai", 300),
+    "shanghai-generations": ("surveyed returnee founders of startups in Shanghai", 300),
+    "shanghai-education": ("surveyed returnee founders of startups in Shanghai", 300),
+    "shanghai-leading-industries": ("surveyed returnee founders of startups in Shanghai", 300),
+    "shanghai-women-share": ("surveyed returnee founders of startups in Shanghai", 300),
+    "shanghai-profitability": ("companies of the surveyed returnee founders in Shanghai", None),
+    "shanghai-international-markets": (
+        "companies of the surveyed returnee founders in Shanghai",
+        None,
+    ),
+    "shanghai-decision-factors": (
+        "respondents who named Shanghai as their first choice for launching a business",
+        None,
+    ),
+    "beijing-sector-education": ("overseas-educated returnees working in Beijing", None),
+    "beijing-emerging-industries-share": ("returnees employed in Beijing", None),
+    "beijing-entrepreneurs-emerging-share": (
+        "returnees in Beijing engaged in innovation and entrepreneurship",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize(("fact_id", "base"), BASES.items())
+def test_each_share_names_its_base_and_only_its_own_sample(
+    factset: FactSet, fact_id: str, base: tuple[str, int | None]
+) -> None:
+    fact = factset.by_id[fact_id]
+    assert (fact.population, fact.sample_size) == base
+
+
+def test_every_share_names_its_base(factset: FactSet) -> None:
+    assert all(fact.population for fact in factset.facts if fact.is_share)
+
+
+LIST_KINDS = {
+    "beijing-emerging-industries-list": "examples",  # "These include ..."
+    "beijing-reason-key": "ranked",  # "the key reason"
+    "beijing-reasons-other": "examples",  # "Other major factors include ..."
+    "beijing-attractions": "complete",
+    "national-emerging-industries": "examples",  # "like AI, bio-medicine, and green energy"
+    "national-major-city-advantages": "complete",
+    "national-emerging-destinations": "complete",
+    "national-policy-aims": "complete",
+    "shanghai-decision-factors": "complete",  # not ranked in the CNS report
+    "shanghai-leading-industries": "examples",  # "such as"
+    "shanghai-women-fields": "complete",
+    "shanghai-women-roles": "complete",
+    "shanghai-women-high-tech-industries": "examples",  # "such as"
+}
+
+
+def test_each_list_says_whether_it_is_ranked_complete_or_examples(factset: FactSet) -> None:
+    kinds = {fact.id: fact.list_kind for fact in factset.facts if fact.items}
+    assert kinds == LIST_KINDS
 
 
 def derived(factset: FactSet, fact_id: str) -> Fact:
@@ -198,20 +258,27 @@ def derived(factset: FactSet, fact_id: str) -> Fact:
 
 def test_derived_figures_are_computed_from_the_stated_ones(factset: FactSet) -> None:
     other = derived(factset, "beijing-sector-other")
-    assert other.value == pytest.approx(100 - (20.84 + 19.5 + 17.8 + 13.2))
-    assert other.value == 28.66
     assert other.formula == "100 − (20.84 + 19.5 + 17.8 + 13.2)"
+    # 100 − 71.34 is 28.66, but three of the parts are stated to one decimal (19.5 is 19.45 to
+    # 19.55): the rest is 100 − (20.845 + 19.55 + 17.85 + 13.25) = 28.505 to
+    # 100 − (20.835 + 19.45 + 17.75 + 13.15) = 28.815, about 28.7, never an exact 28.66.
+    assert (other.value, other.qualifier, other.precision) == (28.7, "about", 1)
+    assert (other.low, other.high) == (28.505, 28.815)
     women = derived(factset, "shanghai-women-count")
-    assert (women.value, women.unit, women.formula) == (108, "people", "round(36% × 300)")
+    assert (women.value, women.unit, women.formula) == (108, "people", "36% × 300")
+    # 36% is 35.5% to 36.5%: of 300, 106.5 to 109.5 people, so 107, 108 or 109 women
+    assert (women.qualifier, women.low, women.high, women.sample_size) == ("about", 107, 109, 300)
     assert women.derived_from == ("shanghai-women-share",)
     first = derived(factset, "shanghai-first-choice-count")
-    assert (first.value, first.formula) == (260, "round(86.67% × 300)")
+    # 86.665% to 86.675% of 300 is 259.995 to 260.025: only 260 people
+    assert (first.value, first.formula, first.qualifier) == (260, "86.67% × 300", "exact")
+    assert (first.low, first.high) == (260, 260)
 
 
 def test_derived_values_are_not_typed_into_the_files() -> None:
     for path in (REPO / "facts").glob("*.yaml"):
         text = path.read_text(encoding="utf-8")
-        for value in ("28.66", "108", "260"):
+        for value in ("28.66", "28.7", "108", "260"):
             assert value not in text, f"{path.name} types in the derived value {value}"
 
 
@@ -226,9 +293,13 @@ def test_facts_json_holds_every_fact_with_the_whole_contract(run: RunCli, factse
         "value",
         "unit",
         "qualifier",
+        "low",
+        "high",
+        "precision",
         "population",
         "sample_size",
         "items",
+        "list_kind",
         "derived",
         "derived_from",
         "formula",
@@ -238,7 +309,9 @@ def test_facts_json_holds_every_fact_with_the_whole_contract(run: RunCli, factse
     }
     for record in records:
         assert keys <= set(record)
-        assert record["qualifier"] in ("exact", "more_than")
+        assert record["qualifier"] in (
+            lexicon.QUALIFIERS if record["value"] is not None else [None]
+        )
         assert {"id", "title", "publisher", "date", "kind"} <= set(record["source"])
         assert record["reported_in"]["id"] == "china-minutes-2025"
     by_id = {r["id"]: r for r in records}

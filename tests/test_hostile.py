@@ -240,7 +240,7 @@ CASES: list[tuple[str, Content, str, int]] = [
     (
         "10 MB of facts",
         lambda: many_facts(10),
-        "hostile.yaml:47367: holds more than 100,000 YAML values; split it into several fact files",
+        "hostile.yaml:47618: holds more than 100,000 YAML values; split it into several fact files",
         1,
     ),
     (
@@ -255,8 +255,8 @@ CASES: list[tuple[str, Content, str, int]] = [
         lambda: with_fact_line("label: A share", 'label: A share\n    "\\e[2J\\e]0;owned\\a": 1'),
         "hostile.yaml:14: "
         "unknown key `\\x1b[2J\\x1b]0;owned\\x07` in a fact; known keys: id, city, topic, label, "
-        "value, unit, qualifier, population, sample_size, items, breakdown, source, reported_in, "
-        "quote, derive",
+        "value, unit, qualifier, high, population, sample_size, items, list_kind, breakdown, "
+        "source, reported_in, quote, derive",
         1,
     ),
 ]

@@ -34,6 +34,7 @@ GOOD_FACT = """\
     source: src
     reported_in: src
     quote: In Wuhan, 12.5% work in this sector.
+    population: workers in Wuhan
 """
 
 
@@ -65,7 +66,7 @@ def test_a_valid_pack_loads(tmp_path: Path) -> None:
         ),
         (GOOD_FACT.replace("value: 12.5", "value: twelve"), 14, "`value` must be a number, not"),
         (GOOD_FACT.replace("value: 12.5", "value: 12.5%"), 14, "without the % sign"),
-        (GOOD_FACT.replace("value: 12.5", "value: 120"), 10, "percentage of 120, outside 0 to 100"),
+        (GOOD_FACT.replace("value: 12.5", "value: 120"), 14, "percentage of 120, outside 0 to 100"),
         (
             GOOD_FACT.replace("    topic: sectors\n", ""),
             10,
@@ -73,20 +74,47 @@ def test_a_valid_pack_loads(tmp_path: Path) -> None:
         ),
         (
             GOOD_FACT.replace("source: src", "source: scr"),
-            10,
+            16,
             "unknown source `scr` in `source`; did you mean `src`?",
         ),
-        (GOOD_FACT.replace("city: wuhan", "city: atlantis"), 10, "unknown city `atlantis`"),
+        (GOOD_FACT.replace("city: wuhan", "city: atlantis"), 11, "unknown city `atlantis`"),
         (
             GOOD_FACT.replace("    label: A share\n", "    label: A share\n    label: Again\n"),
             14,
             "duplicate key `label` in a fact (first at line 13); keep one",
         ),
-        (GOOD_FACT + GOOD_FACT, 19, "duplicate fact id `wuhan-share`: also defined at"),
+        (GOOD_FACT + GOOD_FACT, 20, "duplicate fact id `wuhan-share`: also defined at"),
         (
             GOOD_FACT.replace("value: 12.5\n    unit: percent\n", "qualifier: more_than\n"),
+            14,
+            "has `qualifier: more_than` but no `value`; add the value, or remove the qualifier",
+        ),
+        (
+            GOOD_FACT.replace("    population: workers in Wuhan\n", ""),
             10,
-            "is `more_than` but has no numeric `value`",
+            "is a share but does not say of whom; add `population`: its base",
+        ),
+        (
+            GOOD_FACT.replace("unit: percent\n", "unit: percent\n    high: 20\n"),
+            16,
+            "has `high` but is not a `range`; remove `high`, or write `qualifier: range`",
+        ),
+        (
+            GOOD_FACT.replace("unit: percent\n", "unit: percent\n    qualifier: range\n"),
+            16,
+            "is a `range` but has no `high`",
+        ),
+        (
+            GOOD_FACT.replace(
+                "unit: percent\n", "unit: percent\n    qualifier: range\n    high: 10\n"
+            ),
+            17,
+            "is a range from 12.5 to 10; `high` must be above `value`",
+        ),
+        (
+            GOOD_FACT.replace("    value: 12.5\n    unit: percent\n", "    items: [a, b]\n"),
+            14,
+            "has `items` but no `list_kind`; say whether the source ranks them (ranked)",
         ),
         (
             GOOD_FACT.replace("label: A share", "label: yes"),
@@ -106,8 +134,9 @@ def test_a_valid_pack_loads(tmp_path: Path) -> None:
                 "    unit: percent\n", "    unit: percent\n    qualifier: over\n"
             ),
             16,
-            "`qualifier` 'over' is not a known qualifier; known qualifiers: exact, more_than; "
-            "a figure stated as “over” or “more than” is `more_than`",
+            "`qualifier` 'over' is not a known qualifier; known qualifiers: exact, more_than, "
+            "at_least, less_than, at_most, about, range; a figure stated as “over” or “more than” "
+            "is `more_than`",
         ),
     ],
 )
@@ -126,7 +155,7 @@ def test_every_problem_is_reported_not_just_the_first(tmp_path: Path) -> None:
     assert len(found) == 3
     assert "pack.yaml:13: unknown key `lable` in a fact; did you mean `label`?" in found[0]
     assert "pack.yaml:10: fact `wuhan-share` is missing `label`" in found[1]
-    assert "pack.yaml:19: fact `other` names unknown source `nope`" in found[2]
+    assert "pack.yaml:26: fact `other` names unknown source `nope`" in found[2]
 
 
 @pytest.mark.parametrize(
@@ -165,7 +194,7 @@ def test_aliases_are_refused_without_expanding_them(tmp_path: Path) -> None:
 
 def test_derived_facts_refuse_a_typed_in_value(tmp_path: Path) -> None:
     body = (
-        GOOD_FACT
+        GOOD_FACT.replace("    topic: sectors\n", "    topic: sectors\n    breakdown: wuhan-work\n")
         + """\
   - id: wuhan-rest
     city: wuhan
@@ -183,6 +212,8 @@ def test_derived_facts_refuse_a_typed_in_value(tmp_path: Path) -> None:
     factset = load_factset([write(tmp_path, body.replace("    value: 87.5\n", ""))])
     rest = factset.by_id["wuhan-rest"]
     assert (rest.value, rest.derived, rest.formula) == (87.5, True, "100 − (12.5)")
+    # 12.5 stands for 12.45 to 12.55: the rest is 87.45 to 87.55, about 87.5
+    assert (rest.qualifier, rest.low, rest.high, rest.precision) == ("about", 87.45, 87.55, 1)
 
 
 def test_the_cli_exits_1_on_bad_data_and_lists_each_problem(run: RunCli, tmp_path: Path) -> None:
@@ -196,7 +227,7 @@ def test_the_cli_exits_1_on_bad_data_and_lists_each_problem(run: RunCli, tmp_pat
     lines = result.stderr.splitlines()
     assert len(lines) == 3
     assert "pack.yaml:14: unknown key `valeu`" in lines[0]
-    assert "pack.yaml:10: fact `wuhan-share` names unknown source `nope`" in lines[1]
+    assert "pack.yaml:16: fact `wuhan-share` names unknown source `nope`" in lines[1]
     assert lines[2] == "returnees: 2 problems in the fact files; fix them and run the command again"
     assert "Traceback" not in result.stderr
     assert path.read_bytes() == before

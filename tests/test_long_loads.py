@@ -10,6 +10,7 @@ import pty
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -75,18 +76,25 @@ def test_a_cold_load_shows_progress_on_a_terminal_and_nothing_in_the_pipe(
         env={**environment(tmp_path), "TERM": "xterm"},
     )
     os.close(child)
-    stdout = process.stdout.read() if process.stdout else b""
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(parent, 4096)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        shown += chunk
+    chunks: list[bytes] = []
+
+    def drain() -> None:  # read the terminal as the child writes, so that it never blocks on it
+        while True:
+            try:
+                chunk = os.read(parent, 4096)
+            except OSError:  # the child closed the terminal
+                return
+            if not chunk:
+                return
+            chunks.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    stdout, _ = process.communicate(timeout=120)
+    reader.join(timeout=120)
     os.close(parent)
-    assert process.wait(timeout=120) == 0
+    shown = b"".join(chunks)
+    assert process.returncode == 0, shown[-2000:]
     records = json.loads(stdout)
     assert len(records) == FACTS // 50 and b"\x1b" not in stdout
     assert b"reading fact files" in shown

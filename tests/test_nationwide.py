@@ -102,6 +102,6 @@ def test_nor_a_city_whose_name_means_china(tmp_path: Path) -> None:
 def test_a_fact_naming_nationwide_as_its_city_is_told_to_leave_it_out(tmp_path: Path) -> None:
     body = HEADER + GOOD_FACT.replace("city: wuhan", "city: nationwide")
     assert _problems(tmp_path, body) == [
-        "pack.yaml:10: fact `wuhan-share` names unknown city `nationwide` in `city`; leave "
+        "pack.yaml:11: fact `wuhan-share` names unknown city `nationwide` in `city`; leave "
         "`city` out for a statement about the whole country"
     ]

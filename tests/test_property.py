@@ -5,6 +5,7 @@ their figures as written."""
 from __future__ import annotations
 
 import json
+import math
 import tempfile
 from collections.abc import Iterator
 from decimal import Decimal
@@ -70,9 +71,10 @@ def valid_documents(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
         fact = {
             "id": f"f{i}",
             "topic": "t",
-            "label": draw(labels),
+            "label": f"{draw(labels)} {i}",  # one city and topic never share a label
             "value": value,
             "unit": "percent",
+            "population": "people asked",
             "qualifier": "more_than" if more_than else "exact",
             "source": source,
             "reported_in": source,
@@ -89,7 +91,7 @@ def valid_documents(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
                 {
                     "id": f"f{i}-count",
                     "topic": "t",
-                    "label": "count",
+                    "label": f"count {i}",
                     "unit": "people",
                     "source": source,
                     "reported_in": source,
@@ -127,7 +129,14 @@ def test_valid_documents_load_with_their_figures_as_written(
             share = factset.by_id[fact["derive"]["from"][0]]
             assert loaded.derived and loaded.value is not None and share.sample_size
             assert share.value is not None
-            assert abs(loaded.value - share.value * share.sample_size / 100) <= 0.5
+            people = Decimal(str(share.value)) * share.sample_size / 100
+            if share.qualifier == "more_than":  # over 70% of 300: at least 211
+                assert (loaded.qualifier, loaded.value) == ("at_least", math.floor(people) + 1)
+            else:  # the count as computed, and an interval of whole numbers around it
+                assert abs(Decimal(str(loaded.value)) - people) <= Decimal("0.5")
+                assert loaded.low is not None and loaded.high is not None
+                assert loaded.low <= loaded.value <= loaded.high
+                assert loaded.qualifier == ("exact" if loaded.low == loaded.high else "about")
     assert not read_factset([folder / "pack.yaml"]).errors
 
 

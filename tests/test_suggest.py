@@ -61,6 +61,6 @@ def test_a_fact_file_choice_gets_the_same_did_you_mean(tmp_path: Path) -> None:
 def test_a_reference_to_an_unknown_city_lists_the_declared_ones(tmp_path: Path) -> None:
     body = HEADER + GOOD_FACT.replace("city: wuhan", "city: wuhna")
     assert _problems(tmp_path, body) == [
-        "pack.yaml:10: fact `wuhan-share` names unknown city `wuhna` in `city`; "
+        "pack.yaml:11: fact `wuhan-share` names unknown city `wuhna` in `city`; "
         "did you mean `wuhan`? known cities: wuhan"
     ]

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
-from returnee_cli import assembly, fields, schema
+from returnee_cli import assembly, fields, lexicon, schema
 from returnee_cli.model import Fact
 
 from .conftest import REPO, RunCli
@@ -153,8 +153,12 @@ def test_the_fixture_pack_is_valid(run: RunCli, in_tmp: Path) -> None:
     result = run("validate", "pack")
     assert (result.exit_code, result.stdout) == (0, "valid: 1 file, 6 facts, 1 source, 0 cities\n")
     counts = run("--no-builtin", "--facts", "pack", "facts", "--json").json()
-    by_id = {r["id"]: r["value"] for r in counts}
-    assert (by_id["rest"], by_id["tech-count"]) == (3.33, 108)  # 36% of 300 is 108
+    by_id = {r["id"]: (r["value"], r["qualifier"], r["low"], r["high"]) for r in counts}
+    # 100 − (36 + 52 + 8.67): whole percents leave the rest only to the nearest whole: about 3,
+    # between 100 − (36.5 + 52.5 + 8.675) and 100 − (35.5 + 51.5 + 8.665)
+    assert by_id["rest"] == (3, "about", 2.325, 4.335)
+    # 36% of 300 is 108; 35.5% to 36.5% of 300 allows 107 to 109 people
+    assert by_id["tech-count"] == (108, "about", 107, 109)
 
 
 # --- each rule, on a fixture: exit 1, file and line, code ---------------------------------------
@@ -193,7 +197,7 @@ RULES = [
         change("young", "    qualifier: more_than\n", ""),
         "young",
         "qualifier",
-        "fact `young` is exact but its quote says “Over 70”: a lower bound; set "
+        "fact `young` is `exact` but its quote says “Over 70”, a lower bound; set "
         "`qualifier: more_than`",
     ),
     (
@@ -202,14 +206,14 @@ RULES = [
         "finance",
         "qualifier",
         "fact `finance` is `more_than` but its quote does not say “over” or "
-        "“more than” before 52; make it `qualifier: exact`, or check the quote",
+        "“more than” (or the like) before 52; make it `qualifier: exact`, or check the quote",
     ),
     (
         "breakdown over 100",
         change("young", "    source:", "    breakdown: work\n    source:"),
         "tech",
         "breakdown",
-        "breakdown `work` adds up to more than 166.67% (36 + 52 + 8.67 + over "
+        "breakdown `work` adds up to more than 166.67% (36 + 52 + 8.67 + more than "
         "70), but the parts of one whole add up to 100% at most; check the figures and which facts "
         "have `breakdown: work`",
     ),
@@ -257,12 +261,34 @@ RULES = [
 ]
 
 
+# The key each problem is about: the problem points at its line, not at the fact's.
+KEY_AT_FAULT = {
+    "quote not verbatim": "quote",
+    "quote only in the '#' note": "quote",
+    "figure not in its quote": "value",
+    "a lower bound typed as exact": "value",
+    "an exact figure typed as a lower bound": "qualifier",
+    "breakdown over 100": "breakdown",
+    "breakdown of two populations": "population",
+    "a share that is no whole number of people": "sample_size",
+    "loader: a lower bound of 100%": "qualifier",
+}
+
+
+def fact_text(pack: str, fact_id: str) -> str:
+    """The fact's block in `pack`, its last definition."""
+    start = pack.rindex(f"  - id: {fact_id}\n")
+    end = pack.find("  - id: ", start + 1)
+    return pack[start : end if end != -1 else len(pack)]
+
+
 @pytest.mark.parametrize(
     ("name", "pack", "where", "code", "message"), RULES, ids=[rule[0] for rule in RULES]
 )
 def test_each_rule_fails_with_file_line_and_code(
     run: RunCli, in_tmp: Path, name: str, pack: str, where: str, code: str, message: str
 ) -> None:
+    key = KEY_AT_FAULT.get(name)
     write_pack(in_tmp / "pack", pack)
     result = run("validate", "pack")
     assert result.exit_code == 1 and result.stderr == ""
@@ -270,6 +296,8 @@ def test_each_rule_fails_with_file_line_and_code(
     reported = [line for line in lines if f"[{code}]" in line]
     assert reported, result.stdout
     line = line_of(pack, where if where.endswith(":") else f"  - id: {where}\n")
+    if key is not None:  # the line of the key at fault, within that fact
+        line += fact_text(pack, where)[: fact_text(pack, where).index(f"    {key}:")].count("\n")
     assert reported[0].startswith(f"pack/facts.yaml:{line}: error: "), reported
     assert message in reported[0]
     assert lines[-1].startswith("invalid: ")
@@ -284,7 +312,8 @@ def test_every_rule_stops_the_normal_commands_too(run: RunCli, in_tmp: Path) -> 
     write_pack(in_tmp / "pack", change("young", "    qualifier: more_than\n", ""))
     result = run("--facts", "pack", "show", "young", "--json")
     assert result.exit_code == 1 and result.stdout == ""
-    assert f"pack/facts.yaml:{line_of(PACK, '  - id: young')}: fact `young` is exact" in (
+    young = line_of(PACK, "  - id: young")
+    assert f"pack/facts.yaml:{young + 3}: fact `young` is `exact` but its quote says" in (
         result.stderr
     )
 
@@ -317,12 +346,12 @@ def test_a_derived_value_that_disagrees_with_its_inputs_is_an_error(
     result = run("validate", "pack")
     assert result.exit_code == 1
     assert result.stdout.splitlines()[:2] == [
-        f"pack/facts.yaml:{line_of(PACK, '  - id: rest')}: error: derived fact `rest` holds 4.33 "
-        "(exact), but its `derive` (remainder) gives 3.33 (exact); report this as a bug in "
-        "returnees [derived]",
-        f"pack/facts.yaml:{line_of(PACK, '  - id: tech-count')}: error: derived fact `tech-count` "
-        "holds 109 (exact), but its `derive` (share_of_sample) gives 108 (exact); report this as "
-        "a bug in returnees [derived]",
+        f"pack/facts.yaml:{line_of(PACK, '    derive: {formula: remainder')}: error: derived fact "
+        "`rest` holds 4 (about: 2.325 to 4.335), but its `derive` (remainder) gives 3 (about: "
+        "2.325 to 4.335); report this as a bug in returnees [derived]",
+        f"pack/facts.yaml:{line_of(PACK, '    derive: {formula: share_of')}: error: derived fact "
+        "`tech-count` holds 109 (about: 107 to 109), but its `derive` (share_of_sample) gives 108 "
+        "(about: 107 to 109); report this as a bug in returnees [derived]",
     ]
 
 
@@ -494,7 +523,8 @@ def test_schema_comes_from_the_field_declarations() -> None:
     fact = generated["$defs"]["fact"]
     assert list(fact["properties"]) == [spec.name for spec in fields.FACT_FIELDS]
     assert fact["required"] == [spec.name for spec in fields.FACT_FIELDS if spec.required]
-    assert fact["properties"]["qualifier"]["enum"] == ["exact", "more_than"]
+    assert fact["properties"]["qualifier"]["anyOf"][0]["enum"] == list(lexicon.QUALIFIERS)
+    assert fact["properties"]["list_kind"]["anyOf"][0]["enum"] == ["ranked", "complete", "examples"]
 
 
 SHIPPED_YAML = sorted(FACTS.rglob("*.yaml"))
@@ -518,7 +548,7 @@ def test_the_schema_refuses_what_the_loader_refuses() -> None:
     document["facts"][1]["qualifier"] = "over"
     errors = sorted(error.message for error in validator.iter_errors(document))
     assert any("'valeu' was unexpected" in e for e in errors), errors
-    assert any("'over' is not one of ['exact', 'more_than']" in e for e in errors), errors
+    assert any("'over' is not valid under any of the given schemas" in e for e in errors), errors
 
 
 def test_a_listed_item_must_be_in_its_quote_and_in_its_order(run: RunCli, tmp_path: Path) -> None:
@@ -530,6 +560,7 @@ facts:
     topic: reasons
     label: Factors
     items: [{items}]
+    list_kind: complete
     source: shanghai-survey-2024
     reported_in: china-minutes-2025
     quote: >-

@@ -4,11 +4,12 @@ references resolved, and derived figures computed. Only a cold load (no cache) c
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Callable, Iterable
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from returnee_cli import checks, intervals, lexicon
 from returnee_cli.errors import Problem
 from returnee_cli.fields import FACT_FIELDS, model_values
 from returnee_cli.model import NATIONWIDE_NAMES, City, Fact, FactSet, Location, Source
@@ -61,6 +62,10 @@ class Assembler:
     def _problem(self, location: Location, message: str, code: str, key: str | None = None) -> None:
         self.problems.append(Problem(location.file, location.line, message, code, key))
 
+    def _problem_at(self, raw: RawFact, key: str, message: str, code: str) -> None:
+        """A problem of one key of a fact, at that key's line."""
+        self.problems.append(Problem(raw.location.file, raw.line_of(key), message, code, key))
+
     def build(self) -> tuple[FactSet, list[Problem]]:
         stated: dict[str, Fact] = {}
         derived: list[RawFact] = []
@@ -107,11 +112,11 @@ class Assembler:
                 hint = _known(ref, table, known)
                 if key == "city" and ref in NATIONWIDE_NAMES:
                     hint = "leave `city` out for a statement about the whole country"
-                self._problem(
-                    raw.location,
+                self._problem_at(
+                    raw,
+                    key,
                     f"fact `{values['id']}` names unknown {what} `{ref}` in `{key}`; {hint}",
                     f"unknown-{what}",
-                    key,
                 )
                 ok = False
         return ok
@@ -122,11 +127,12 @@ class Assembler:
         problems_before = len(self.problems)
 
         def bad(message: str, code: str, key: str) -> None:
-            self._problem(raw.location, f"fact `{fact_id}` {message}", code, key)
+            self._problem_at(raw, key, f"fact `{fact_id}` {message}", code)
 
-        value, unit = values.get("value"), values.get("unit")
-        qualifier = values.get("qualifier", "exact")
-        if not values.get("quote"):
+        value, unit, high = values.get("value"), values.get("unit"), values.get("high")
+        qualifier = values.get("qualifier", lexicon.EXACT if value is not None else None)
+        quote = values.get("quote")
+        if not quote:
             bad(
                 "has no `quote`; copy the sentence that states it, verbatim", "missing-key", "quote"
             )
@@ -136,23 +142,61 @@ class Assembler:
             bad(
                 f"has `unit: {unit}` but no `value`; add the value or remove the unit",
                 "unit",
-                "value",
+                "unit",
             )
-        if qualifier == "more_than" and value is None:
+        if value is None and qualifier is not None:
             bad(
-                "is `more_than` but has no numeric `value`; add the value or make it exact",
+                f"has `qualifier: {qualifier}` but no `value`; add the value, or remove the "
+                "qualifier (a list or a statement has none)",
                 "qualifier",
                 "qualifier",
             )
-        if unit == "percent" and value is not None and not 0 <= value <= 100:
+        if qualifier == lexicon.RANGE and value is not None:
+            if high is None:
+                bad(
+                    "is a `range` but has no `high`; add the range's high end (`value` is its "
+                    "low end)",
+                    "qualifier",
+                    "qualifier",
+                )
+            elif high <= value:
+                bad(
+                    f"is a range from {value} to {high}; `high` must be above `value`",
+                    "range",
+                    "high",
+                )
+        elif high is not None:
             bad(
-                f"has a percentage of {value}, outside 0 to 100; check the figure", "range", "value"
+                "has `high` but is not a `range`; remove `high`, or write `qualifier: range` "
+                "with `value` as the low end",
+                "qualifier",
+                "high",
             )
-        elif unit == "percent" and qualifier == "more_than" and value == 100:
+        for key, number in (("value", value), ("high", high)):
+            if number is None:
+                continue
+            if unit == "percent" and not 0 <= number <= 100:
+                bad(
+                    f"has a percentage of {number}, outside 0 to 100; check the figure",
+                    "range",
+                    key,
+                )
+            elif unit != "percent" and number < 0:
+                bad(f"has a negative `{key}` ({number}); check the figure", "range", key)
+        if unit == "percent" and value == 100 and qualifier == lexicon.MORE_THAN:
             bad(
                 "is more than 100%, more than the whole; check the figure and its qualifier",
                 "range",
-                "value",
+                "qualifier",
+            )
+        if value == 0 and qualifier == lexicon.LESS_THAN:
+            bad("is less than 0, less than nothing; check the figure", "range", "qualifier")
+        if unit == "percent" and value is not None and not values.get("population"):
+            bad(
+                "is a share but does not say of whom; add `population`: its base (returnees "
+                "in a city, survey respondents, their companies, ...)",
+                "population",
+                "population",
             )
         sample = values.get("sample_size")
         if sample is not None and sample <= 0:
@@ -161,11 +205,36 @@ class Assembler:
                 "range",
                 "sample_size",
             )
-        if value is not None and unit != "percent" and value < 0:
-            bad(f"has a negative `value` ({value}); check the figure", "range", "value")
+        self._check_list(raw, bad)
         if len(self.problems) > problems_before:
             return None
-        return _make_fact(values, raw.location, value=value, qualifier=qualifier)
+        extra: dict[str, Any] = {"qualifier": qualifier}
+        if value is not None and qualifier is not None:
+            precision = max(raw.decimals.get("value", 0), raw.decimals.get("high", 0))
+            wordings = lexicon.wordings_of(checks.normalise(quote or ""), value)
+            interval = intervals.stated(
+                value,
+                qualifier,
+                precision,
+                percent=unit == "percent",
+                high=high,
+                just_under=any(w.just_under for w in wordings),
+            )
+            extra.update(precision=precision, **_ends(interval))
+        return _make_fact(values, raw, **extra)
+
+    def _check_list(self, raw: RawFact, bad: Callable[[str, str, str], None]) -> None:
+        items, kind = raw.values.get("items"), raw.values.get("list_kind")
+        if items is not None and kind is None:
+            bad(
+                "has `items` but no `list_kind`; say whether the source ranks them (ranked), "
+                "names all of them (complete), or gives a few examples (examples: “such as”, "
+                "“include”)",
+                "list-kind",
+                "items",
+            )
+        if items is None and kind is not None:
+            bad(f"has `list_kind: {kind}` but no `items`; remove it", "list-kind", "list_kind")
 
     def _derived_fact(self, raw: RawFact, stated: dict[str, Fact]) -> Fact | None:
         values = raw.values
@@ -173,9 +242,9 @@ class Assembler:
         derive = values["derive"]
 
         def bad(message: str, code: str = "derived", key: str = "derive") -> None:
-            self._problem(raw.location, f"derived fact `{fact_id}` {message}", code, key)
+            self._problem_at(raw, key, f"derived fact `{fact_id}` {message}", code)
 
-        for key in ("value", "quote", "qualifier"):
+        for key in ("value", "quote", "qualifier", "high", "items", "list_kind"):
             if key in values:
                 bad(f"must not state `{key}`: it is computed from `derive`; remove it", key=key)
                 return None
@@ -197,27 +266,81 @@ class Assembler:
             bad("can only be computed from percentages (`unit: percent` with a value)")
             return None
         if derive["formula"] == "remainder":
-            if any(fact.qualifier != "exact" for fact in inputs):
-                bad("cannot take a remainder of `more_than` shares: the result has no bound")
-                return None
-            parts = [_decimal(fact.value) for fact in inputs]
-            total = sum(parts, Decimal(0))
-            if total > 100:
-                bad(f"comes from shares that add up to {total}, more than 100", "breakdown")
-                return None
-            value = _number(Decimal(100) - total)
-            formula = "100 − (" + " + ".join(_show(p) for p in parts) + ")"
-            return _make_fact(
-                values,
-                raw.location,
-                value=value,
-                qualifier="exact",
-                unit=values.get("unit", "percent"),
-                derived_from=derive["from"],
-                formula=formula,
-                derived_by="remainder",
+            return self._remainder(raw, inputs, bad)
+        return self._share_of_sample(raw, inputs, bad)
+
+    def _remainder(self, raw: RawFact, inputs: list[Fact], bad: Callable[..., None]) -> Fact | None:
+        values = raw.values
+        bounded = [f.id for f in inputs if f.qualifier not in _TWO_SIDED]
+        if bounded:
+            bad(
+                f"cannot take a remainder of `{bounded[0]}`, which is only bounded on one side: "
+                "the rest would have no bound"
             )
-        # share_of_sample
+            return None
+        breakdowns = {f.breakdown for f in inputs}
+        if len(breakdowns) != 1 or None in breakdowns:
+            bad(
+                "is a remainder, so `from` must name the parts of one breakdown (facts with the "
+                "same `breakdown:`)"
+            )
+            return None
+        (name,) = breakdowns
+        parts = [
+            r.values["id"]
+            for r in self.raw_facts
+            if r.values.get("breakdown") == name and r.values.get("derive") is None
+        ]
+        left_out = [part for part in parts if part not in values["derive"]["from"]]
+        if left_out:
+            bad(
+                f"leaves `{left_out[0]}` of breakdown `{name}` out of `from`; a remainder is "
+                "what all the parts of one whole leave, so name every part"
+            )
+            return None
+        if len({f.population for f in inputs}) != 1 or len({f.unit for f in inputs}) != 1:
+            bad("is a remainder of shares of different bases; a breakdown splits one base")
+            return None
+        if values.get("unit", "percent") != "percent":
+            bad(
+                f"has `unit: {values['unit']}`, but the remainder of percentages is a "
+                "percentage; remove `unit`",
+                "unit",
+                "unit",
+            )
+            return None
+        samples = {f.sample_size for f in inputs}
+        if "sample_size" in values and samples != {values["sample_size"]}:
+            bad(
+                "has a `sample_size` its parts do not have; remove it (the parts' sample "
+                "carries over)",
+                "sample",
+                "sample_size",
+            )
+            return None
+        total = sum((intervals.decimal(f.value or 0) for f in inputs), Decimal(0))
+        if total > 100:
+            bad(f"comes from shares that add up to {_show(total)}, more than 100", "breakdown")
+            return None
+        result = intervals.remainder(
+            [(intervals.decimal(f.value or 0), f.precision or 0, _interval(f)) for f in inputs]
+        )
+        formula = "100 − (" + " + ".join(_show(intervals.decimal(f.value or 0)) for f in inputs)
+        return self._derived(
+            raw,
+            result,
+            "remainder",
+            formula + ")",
+            inputs,
+            unit="percent",
+            population=values.get("population", inputs[0].population),
+            sample_size=values.get("sample_size", inputs[0].sample_size),
+        )
+
+    def _share_of_sample(
+        self, raw: RawFact, inputs: list[Fact], bad: Callable[..., None]
+    ) -> Fact | None:
+        values = raw.values
         share = inputs[0]
         sample = share.sample_size
         if len(inputs) != 1 or sample is None:
@@ -226,34 +349,87 @@ class Assembler:
                 "a `sample_size`"
             )
             return None
-        exact = _decimal(share.value) * sample / 100
-        if share.qualifier == "exact":
-            value = _number(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-            formula = f"round({_show(_decimal(share.value))}% × {sample})"
-        else:
-            value = _number(exact)
-            formula = f"{_show(_decimal(share.value))}% × {sample}"
-        return _make_fact(
-            values,
-            raw.location,
-            value=value,
-            qualifier=share.qualifier,
-            unit=values.get("unit", "people"),
-            derived_from=derive["from"],
-            formula=formula,
-            derived_by="share_of_sample",
-            sample_size=values.get("sample_size", share.sample_size),
+        if values.get("unit", "people") != "people":
+            bad(
+                f"has `unit: {values['unit']}`, but a share of a sample is a number of people; "
+                "write `unit: people` or remove it",
+                "unit",
+                "unit",
+            )
+            return None
+        if values.get("sample_size", sample) != sample:
+            bad(
+                f"has `sample_size: {values['sample_size']}`, but its share is of a sample of "
+                f"{sample}; remove it",
+                "sample",
+                "sample_size",
+            )
+            return None
+        value = intervals.decimal(share.value or 0)
+        result = intervals.share_of_sample(value, share.qualifier or "", _interval(share), sample)
+        return self._derived(
+            raw,
+            result,
+            "share_of_sample",
+            f"{_show(value)}% × {sample}",
+            inputs,
+            unit="people",
+            sample_size=sample,
             population=values.get("population", share.population),
         )
 
+    def _derived(
+        self,
+        raw: RawFact,
+        result: intervals.Derived,
+        by: str,
+        formula: str,
+        inputs: list[Fact],
+        **more: Any,
+    ) -> Fact:
+        return _make_fact(
+            raw.values,
+            raw,
+            value=intervals.number(result.value),
+            qualifier=result.qualifier,
+            precision=result.precision,
+            derived_from=[f.id for f in inputs],
+            formula=formula,
+            derived_by=by,
+            **_ends(result.interval),
+            **more,
+        )
 
-def _make_fact(values: dict[str, Any], location: Location, **overrides: Any) -> Fact:
+
+_TWO_SIDED = (lexicon.EXACT, lexicon.ABOUT, lexicon.RANGE)
+
+
+def _ends(interval: intervals.Interval) -> dict[str, int | float | None]:
+    return {
+        "low": intervals.number(interval.low) if interval.low is not None else None,
+        "high": intervals.number(interval.high) if interval.high is not None else None,
+    }
+
+
+def _interval(fact: Fact) -> intervals.Interval:
+    return intervals.Interval(
+        intervals.decimal(fact.low) if fact.low is not None else None,
+        intervals.decimal(fact.high) if fact.high is not None else None,
+    )
+
+
+def _make_fact(values: dict[str, Any], raw: RawFact, **overrides: Any) -> Fact:
     """A Fact from the keys its record gave (the rest keep the model's defaults) and what the
     checks or `derive` worked out."""
     if "derived_from" in overrides:
         overrides["derived_from"] = tuple(overrides["derived_from"])
         overrides["derived"] = True
-    fields = {**model_values(FACT_FIELDS, values), "location": location, **overrides}
+    fields = {
+        **model_values(FACT_FIELDS, values),
+        "location": raw.location,
+        "lines": tuple(raw.lines.items()),
+        **overrides,
+    }
     return Fact(**fields)
 
 
@@ -266,13 +442,5 @@ def _known(ref: str, table: Iterable[str], known: str) -> str:
     return suggest(ref, names, known, limit=12)
 
 
-def _decimal(value: int | float | None) -> Decimal:
-    return Decimal(str(value))
-
-
-def _number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
 def _show(value: Decimal) -> str:
-    return str(_number(value))
+    return str(intervals.number(value))

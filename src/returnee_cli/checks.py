@@ -12,19 +12,16 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import Context, Decimal, localcontext
 from pathlib import Path
 
+from returnee_cli import intervals, lexicon
 from returnee_cli.errors import ERROR, WARNING, Problem
 from returnee_cli.model import Fact, FactSet, Location, Source
 
 MAX_STORED_TEXT_BYTES = 16 * 1024 * 1024
-LOWER_BOUND_WORDS = ("over", "more than", "above")  # before a figure, they make it a lower bound
 
 _CURLY = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
-# A figure as written: 300, 20.84, 1,234.5; not the 80 of "post-80s", not a digit of a longer one.
-_FIGURE = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w]|[.,]\d)")
-_LOWER_BOUND = re.compile(r"\b(" + "|".join(LOWER_BOUND_WORDS) + r")\s*$", re.IGNORECASE)
 _EXACT = Context(prec=100)  # enough digits for any value the loader accepts (40 characters)
 
 
@@ -36,6 +33,7 @@ def check_factset(factset: FactSet) -> list[Problem]:
             *_check_breakdowns(factset),
             *_check_samples(factset),
             *_check_derived(factset),
+            *_check_labels(factset),
         ]
     return sorted(problems, key=lambda p: (p.severity == WARNING, p.file, p.line or 0))
 
@@ -80,12 +78,12 @@ def _check_quotes(factset: FactSet) -> Iterator[Problem]:
             yield from unusable
         text = texts[source.id]
         if text is not None and quote not in text:
-            yield _problem(
-                fact.location,
+            yield _at(
+                fact,
+                "quote",
                 f"fact `{fact.id}`: its `quote` is not in the stored "
                 f"text of source `{source.id}`{_where_it_differs(quote, text)}; copy "
                 "the sentence verbatim (only curly quotes and spacing may differ)",
-                "quote",
                 "quote",
             )
     for source_id, count in unverifiable.items():
@@ -163,52 +161,67 @@ def _check_items(fact: Fact, quote: str) -> Iterator[Problem]:
                 if elsewhere >= 0
                 else "is not written in its `quote`; copy it from the quote as it stands"
             )
-            yield _problem(
-                fact.location, f"fact `{fact.id}`: item “{item}” {why}", "items", "items"
-            )
+            yield _at(fact, "items", f"fact `{fact.id}`: item “{item}” {why}", "items")
             return
         position, previous = found + len(normalise(item)), item
 
 
 def _check_figure(fact: Fact, quote: str) -> Iterator[Problem]:
-    """The figure is in its quote, and "over"/"more than" before it agrees with the qualifier."""
-    if fact.value is None:
+    """The figure is in its quote, and the words before it state the fact's qualifier, both
+    ways: “less than 20%” is not exact, and “about 30%” is not more_than (lexicon.py)."""
+    if fact.value is None or fact.qualifier is None:
         return
-    value = Decimal(str(fact.value))
-    written = [
-        match
-        for match in _FIGURE.finditer(quote)
-        if Decimal(match.group().replace(",", "")) == value
-    ]
-    shown = _show(value)
+    shown = _show(Decimal(str(fact.value)))
+    written = lexicon.figures_in(quote, fact.value)
     if not written:
-        yield _problem(
-            fact.location,
-            f"fact `{fact.id}`: its `value` {shown} is not written in "
-            "its `quote`; check the figure, or quote the sentence that states it",
-            "figure",
+        yield _at(
+            fact,
             "value",
+            f"fact `{fact.id}`: its `value` {shown} is not written in its `quote`; check the "
+            "figure, or quote the sentence that states it",
+            "figure",
         )
         return
-    bounded = [_LOWER_BOUND.search(quote, 0, match.start()) for match in written]
-    if fact.qualifier == "more_than" and not any(bounded):
-        yield _problem(
-            fact.location,
-            f"fact `{fact.id}` is `more_than` but its quote does not "
-            f"say “over” or “more than” before {shown}; make it `qualifier: exact`, "
-            "or check the quote",
-            "qualifier",
-            "qualifier",
+    if fact.qualifier == lexicon.RANGE:
+        yield from _check_range(fact, quote, written)
+        return
+    worded = [lexicon.wording_before(quote, match.start()) for match in written]
+    if any(w.qualifier == fact.qualifier for w in worded):
+        return
+    said = worded[0]
+    if said.qualifier == lexicon.EXACT:
+        wanted = " or ".join(list(lexicon.phrases(fact.qualifier))[:2])
+        message = (
+            f"fact `{fact.id}` is `{fact.qualifier}` but its quote does not say {wanted} (or "
+            f"the like) before {shown}; make it `qualifier: exact`, or check the quote"
         )
-    if fact.qualifier == "exact" and all(bounded):
-        said = next(b.group(1) for b in bounded if b is not None)
-        yield _problem(
-            fact.location,
-            f"fact `{fact.id}` is exact but its quote says “{said} "
-            f"{shown}”: a lower bound; set `qualifier: more_than`",
-            "qualifier",
-            "qualifier",
+    else:
+        message = (
+            f"fact `{fact.id}` is `{fact.qualifier}` but its quote says “{said.words} {shown}”, "
+            f"{lexicon.MEANING[said.qualifier]}; set `qualifier: {said.qualifier}`"
         )
+    written_key = "qualifier" if "qualifier" in dict(fact.lines) else "value"
+    yield _at(fact, written_key, message, "qualifier")
+
+
+def _check_range(fact: Fact, quote: str, low_ends: list[re.Match[str]]) -> Iterator[Problem]:
+    high = lexicon.figures_in(quote, fact.high) if fact.high is not None else []
+    for low, top in ((a, b) for a in low_ends for b in high):
+        if low.end() < top.start() and lexicon.joins_a_range(quote[low.end() : top.start()]):
+            return
+    yield _at(
+        fact,
+        "qualifier",
+        f"fact `{fact.id}` is a `range`, but its quote does not state "
+        f"{_show(Decimal(str(fact.value)))} to {fact.high} as one range (“between X and Y”, "
+        "“X to Y”, “X–Y”); check `value`, `high` and the quote",
+        "qualifier",
+    )
+
+
+def _at(fact: Fact, key: str, message: str, code: str, severity: str = ERROR) -> Problem:
+    """A problem of one key of a fact, at that key's line in its file."""
+    return Problem(fact.location.file, fact.line_of(key), message, code, key, severity)
 
 
 # --- breakdowns: the parts of one population add up to no more than the whole ------------------
@@ -224,39 +237,44 @@ def _check_breakdowns(factset: FactSet) -> Iterator[Problem]:
         shares = []
         for fact in members:
             if not fact.is_share:
-                yield _problem(
-                    fact.location,
+                yield _at(
+                    fact,
+                    "breakdown",
                     f"fact `{fact.id}` is in breakdown `{name}` but is "
                     "not a share (`unit: percent` with a `value`); a breakdown splits "
                     "one population into shares",
                     "breakdown",
-                    "breakdown",
                 )
             elif fact.population != first.population:
-                yield _problem(
-                    fact.location,
+                yield _at(
+                    fact,
+                    "population",
                     f"fact `{fact.id}` is in breakdown `{name}` but is "
                     f"a share of “{fact.population}”, not of “{first.population}” "
                     f"like `{first.id}`; a breakdown splits one population",
                     "breakdown",
-                    "population",
                 )
             else:
                 shares.append(fact)
+        shares = [fact for fact in shares if not fact.derived]  # a remainder is not a part
+        # Each part at the lowest its wording allows (19.5 for 19.45, "over 70" for 70): the
+        # parts of one whole can hardly add up to more than 100 even then.
+        lowest = sum((Decimal(str(fact.low)) for fact in shares), Decimal(0))
         total = sum((Decimal(str(fact.value)) for fact in shares), Decimal(0))
-        open_ended = any(fact.qualifier == "more_than" for fact in shares)
-        if total > 100 or (total == 100 and open_ended):
+        open_ended = any(fact.qualifier in lexicon.LOWER_BOUNDS for fact in shares)
+        if lowest > 100 or (lowest == 100 and open_ended):
             terms = " + ".join(
-                ("over " if f.qualifier == "more_than" else "") + _show(Decimal(str(f.value)))
+                (f"{lexicon.WORDS[f.qualifier]} " if f.qualifier in lexicon.LOWER_BOUNDS else "")
+                + _show(Decimal(str(f.value)))
                 for f in shares
             )
             total_text = ("more than " if open_ended else "") + f"{_show(total)}%"
-            yield _problem(
-                first.location,
+            yield _at(
+                first,
+                "breakdown",
                 f"breakdown `{name}` adds up to {total_text} "
                 f"({terms}), but the parts of one whole add up to 100% at most; "
                 f"check the figures and which facts have `breakdown: {name}`",
-                "breakdown",
                 "breakdown",
             )
 
@@ -267,23 +285,47 @@ def _check_breakdowns(factset: FactSet) -> Iterator[Problem]:
 def _check_samples(factset: FactSet) -> Iterator[Problem]:
     for fact in factset.facts:
         if not (
-            fact.is_share and fact.sample_size and fact.qualifier == "exact" and not fact.derived
+            fact.is_share
+            and fact.sample_size
+            and fact.qualifier == lexicon.EXACT
+            and not fact.derived
+            and fact.low is not None
+            and fact.high is not None
         ):
             continue
         share, sample = Decimal(str(fact.value)), fact.sample_size
         # The share as written stands for anything that rounds to it: 36% for 35.5% to 36.5%.
-        half = Decimal(1).scaleb(int(share.as_tuple().exponent)) / 2
-        low, high = (share - half) * sample / 100, (share + half) * sample / 100
+        low = Decimal(str(fact.low)) * sample / 100
+        high = Decimal(str(fact.high)) * sample / 100
         if math.ceil(low) > math.floor(high):
-            yield _problem(
-                fact.location,
+            yield _at(
+                fact,
+                "sample_size",
                 f"fact `{fact.id}`: {_show(share)}% of a sample of "
                 f"{sample} is {_show(share * sample / 100)} people, and no whole "
                 f"number of people rounds to {_show(share)}% ({_show(low)} to "
                 f"{_show(high)}); check the share or the `sample_size`",
                 "sample",
-                "sample_size",
             )
+
+
+# --- labels: two facts of one city and topic are told apart by their labels ------------------
+
+
+def _check_labels(factset: FactSet) -> Iterator[Problem]:
+    seen: dict[tuple[str | None, str, str], Fact] = {}
+    for fact in factset.facts:
+        key = (fact.city, fact.topic, fact.label.casefold())
+        if key in seen:
+            yield _at(
+                fact,
+                "label",
+                f"fact `{fact.id}` has the label of `{seen[key].id}` (same city and topic); "
+                "give each its own label, so that a table tells them apart",
+                "label",
+            )
+        else:
+            seen[key] = fact
 
 
 # --- derived facts: computed again, independently of the loader, and compared ------------------
@@ -296,44 +338,59 @@ def _check_derived(factset: FactSet) -> Iterator[Problem]:
         inputs = [factset.by_id[ref] for ref in fact.derived_from if ref in factset.by_id]
         recomputed = _recompute(fact, inputs) if len(inputs) == len(fact.derived_from) else None
         if recomputed is None or fact.value is None:
-            yield _problem(
-                fact.location,
+            yield _at(
+                fact,
+                "derive",
                 f"derived fact `{fact.id}` cannot be computed again "
                 f"from {', '.join(fact.derived_from)}; report this as a bug in "
                 "returnees",
                 "derived",
-                "derive",
             )
             continue
-        expected, qualifier = recomputed
-        if float(expected) != float(fact.value) or qualifier != fact.qualifier:
-            yield _problem(
-                fact.location,
-                f"derived fact `{fact.id}` holds {fact.value} "
-                f"({fact.qualifier}), but its `derive` ({fact.derived_by}) gives "
-                f"{_show(expected)} ({qualifier}); report this as a bug in returnees",
-                "derived",
+        held = (fact.value, fact.qualifier, fact.low, fact.high)
+        ends = (recomputed.interval.low, recomputed.interval.high)
+        expected = (
+            intervals.number(recomputed.value),
+            recomputed.qualifier,
+            *(intervals.number(end) if end is not None else None for end in ends),
+        )
+        if held != expected:
+            yield _at(
+                fact,
                 "derive",
+                f"derived fact `{fact.id}` holds {_described(*held)}, but its `derive` "
+                f"({fact.derived_by}) gives {_described(*expected)}; report this as a bug in "
+                "returnees",
+                "derived",
             )
 
 
-def _recompute(fact: Fact, inputs: list[Fact]) -> tuple[Decimal, str] | None:
-    """The value and qualifier `derive` gives, from the inputs' values as written."""
-    values = [Decimal(str(f.value)) for f in inputs if f.value is not None]
-    if len(values) != len(inputs):
+def _described(value: object, qualifier: object, low: object, high: object) -> str:
+    """28.7 (about: 28.505 to 28.815), for a message."""
+    return f"{value} ({qualifier}: {low} to {high if high is not None else 'no bound'})"
+
+
+def _recompute(fact: Fact, inputs: list[Fact]) -> intervals.Derived | None:
+    """What `derive` gives, from the inputs as stated, apart from the loader's own arithmetic."""
+    if any(f.value is None or f.low is None for f in inputs):
         return None
+
+    def interval(f: Fact) -> intervals.Interval:
+        high = Decimal(str(f.high)) if f.high is not None else None
+        return intervals.Interval(Decimal(str(f.low)), high)
+
     if fact.derived_by == "remainder":
-        return Decimal(100) - sum(values, Decimal(0)), "exact"
-    sample = inputs[0].sample_size if len(inputs) == 1 else None
-    if fact.derived_by == "share_of_sample" and sample:
-        share = inputs[0]
-        count = values[0] * sample / 100
-        if share.qualifier == "exact":
-            count = count.quantize(Decimal(1), rounding=ROUND_HALF_UP)
-        return count, share.qualifier
+        return intervals.remainder(
+            [(Decimal(str(f.value)), f.precision or 0, interval(f)) for f in inputs]
+        )
+    share = inputs[0] if len(inputs) == 1 else None
+    if fact.derived_by == "share_of_sample" and share is not None and share.sample_size:
+        return intervals.share_of_sample(
+            Decimal(str(share.value)), share.qualifier or "", interval(share), share.sample_size
+        )
     return None
 
 
 def _show(value: Decimal) -> str:
-    """A decimal as a person writes it: 28.66, 108, 109.5 (no exponent, no trailing zeros)."""
-    return f"{value.normalize():f}"
+    """A Decimal as a person writes it: 28.66, 260, 0.5 (no exponent, no trailing zeros)."""
+    return str(intervals.number(value))

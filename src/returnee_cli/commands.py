@@ -18,8 +18,9 @@ from returnee_cli import PROG, __version__, output, queries, records
 from returnee_cli.emit import Result, emit
 from returnee_cli.errors import EXIT_DATA, Exit, ReturneesError, UsageError
 from returnee_cli.formats import Format, OutputRequest
+from returnee_cli.lexicon import QUALIFIERS
 from returnee_cli.loading import load_factset, read_factset
-from returnee_cli.model import QUALIFIERS, City, Fact, FactSet
+from returnee_cli.model import City, Fact, FactSet
 from returnee_cli.paths import builtin_facts_dir
 from returnee_cli.surface import (
     FACT_FORMATS,

@@ -18,9 +18,10 @@ from types import MappingProxyType, NoneType, UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints, overload
 
 from returnee_cli.errors import ERROR, Problem
+from returnee_cli.lexicon import QUALIFIERS
 
-QUALIFIERS = ("exact", "more_than")
 SOURCE_KINDS = ("primary", "secondary")
+LIST_KINDS = ("ranked", "complete", "examples")
 
 
 @dataclass(frozen=True)
@@ -239,16 +240,54 @@ class Fact:
     unit: str | None = field(
         default=None, metadata=about("percent, people, ...; required with a value", kind="slug")
     )
-    qualifier: str = field(
-        default="exact",
-        metadata=about("exact, or more_than for 'over'/'more than' figures", choices=QUALIFIERS),
+    qualifier: str | None = field(
+        default=None,
+        metadata=about(
+            "how the source bounds the figure: exact (the default), more_than (over, more than), "
+            "at_least, less_than, at_most (up to), about (around, nearly) or range (with `high`); "
+            "none without a value",
+            choices=QUALIFIERS,
+        ),
     )
-    population: str | None = field(default=None, metadata=about("who the share is a share of"))
+    low: int | float | None = field(
+        default=None,
+        metadata=computed(
+            "the lowest value the figure allows, from its qualifier and precision (null without a "
+            "value)"
+        ),
+    )
+    high: int | float | None = field(
+        default=None,
+        metadata=about(
+            "with `qualifier: range`, its high end (`value` is the low end); in a record, the "
+            "highest value the figure allows (null: no bound above, or no value)"
+        ),
+    )
+    precision: int | None = field(
+        default=None,
+        metadata=computed("the decimals the figure was stated with: 20.84 has 2, 36 has 0"),
+    )
+    population: str | None = field(
+        default=None,
+        metadata=about(
+            "the base: who or what a share counts (returnees in a city, survey respondents, "
+            "their companies, a subset)"
+        ),
+    )
     sample_size: int | None = field(
-        default=None, metadata=about("how many were surveyed, where the source says")
+        default=None,
+        metadata=about("how many the source says were asked, where it attaches that number"),
     )
     items: tuple[str, ...] | None = field(
-        default=None, metadata=about("the list or ranking, in the source's order")
+        default=None, metadata=about("the list, in the source's order")
+    )
+    list_kind: str | None = field(
+        default=None,
+        metadata=about(
+            "with `items`: ranked (the source ranks them), complete (all of them, not a rank) or "
+            "examples (a few of them: such as, include)",
+            choices=LIST_KINDS,
+        ),
     )
     breakdown: str | None = field(
         default=None,
@@ -286,11 +325,20 @@ class Fact:
         default=None,
         metadata=computed("the `derive` formula's name: remainder | share_of_sample", record=False),
     )
+    lines: tuple[tuple[str, int], ...] = field(
+        default=(),
+        metadata=computed("the line of each key in its fact file, for messages", record=False),
+    )
     location: Location = field(default=Location("<memory>"), compare=False)
 
     @property
     def is_share(self) -> bool:
         return self.unit == "percent" and self.value is not None
+
+    def line_of(self, key: str) -> int | None:
+        """The line of `key` in the fact's file (the fact's own line where the key is not
+        written: a problem with a missing key points at the fact)."""
+        return dict(self.lines).get(key, self.location.line)
 
 
 class StoredFacts(Sequence[Fact]):

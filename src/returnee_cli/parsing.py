@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,11 @@ class RawFact:
     location: Location
     complete: bool = True  # False: some field was refused, so no Fact is built from it, but its
     # id and references are still checked with the rest, so every problem shows in one run
+    lines: dict[str, int] = field(default_factory=dict)  # the line of each key, for messages
+    decimals: dict[str, int] = field(default_factory=dict)  # of each number, as written
+
+    def line_of(self, key: str) -> int | None:
+        return self.lines.get(key, self.location.line)
 
 
 @dataclass
@@ -130,11 +136,12 @@ class _FileReader:
                         content.cities.append(city)
             elif key == "facts":
                 for item in self._sequence(node, "facts"):
-                    values, ok = self._fields(item, "fact", FACT_FIELDS)
+                    lines: dict[str, int] = {}
+                    decimals: dict[str, int] = {}
+                    values, ok = self._fields(item, "fact", FACT_FIELDS, lines, decimals)
                     if "id" in values:
-                        content.facts.append(
-                            RawFact(values, Location(self.file, _line(item)), complete=ok)
-                        )
+                        location = Location(self.file, _line(item))
+                        content.facts.append(RawFact(values, location, ok, lines, decimals))
         return content
 
     def _compose(self) -> yaml.Node | None:
@@ -283,21 +290,31 @@ class _FileReader:
         return values if ok else None
 
     def _fields(
-        self, node: yaml.Node, what: str, specs: Sequence[FieldSpec]
+        self,
+        node: yaml.Node,
+        what: str,
+        specs: Sequence[FieldSpec],
+        lines: dict[str, int] | None = None,
+        decimals: dict[str, int] | None = None,
     ) -> tuple[dict[str, Any], bool]:
-        """The valid fields of a record, and whether it has no invalid or missing one."""
+        """The valid fields of a record, and whether it has no invalid or missing one; `lines`
+        gets the line of each key, `decimals` the decimals of each number as written (19.50: 2)."""
         by_name = {spec.name: spec for spec in specs}
         mapping = self._mapping(node, f"a {what}", list(by_name))
         if mapping is None:
             return {}, False
         values: dict[str, Any] = {}
         ok = True
+        if lines is not None and isinstance(node, yaml.MappingNode):
+            lines.update((k.value, _line(k)) for k, _ in node.value if k.value in mapping)
         for name, value_node in mapping.items():
             value = self._value(value_node, by_name[name], what)
             if value is _INVALID:
                 ok = False
             else:
                 values[name] = value
+                if decimals is not None and by_name[name].kind == "number" and value is not None:
+                    decimals[name] = _decimals(str(value_node.value))
         for spec in specs:
             if spec.required and spec.name not in mapping:
                 ident = values.get("id") or values.get("slug")
@@ -578,6 +595,12 @@ def _refuse_costly_structure(text: str) -> tuple[int | None, str, str] | None:
 def _short(text: str, limit: int = 40) -> str:
     """A value from a file, cut to a length a message can show."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _decimals(written: str) -> int:
+    """The decimals of a number as written: 19.50 has 2, 36 has 0, 1.5e2 has 0."""
+    exponent = Decimal(written.strip().replace("_", "")).as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def _line(node: yaml.Node) -> int:
