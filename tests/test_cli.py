@@ -21,11 +21,14 @@ fields
 Economic sectors                       19.5%   ██████▍
 Education                              17.8%   █████▉
 Professional services                  13.2%   ████▍
-All other fields (not named in the   28.66%†   █████████▌
-article)
+
+The rest (other fields, or none;     ≈28.7%†   █████████▒
+not named in the article)
 Share of: overseas-educated returnees working in Beijing
-† derived, not stated in the source: All other fields (not named in the article)
-= 100 − (20.84 + 19.5 + 17.8 + 13.2)
+≈ about: anywhere in ▒
+† derived, not stated in the source: The rest (other fields, or none; not named
+in the article) = 100 − (20.84 + 19.5 + 17.8 + 13.2), so 28.505–28.815% (what
+the stated figures allow)
 Source: Blue Book on Overseas-Educated Returnees in Beijing (Beijing Western
 Returned Scholars Association with the Center for China and Globalization (CCG),
 2025-03-30, primary source)
@@ -56,7 +59,14 @@ def test_sectors_json_gives_the_four_shares_largest_first(run: RunCli, city: str
         ("Professional services", 13.2, "exact"),
     ]
     other = records[-1]
-    assert (other["id"], other["value"], other["derived"]) == ("beijing-sector-other", 28.66, True)
+    assert (other["id"], other["value"], other["derived"]) == ("beijing-sector-other", 28.7, True)
+    # about, not exact: the parts stated to one decimal allow 28.505 to 28.815
+    assert (other["qualifier"], other["low"], other["high"], other["precision"]) == (
+        "about",
+        28.505,
+        28.815,
+        1,
+    )
     assert other["derived_from"] == [
         "beijing-sector-science-technology",
         "beijing-sector-economic",
@@ -75,7 +85,7 @@ def test_sectors_without_a_city_covers_every_city_that_has_them(run: RunCli) -> 
 @pytest.mark.parametrize("columns", [40, 200])
 def test_tables_keep_every_figure_whole_at_any_width(run: RunCli, columns: int) -> None:
     out = run("sectors", "--city", "beijing", columns=columns).stdout
-    for figure in ("20.84%", "19.5%", "17.8%", "13.2%", "28.66%†"):
+    for figure in ("20.84%", "19.5%", "17.8%", "13.2%", "≈28.7%†"):
         assert figure in out
     assert all(len(line) <= columns for line in out.splitlines())
     facts = run("facts", "--city", "shanghai", columns=columns).stdout
@@ -88,7 +98,7 @@ def test_a_lower_bound_reads_as_one_in_tables_and_bars(run: RunCli) -> None:
     out = run("facts", "--topic", "generation").stdout
     assert ">70%" in out and " 70%" not in out
     shown = run("show", "shanghai-generations").stdout
-    assert ">70%" in shown and "more than 70: a lower bound" in shown
+    assert ">70%" in shown and "more than 70%: a lower bound; between 70 and 100%" in shown
 
 
 def test_unknown_city_exits_2_with_one_line_and_a_suggestion(run: RunCli) -> None:
@@ -185,11 +195,19 @@ def test_show_prints_one_fact_in_full(run: RunCli) -> None:
     assert (record["value"], record["qualifier"], record["sample_size"]) == (36, "exact", 300)
 
 
-def test_show_numbers_a_lists_items(run: RunCli) -> None:
+def test_show_numbers_a_ranked_list_only(run: RunCli) -> None:
+    # the survey does not rank its top factors: bullets, in the article's order, no sample line
     out = run("show", "shanghai-decision-factors").stdout
     assert re.search(
-        r"1\. talent resources\s+2\. market potential\s+3\. geographical location", out
+        r"Items +- talent resources\s+- market potential\s+- geographical location", out
     )
+    assert "1." not in out and "Sample" not in out
+    assert "Of           respondents who named Shanghai as their first choice" in out
+    ranked = run("show", "beijing-reason-key").stdout
+    assert re.search(r"Ranked +1\. Beijing’s development potential", ranked)
+    examples = run("show", "shanghai-leading-industries").stdout
+    assert re.search(r"Examples +- biomedicine\s+- integrated circuits\s+- artificial", examples)
+    assert "(among others)" in examples
 
 
 def test_unknown_fact_id_behaves_like_an_unknown_city(run: RunCli) -> None:

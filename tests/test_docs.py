@@ -39,7 +39,7 @@ def test_readme_examples_are_what_the_command_prints(
     assert run(*args).stdout == shown
 
 
-def test_readme_shows_every_command_once() -> None:
+def test_readme_shows_every_command() -> None:
     shown = [args[0] for args, _ in console_blocks()]
     for command in (
         "cities",
@@ -54,7 +54,7 @@ def test_readme_shows_every_command_once() -> None:
         "sources",
         "cite",
     ):
-        assert shown.count(command) == 1, command
+        assert command in shown, command
     assert "returnees export --format sqlite" in README
 
 

@@ -75,8 +75,8 @@ def test_city_profile_groups_by_topic_with_bars_lists_and_sources(run: RunCli) -
         "20.84%",
         ">80%",
         "▶",
-        "1. Beijing’s development potential",
-        "6. future manufacturing",
+        "1. Beijing’s development potential",  # the key reason: a ranking of one
+        "- future manufacturing (among others)",  # "These include": examples, not a ranking
         "Source: Blue Book on Overseas-Educated Returnees in Beijing",
         "Reported in: Overseas Returnees: Driving Innovation in China",
     ):
@@ -109,16 +109,15 @@ def test_industries_pairs_lists_with_their_shares(run: RunCli) -> None:
 
 def test_entrepreneurs_chart_shows_lower_bounds_and_the_sample(run: RunCli) -> None:
     records = run("entrepreneurs", "--json").json()
-    assert [(r["topic"], r["value"], r["qualifier"]) for r in records] == [
-        ("first-choice", 86.67, "exact"),
-        ("generation", 70, "more_than"),
-        ("education", 90, "more_than"),
-        ("industries", 70, "more_than"),
-        ("profitability", 60, "more_than"),
-        ("markets", 52, "exact"),
-        ("women", 36, "exact"),
+    assert [(r["topic"], r["value"], r["qualifier"], r["sample_size"]) for r in records] == [
+        ("first-choice", 86.67, "exact", 300),
+        ("generation", 70, "more_than", 300),
+        ("education", 90, "more_than", 300),
+        ("industries", 70, "more_than", 300),
+        ("profitability", 60, "more_than", None),  # a share of companies, not of the 300
+        ("markets", 52, "exact", None),
+        ("women", 36, "exact", 300),
     ]
-    assert all(r["sample_size"] == 300 for r in records)
     out = run("entrepreneurs", columns=100).stdout
     assert "Shanghai: returnee entrepreneurs (survey of 300)" in out
     for figure in ("86.67%", ">70%", ">90%", ">60%", "52%", "36%"):
@@ -133,7 +132,7 @@ def test_entrepreneurs_for_a_city_without_the_survey(run: RunCli) -> None:
     assert "cities that have it: shanghai" in result.stderr
 
 
-def test_reasons_are_ranked_in_the_articles_order_side_by_side(run: RunCli) -> None:
+def test_reasons_keep_the_articles_order_side_by_side(run: RunCli) -> None:
     records = run("reasons", "--json").json()
     assert [(r["city"], r["items"]) for r in records] == [
         ("beijing", ["Beijing’s development potential"]),
@@ -144,7 +143,10 @@ def test_reasons_are_ranked_in_the_articles_order_side_by_side(run: RunCli) -> N
     wide = run("reasons", columns=100).stdout
     header = wide.splitlines()[0]
     assert header.split() == ["Beijing", "Shanghai"]  # the cities side by side
-    assert "1. talent resources" in wide and "3. geographical location" in wide
+    # ranked only where the source ranks: the survey names its top factors without a rank
+    assert "- talent resources" in wide and "- geographical location" in wide
+    assert "1. talent resources" not in wide
+    assert "1. Beijing’s development potential" in wide
     narrow = run("reasons", columns=40).stdout
     assert narrow.index("Beijing") < narrow.index("Shanghai")
     assert all(len(line) <= 40 for line in narrow.splitlines())
@@ -200,8 +202,8 @@ def test_cite_plain_carries_qualifier_quote_source_and_article(run: RunCli) -> N
 
 def test_cite_markdown_links_the_article_and_marks_derived_figures(run: RunCli) -> None:
     out = run("cite", "shanghai-women-count", "--style", "markdown").stdout
-    assert out.startswith("**Shanghai: Women among the respondents, 108 people")
-    assert "Derived, not stated in the source: round(36% × 300)" in out
+    assert out.startswith("**Shanghai: Number of women among the respondents, about 108 people")
+    assert "Derived, not stated in the source: 36% × 300, computed from" in out
     assert (
         "[Overseas Returnees: Driving Innovation in China](https://chinaminutes.com/2025/04/"
         "01/overseas-returnees-driving-innovation-in-china)"
@@ -279,8 +281,8 @@ def test_an_unknown_field_exits_2_and_lists_the_valid_ones(run: RunCli) -> None:
         ("table", ""),
         (
             "csv",
-            "id,city,topic,label,value,unit,qualifier,population,sample_size,items,breakdown,"
-            "derived,derived_from,formula,source,reported_in,quote\n",
+            "id,city,topic,label,value,unit,qualifier,low,high,precision,population,sample_size,"
+            "items,list_kind,breakdown,derived,derived_from,formula,source,reported_in,quote\n",
         ),
     ],
 )
@@ -491,19 +493,20 @@ def test_a_city_given_as_an_argument_gets_a_hint(run: RunCli) -> None:
 
 def test_shares_of_other_populations_say_of_whom(run: RunCli) -> None:
     out = " ".join(run("entrepreneurs", columns=100).stdout.split())
-    assert "of companies of the surveyed returnee founders in Shanghai" in out
-    assert (
-        "Share of: surveyed returnee founders of startups in Shanghai, unless a row says otherwise"
-    ) in out
+    # each base is a group of its own, under its heading: respondents first, then companies
+    respondents = out.index("Share of surveyed returnee founders of startups in Shanghai")
+    companies = out.index("Share of companies of the surveyed returnee founders in Shanghai")
+    assert respondents < out.index("Hold a master’s degree") < companies
+    assert companies < out.index("Companies that reach profitability")
     industries = " ".join(run("industries", "--city", "beijing", columns=100).stdout.split())
-    assert "of returnees employed in Beijing" in industries
-    assert "of returnees in Beijing engaged in innovation and entrepreneurship" in industries
+    assert "Share of returnees employed in Beijing" in industries
+    assert "Share of returnees in Beijing engaged in innovation and entrepreneurship" in industries
 
 
 def test_a_share_with_a_list_shows_its_list(run: RunCli) -> None:
     out = run("industries", "--city", "shanghai").stdout
     assert "Focus on leading industries (>70%):" in out
-    assert "2. integrated circuits" in out
+    assert "- integrated circuits" in out and "(among others)" in out  # "such as": examples
 
 
 @pytest.mark.parametrize(
@@ -552,6 +555,7 @@ facts:
     label: People counted in a sector
     value: 12000
     unit: people
+    qualifier: about
     source: beijing-blue-book-2025
     reported_in: beijing-blue-book-2025
     quote: Some 12000 people work in it.
@@ -615,13 +619,36 @@ def test_facts_by_qualifier_lists_the_lower_bounds_only(run: RunCli) -> None:
     found = run("facts", "--qualifier", "MORE_THAN", "--json").json()
     assert found and {fact["qualifier"] for fact in found} == {"more_than"}
     assert all(fact["value"] is not None for fact in found)
-    exact = run("export", "--qualifier", "exact", "--format", "jsonl").stdout.splitlines()
-    assert len(exact) + len(found) == sum(
+    counted = {
+        qualifier: len(
+            run("export", "--qualifier", qualifier, "--format", "jsonl").stdout.splitlines()
+        )
+        for qualifier in (
+            "exact",
+            "more_than",
+            "at_least",
+            "less_than",
+            "at_most",
+            "about",
+            "range",
+        )
+    }
+    # every figure has one qualifier; the derived rest of Beijing and count of women are about
+    assert counted == {
+        "exact": 10,
+        "more_than": 5,
+        "at_least": 0,
+        "less_than": 0,
+        "at_most": 0,
+        "about": 2,
+        "range": 0,
+    }
+    assert sum(counted.values()) == sum(
         1 for fact in run("facts", "--json").json() if fact["value"] is not None
     )
     refused = run("facts", "--qualifier", "over")
     assert refused.exit_code == 2
-    assert "'over' is not one of exact, more_than" in refused.stderr
+    assert "'over' is not one of exact, more_than, at_least, less_than" in refused.stderr
 
 
 @pytest.mark.parametrize(

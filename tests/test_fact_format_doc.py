@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from returnee_cli import lexicon
 from returnee_cli.fields import (
     CITY_FIELDS,
     DERIVE_FIELDS,
@@ -47,7 +48,7 @@ def test_the_doc_has_the_example() -> None:
         "my-facts/example-talk.yaml",
         "draft.yaml",
     }
-    assert len(console_blocks()) == 4
+    assert len(console_blocks()) == 6
 
 
 @pytest.mark.parametrize(
@@ -63,10 +64,12 @@ def test_the_example_pack_sits_beside_the_builtin_facts(run: RunCli, example: Pa
     result = run("--facts", "my-facts", "validate")
     assert (result.exit_code, result.stdout) == (
         0,
-        "valid: 7 files, 44 facts, 4 sources, 8 cities\n",
+        "valid: 7 files, 50 facts, 4 sources, 8 cities\n",
     )
     count = run("--facts", "my-facts", "show", "example-city-manufacturing-count", "--json")
-    assert (count.json()["value"], count.json()["formula"]) == (83, "round(41.5% × 200)")
+    # 41.45% to 41.55% of 200 is 82.9 to 83.1 people: exactly 83
+    record = count.json()
+    assert (record["value"], record["formula"], record["qualifier"]) == (83, "41.5% × 200", "exact")
 
 
 @pytest.mark.parametrize(
@@ -82,3 +85,14 @@ def test_key_tables_are_the_field_declarations(title: str, specs: tuple[FieldSpe
     table = DOC.split(f"### `{title}`\n\n", 1)[1].split("\n\n", 1)[0]
     rows = [f"| `{s.name}` | {'yes' if s.required else ''} | {s.help} |" for s in specs]
     assert table.splitlines()[2:] == rows
+
+
+def test_the_bounds_table_is_the_lexicon() -> None:
+    """Each qualifier's row names exactly the words the loader reads as that qualifier."""
+    table = DOC.split("| qualifier | the quote says |", 1)[1].split("\n\n", 1)[0]
+    rows = {row.split("|")[1].strip(" `"): row for row in table.splitlines()[2:]}
+    assert list(rows) == list(lexicon.QUALIFIERS)
+    for qualifier, phrases in lexicon.WORDING.items():
+        said = rows[qualifier].split("|")[2].strip()
+        assert said == ", ".join(phrases), qualifier
+        assert f"`{lexicon.SYMBOL[qualifier]}" in rows[qualifier].split("|")[3]

@@ -6,6 +6,7 @@ import re
 from io import StringIO
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from returnee_cli.loading import load_factset
@@ -45,17 +46,39 @@ def test_bars_are_on_a_fixed_scale_and_lower_bounds_are_open() -> None:
     assert ShareBar(50).text(20).plain == "█" * 10
     assert ShareBar(100).text(20).plain == "█" * 20
     assert ShareBar(0).text(20).plain == ""
-    open_bar = ShareBar(70, lower_bound=True).text(10).plain
+    open_bar = ShareBar(70, qualifier="more_than").text(10).plain
     assert open_bar == "███████▶┈┈"
-    assert ShareBar(99, lower_bound=True).text(6).plain == "█████▶"
-    assert ShareBar(99.9, lower_bound=True).text(40).plain == "█" * 39 + "▶"
+    assert ShareBar(70, qualifier="at_least").text(10).plain == "███████▶┈┈"
+    assert ShareBar(99, qualifier="more_than").text(6).plain == "█████▶"
+    assert ShareBar(99.9, qualifier="more_than").text(40).plain == "█" * 39 + "▶"
+
+
+@pytest.mark.parametrize(
+    ("qualifier", "value", "low", "high", "drawn", "ascii"),
+    [
+        ("exact", 50, None, None, "█████", "#####"),
+        ("more_than", 70, 70, 100, "███████▶┈┈", "#######>.."),
+        ("less_than", 20, 0, 20, "┈┤", ".|"),
+        ("at_most", 50, 0, 50, "┈┈┈┈┤", "....|"),
+        ("about", 30, 25, 35, "██▒▒", "##~~"),  # solid to the lowest, shaded to the highest
+        ("about", 28.7, 28.505, 28.815, "███▒", "###~"),  # never less than one shaded cell
+        ("range", 20, 20, 50, "  ├─┤", "  |-|"),  # a span that does not start at zero
+    ],
+)
+def test_every_bound_is_drawn_as_what_it_is(
+    qualifier: str, value: float, low: float | None, high: float | None, drawn: str, ascii: str
+) -> None:
+    bar = ShareBar(value, qualifier=qualifier, low=low, high=high)
+    assert bar.text(10).plain == drawn
+    assert bar.text(10, ascii_only=True).plain == ascii
 
 
 def test_sector_view_renders_the_derived_mark_and_sources() -> None:
     factset = load_factset()
     facts = [f for f in factset.facts if f.topic == "sectors"]
     out = render(views.sectors_view(facts, factset), width=100)
-    assert "28.66%†" in out
+    assert "≈28.7%†" in out
+    assert "28.505–28.815% (what the stated figures allow)" in out
     assert "† derived, not stated in the source" in out
     assert "Source: Blue Book on Overseas-Educated Returnees in Beijing" in out
 

@@ -40,8 +40,8 @@ DERIVE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
         "formula",
         "choice",
-        "remainder: 100 minus the shares in `from`; "
-        "share_of_sample: the share in `from` times its sample_size",
+        "remainder: 100 minus every share of one breakdown, named in `from`; "
+        "share_of_sample: the people the share in `from` stands for, of its sample_size",
         required=True,
         choices=DERIVE_FORMULAS,
     ),

@@ -1,11 +1,12 @@
-"""How a figure reads: its value, qualifier and unit. Shared by tables, charts and citations."""
+"""How a figure reads: its value, its bound, its unit, and the interval it allows. Shared by
+tables, charts and citations; the wording of each bound is the lexicon's."""
 
 from __future__ import annotations
 
+from returnee_cli import lexicon
 from returnee_cli.model import Fact
 
 UNIT_SUFFIX = {"percent": "%"}
-LOWER_BOUND_MARK = ">"  # "over 70%" reads as >70%, never as 70%
 
 
 def number_text(value: int | float) -> str:
@@ -15,24 +16,49 @@ def number_text(value: int | float) -> str:
     return f"{int(value):,}"
 
 
+def _with_unit(number: str, unit: str | None) -> str:
+    if unit in UNIT_SUFFIX:
+        return f"{number}{UNIT_SUFFIX[unit]}"
+    return f"{number} {unit}" if unit else number
+
+
 def figure_text(fact: Fact) -> str:
-    """The figure as it should be read: '20.84%', '>70%', '108 people'; '' when there is none."""
+    """The figure as it should be read: '20.84%', '>70%', '≈28.7%', '20–30%', '108 people'; ''
+    when there is none."""
     if fact.value is None:
         return ""
-    mark = LOWER_BOUND_MARK if fact.qualifier == "more_than" else ""
     number = number_text(fact.value)
-    if fact.unit in UNIT_SUFFIX:
-        return f"{mark}{number}{UNIT_SUFFIX[fact.unit]}"
-    unit = f" {fact.unit}" if fact.unit else ""
-    return f"{mark}{number}{unit}"
+    if fact.qualifier == lexicon.RANGE and fact.high is not None:
+        return _with_unit(f"{number}{lexicon.RANGE_DASH}{number_text(fact.high)}", fact.unit)
+    return lexicon.SYMBOL.get(fact.qualifier or "", "") + _with_unit(number, fact.unit)
 
 
 def figure_words(fact: Fact) -> str:
-    """The figure in words, for prose: 'more than 70%', '20.84%'."""
+    """The figure in words, for prose: 'more than 70%', 'about 28.7%', '20.84%'."""
     if fact.value is None:
         return ""
-    plain = figure_text(fact).removeprefix(LOWER_BOUND_MARK)
-    return f"more than {plain}" if fact.qualifier == "more_than" else plain
+    if fact.qualifier == lexicon.RANGE and fact.high is not None:
+        return (
+            f"between {number_text(fact.value)} and {_with_unit(number_text(fact.high), fact.unit)}"
+        )
+    words = lexicon.WORDS.get(fact.qualifier or "", "")
+    plain = _with_unit(number_text(fact.value), fact.unit)
+    return f"{words} {plain}" if words else plain
+
+
+def interval_text(fact: Fact) -> str:
+    """The values the figure allows, where that says more than the figure: '28.505–28.815%',
+    '107–109 people', 'more than 70% (to 100%)'; '' for an exact stated figure or none."""
+    if fact.value is None or fact.low is None:
+        return ""
+    if fact.qualifier == lexicon.EXACT and not fact.derived:
+        return ""
+    if fact.high is None:
+        return f"{_with_unit(number_text(fact.low), fact.unit)} or more"
+    if fact.low == fact.high:
+        return _with_unit(number_text(fact.low), fact.unit)
+    span = f"{number_text(fact.low)}{lexicon.RANGE_DASH}{number_text(fact.high)}"
+    return _with_unit(span, fact.unit)
 
 
 def plural(count: int, noun: str) -> str:

@@ -306,7 +306,11 @@ class _FileReader:
         values: dict[str, Any] = {}
         ok = True
         if lines is not None and isinstance(node, yaml.MappingNode):
-            lines.update((k.value, _line(k)) for k, _ in node.value if k.value in mapping)
+            lines.update(
+                (k.value, _line(k))
+                for k, _ in node.value
+                if isinstance(k, yaml.ScalarNode) and k.value in mapping
+            )
         for name, value_node in mapping.items():
             value = self._value(value_node, by_name[name], what)
             if value is _INVALID:

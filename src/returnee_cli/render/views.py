@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from itertools import groupby
 from typing import TypeVar
@@ -12,7 +11,8 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.table import Table
 from rich.text import Text
 
-from returnee_cli.figures import figure_text, number_text, plural
+from returnee_cli import lexicon
+from returnee_cli.figures import figure_text, figure_words, interval_text, number_text, plural
 from returnee_cli.model import NATIONWIDE, NATIONWIDE_SHORT_NAME, City, Fact, FactSet, Source
 from returnee_cli.queries import CityOverview, SourceCount, TopicMatrix
 from returnee_cli.render.bars import ShareBar
@@ -91,17 +91,38 @@ def figure_cell(fact: Fact) -> Text:
 
 
 def derived_notes(facts: Sequence[Fact]) -> Text:
+    """Under a table: what each derived figure is computed from, and the values it allows."""
     notes = Text(style="dim")
     for fact in facts:
         if fact.derived:
             notes.append(f"{DERIVED_MARK} derived, not stated in the source: ")
             notes.append_text(data_text(fact.label))
-            notes.append(f" = {fact.formula}\n")
+            notes.append(f" = {fact.formula}")
+            allowed = interval_text(fact)
+            if allowed and fact.low != fact.high:
+                notes.append(f", so {allowed} (what the stated figures allow)")
+            notes.append("\n")
     notes.rstrip()
     return notes
 
 
+def bar_of(fact: Fact) -> ShareBar:
+    return ShareBar(
+        fact.value or 0,
+        qualifier=fact.qualifier,
+        low=fact.low,
+        high=fact.high,
+        style="magenta" if fact.derived else "cyan",
+    )
+
+
 SHARE_TABLE_MIN_WIDTH = 60  # below this, shares are stacked: label, then figure and bar
+
+
+def by_base(facts: Sequence[Fact]) -> list[tuple[str | None, list[Fact]]]:
+    """Shares grouped by what they are shares of, in order of first appearance: shares of
+    different bases are never set side by side as if they compared."""
+    return _by_first_appearance(facts, key=lambda fact: fact.population)
 
 
 def share_table(
@@ -112,14 +133,11 @@ def share_table(
     sample_column: bool = False,
     group: tuple[str, Callable[[Fact], str]] | None = None,
 ) -> RenderableType:
-    """Shares as bars on one fixed 0-100 scale: every bar of a view sits in this one table, so
-    their lengths compare. `group` adds a leading column (topic, city) shown once per run. When
-    the rows are shares of one population, a line under the table says of whom; a row that is a
-    share of another population says so itself."""
-    counts = Counter(fact.population for fact in facts if fact.population)
-    common = counts.most_common(1)
-    # one population shared by several rows is said once, under the table; otherwise each row
-    usual = common[0][0] if common and (len(counts) == 1 or common[0][1] > 1) else None
+    """Shares as bars on one fixed 0-100 scale, grouped by their base: each group under a
+    heading that says what its rows are shares of (one base: a line under the table says it).
+    `group` adds a leading column (topic, city) shown once per run. A derived figure comes
+    after the stated ones of its base, below a rule."""
+    bases = by_base(facts)
     table = Table(
         title=title,
         title_justify="left",
@@ -131,49 +149,74 @@ def share_table(
     if group is not None:
         table.add_column(group[0], overflow="fold", min_width=6, style="bold")
     table.add_column(label_header, overflow="fold", min_width=8)
-    figures = [figure_cell(fact) for fact in facts]
+    figures = {fact.id: figure_cell(fact) for fact in facts}
     table.add_column(
-        "Share", justify="right", no_wrap=True, min_width=max((len(f) for f in figures), default=5)
+        "Share",
+        justify="right",
+        no_wrap=True,
+        min_width=max((len(f) for f in figures.values()), default=5),
     )
     table.add_column("0 to 100%", min_width=6)
     if sample_column:
         table.add_column("Sample", justify="right", no_wrap=True)
+    width = len(table.columns)
     stacked: list[RenderableType] = [Text(title, style="bold")] if title else []
-    previous = None
-    for fact, figure in zip(facts, figures, strict=True):
-        bar = ShareBar(
-            fact.value or 0,
-            lower_bound=fact.qualifier == "more_than",
-            style="magenta" if fact.derived else "cyan",
-        )
-        label = data_text(fact.label)
-        if fact.population and fact.population != usual:
-            label.append("\n")
-            label.append_text(data_text(f"of {fact.population}", style="dim"))
-        sample = Text(number_text(fact.sample_size) if fact.sample_size else "—")
-        cells: list[RenderableType] = [label, figure, bar]
-        if sample_column:
-            cells.append(sample)
-        name = group[1](fact) if group is not None else None
-        if group is not None:
-            cells.insert(0, data_text(name if name != previous else ""))
-        table.add_row(*cells)
-        heading = label.copy()
-        if name is not None and name != previous:
-            stacked.append(data_text(name, style="bold underline"))
-        previous = name
-        line = Table.grid(padding=(0, 1))  # the same figure width on every row: one bar scale
-        line.add_column(justify="right", no_wrap=True, width=max(len(f) for f in figures))
-        line.add_column(ratio=1)
-        line.add_row(figure, bar)
-        if sample_column and fact.sample_size:
-            heading.append(f" (sample {number_text(fact.sample_size)})", style="dim")
-        stacked.append(Group(heading, line))
+    for number, (base, rows) in enumerate(bases):
+        ordered = [f for f in rows if not f.derived] + [f for f in rows if f.derived]
+        if len(bases) > 1:
+            heading = data_text(f"Share of {base or 'an unnamed base'}", style="italic")
+            label_at = 1 if group is not None else 0
+            table.add_row(*[heading if i == label_at else "" for i in range(width)])
+            stacked.append(heading)
+        previous = None
+        for index, fact in enumerate(ordered):
+            figure, bar, label = figures[fact.id], bar_of(fact), data_text(fact.label)
+            cells: list[RenderableType] = [label, figure, bar]
+            if sample_column:
+                cells.append(Text(number_text(fact.sample_size) if fact.sample_size else "—"))
+            name = group[1](fact) if group is not None else None
+            if group is not None:
+                cells.insert(0, data_text(name if name != previous else ""))
+            following = ordered[index + 1] if index + 1 < len(ordered) else None
+            last_of_base = following is None and number < len(bases) - 1
+            before_derived = following is not None and following.derived and not fact.derived
+            table.add_row(*cells, end_section=last_of_base or before_derived)
+            heading_line = label.copy()
+            if name is not None and name != previous:
+                stacked.append(data_text(name, style="bold underline"))
+            previous = name
+            line = Table.grid(padding=(0, 1))  # the same figure width on every row: one scale
+            line.add_column(
+                justify="right", no_wrap=True, width=max(len(f) for f in figures.values())
+            )
+            line.add_column(ratio=1)
+            line.add_row(figure, bar)
+            if sample_column and fact.sample_size:
+                heading_line.append(f" (sample {number_text(fact.sample_size)})", style="dim")
+            stacked.append(Group(heading_line, line))
     below: list[RenderableType] = []
-    if usual is not None:
-        unless = ", unless a row says otherwise" if len(counts) > 1 else ""
-        below.append(data_text(f"Share of: {usual}{unless}", style="dim"))
+    if len(bases) == 1 and bases[0][0]:
+        below.append(data_text(f"Share of: {bases[0][0]}", style="dim"))
+    legend = bounds_legend(facts)
+    if legend:
+        below.append(Text(legend, style="dim"))
     return Group(Responsive((SHARE_TABLE_MIN_WIDTH, table), (0, Group(*stacked))), *below)
+
+
+_LEGEND = {
+    lexicon.MORE_THAN: "> more than: the bar runs on past ▶",
+    lexicon.AT_LEAST: "≥ at least: the bar runs on past ▶",
+    lexicon.LESS_THAN: "< less than: at most up to ┤",
+    lexicon.AT_MOST: "≤ at most: up to ┤",
+    lexicon.ABOUT: "≈ about: anywhere in ▒",
+    lexicon.RANGE: "a range: anywhere in ├─┤",
+}
+
+
+def bounds_legend(facts: Sequence[Fact]) -> str:
+    """How the bounds in these rows are drawn, for the ones that are present."""
+    present = dict.fromkeys(fact.qualifier for fact in facts if fact.qualifier in _LEGEND)
+    return "; ".join(_LEGEND[q] for q in present if q is not None)
 
 
 def sectors_view(facts: Sequence[Fact], factset: FactSet) -> RenderableType:
@@ -190,7 +233,12 @@ def sectors_view(facts: Sequence[Fact], factset: FactSet) -> RenderableType:
 
 
 def items_text(fact: Fact) -> Text:
-    return data_text("; ".join(fact.items or ()))
+    """A list on one line: 'e.g. a; b; c' for examples, '1. a; 2. b' for a ranking."""
+    items = fact.items or ()
+    if fact.list_kind == "ranked":
+        return data_text("; ".join(f"{n}. {item}" for n, item in enumerate(items, 1)))
+    prefix = "e.g. " if fact.list_kind == "examples" else ""
+    return data_text(prefix + "; ".join(items))
 
 
 class Responsive:
@@ -253,17 +301,24 @@ def fact_view(fact: Fact, factset: FactSet) -> RenderableType:
     grid.add_row("Label", data_text(fact.label))
     if fact.value is not None:
         figure = figure_cell(fact)
-        if fact.qualifier == "more_than":
-            figure.append(f"  (more than {number_text(fact.value)}: a lower bound)", style="")
+        said = lexicon.MEANING.get(fact.qualifier or "", "")
+        allowed = interval_text(fact)
+        detail = f"{figure_words(fact)}: {said}" if fact.qualifier != lexicon.EXACT else ""
+        if allowed:
+            detail += (
+                "; " if detail else ""
+            ) + f"between {allowed.replace(lexicon.RANGE_DASH, ' and ', 1)}"
+        if detail:
+            figure.append(f"  ({detail})", style="")
         grid.add_row("Figure", figure)
     grid.add_row("City", data_text(factset.city_of(fact).name))
     grid.add_row("Topic", data_text(fact.topic))
     if fact.population:
-        grid.add_row("Share of", data_text(fact.population))
-    if fact.sample_size is not None:
+        grid.add_row("Share of" if fact.is_share else "Of", data_text(fact.population))
+    if fact.sample_size is not None and fact.value is not None:
         grid.add_row("Sample", Text(f"{number_text(fact.sample_size)} respondents"))
     if fact.items:
-        grid.add_row("Items", numbered(fact.items, indent=0))
+        grid.add_row(_LIST_TITLE[fact.list_kind or ""], item_list(fact, indent=0))
     if fact.derived:
         grid.add_row("Derived", data_text(f"{fact.formula}, from {', '.join(fact.derived_from)}"))
     grid.add_row("Source", source_rows(factset.sources[fact.source]))
@@ -314,6 +369,26 @@ def sources_table(rows: Sequence[SourceCount]) -> RenderableType:
 # --- exploring by angle ---------------------------------------------------------------------------
 
 
+_LIST_TITLE = {"ranked": "Ranked", "complete": "Items", "examples": "Examples", "": "Items"}
+
+
+def item_list(fact: Fact, indent: int = 2) -> Table:
+    """A list as its fact says it is: numbered only if the source ranks it; bullets otherwise,
+    ending in '(among others)' when it gives a few examples."""
+    items = list(fact.items or ())
+    if fact.list_kind == "ranked":
+        return numbered(items, indent)
+    grid = Table.grid(padding=(0, 1, 0, 0))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for position, item in enumerate(items):
+        text = data_text(item)
+        if fact.list_kind == "examples" and position == len(items) - 1:
+            text.append(" (among others)", style="dim")
+        grid.add_row(Text(" " * indent + "-"), text)
+    return grid
+
+
 def numbered(items: Sequence[str], indent: int = 2) -> Table:
     """A numbered list whose long items wrap under their own text, not under the number."""
     grid = Table.grid(padding=(0, 1, 0, 0))
@@ -326,7 +401,8 @@ def numbered(items: Sequence[str], indent: int = 2) -> Table:
 
 
 def bullets(facts: Sequence[Fact]) -> Table:
-    """Figures that are not shares, lists (numbered) and statements, one bullet each."""
+    """Figures that are not shares, lists (numbered only if ranked) and statements, one bullet
+    each."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column(overflow="fold")
@@ -336,9 +412,12 @@ def bullets(facts: Sequence[Fact]) -> Table:
             line.append(" (" if fact.items else ": ")
             line.append_text(figure_cell(fact))
             line.append(")" if fact.items else "")
+        allowed = interval_text(fact) if not fact.is_share else ""
+        if allowed and fact.low != fact.high:
+            line.append(f" ({allowed})", style="dim")
         if fact.items:
             line.append(":")
-            grid.add_row("•", Group(line, numbered(fact.items)))
+            grid.add_row("•", Group(line, item_list(fact)))
         else:
             grid.add_row("•", line)
     return grid
@@ -401,15 +480,14 @@ def by_city_view(facts: Sequence[Fact], factset: FactSet, what: str) -> Renderab
 
 
 def reasons_view(facts: Sequence[Fact], factset: FactSet) -> RenderableType:
-    """Why returnees choose a city: each city's ranked lists, the cities side by side."""
+    """Why returnees choose a city: each city's lists (numbered where the source ranks them),
+    the cities side by side."""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     cells: list[RenderableType] = []
     stacked: list[RenderableType] = []
     for city, group in _by_first_appearance(facts, key=factset.city_of):
         table.add_column(city.name, overflow="fold", ratio=1)
-        blocks = [
-            Group(data_text(fact.label, style="bold"), numbered(fact.items or ())) for fact in group
-        ]
+        blocks = [Group(data_text(fact.label, style="bold"), item_list(fact)) for fact in group]
         cells.append(Group(*_spaced(blocks)))
         stacked.extend([Text(city.name, style="bold underline"), *_spaced(blocks), Text("")])
     table.add_row(*cells)
@@ -427,14 +505,9 @@ def entrepreneurs_view(facts: Sequence[Fact], factset: FactSet) -> RenderableTyp
     parts: list[RenderableType] = [
         share_table(facts, title, "Characteristic", sample_column=True, group=group)
     ]
-    if any(f.qualifier == "more_than" for f in facts):
-        parts.append(Text(LOWER_BOUND_NOTE, style="dim"))
     parts.append(Text(""))
     parts.extend(_foot(facts, factset))
     return Group(*parts)
-
-
-LOWER_BOUND_NOTE = "> marks a lower bound (“over”, “more than”): the bar runs on past ▶."
 
 
 def topics_view(matrix: TopicMatrix, topics: Sequence[str] | None = None) -> RenderableType:
