@@ -104,3 +104,12 @@ def test_readme_explains_every_key_of_a_fact_record() -> None:
     explained = README[README.index("| key | meaning |") :].split("\n\n")[0]
     missing = [key for key in FACT_KEYS if f"`{key}`" not in explained]
     assert not missing, f"add to the README's key table: {missing}"
+
+
+def test_no_help_text_calls_a_list_ranked() -> None:
+    """Only a fact's `list_kind` may say a list is ranked: no command's help presumes it."""
+    from returnee_cli.surface import COMMANDS
+
+    for name, command in COMMANDS.items():
+        assert "ranked" not in command.help.casefold(), name
+    assert "as ranked lists" not in README

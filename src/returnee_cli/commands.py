@@ -398,7 +398,7 @@ def entrepreneurs(call: Call, city: str | None) -> None:
 
 @command(CITY, FACT_OUTPUT)
 def reasons(call: Call, city: str | None) -> None:
-    """Why returnees choose a city, as ranked lists, the cities side by side.
+    """Why returnees choose a city: the reasons each study names, the cities side by side.
 
     Example: returnees reasons
     """
