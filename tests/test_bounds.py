@@ -122,8 +122,10 @@ STATED = [
     ("at_most", 15, "people", "Up to 15 people work.", 0, 15),
     ("more_than", 70, "people", "Over 70 people work.", 70, None),  # a count has no top
     ("about", 30, "percent", "About 30% work.", 25, 35),
-    ("about", 36, "percent", "About 36% work.", 35.5, 36.5),
-    ("about", 2.5, "percent", "About 2.5% work.", 2.45, 2.55),
+    # never as tight as the bare number: at least 5% of it either way
+    ("about", 36, "percent", "About 36% work.", 34.2, 37.8),
+    ("about", 45, "percent", "Around 45% work.", 42.75, 47.25),
+    ("about", 2.5, "percent", "About 2.5% work.", 2.375, 2.625),
     ("about", 40, "percent", "Nearly 40% work.", 35, 40),  # just under
     ("about", 300, "people", "Almost 300 people work.", 250, 300),
 ]
@@ -248,3 +250,21 @@ def test_two_facts_of_one_city_and_topic_need_their_own_labels(tmp_path: Path) -
         "fact `b` has the label of `a` (same city and topic); give each its own label"
         in (problems[0])
     )
+
+
+@pytest.mark.parametrize("cue", ["such as", "like", "include", "including", "Among them,"])
+@pytest.mark.parametrize("kind", ["ranked", "complete"])
+def test_a_list_given_as_examples_must_say_so(tmp_path: Path, cue: str, kind: str) -> None:
+    quote = f"Fields {cue} hiking, chess and music grow."
+    body = (
+        "  - id: l\n    topic: t\n    label: Fields\n    items: [hiking, chess, music]\n"
+        f"    list_kind: {kind}\n    source: src\n    reported_in: src\n    quote: {quote}\n"
+    )
+    problems = load(tmp_path, body)
+    assert problems is not None and len(problems) == 1, problems
+    said = cue.rstrip(",").casefold()
+    assert problems[0].endswith(
+        f"fact `l` is `list_kind: {kind}`, but its quote gives the items as examples "
+        f"(“{said if said != 'among them' else 'Among them'}”); set `list_kind: examples`"
+    )
+    assert load(tmp_path, body.replace(f"list_kind: {kind}", "list_kind: examples")) is None

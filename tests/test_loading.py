@@ -152,9 +152,9 @@ def test_every_problem_is_reported_not_just_the_first(tmp_path: Path) -> None:
         "wuhan-share", "other"
     ).replace("source: src", "source: nope")
     found = problems(write(tmp_path, body))
-    assert len(found) == 3
-    assert "pack.yaml:13: unknown key `lable` in a fact; did you mean `label`?" in found[0]
-    assert "pack.yaml:10: fact `wuhan-share` is missing `label`" in found[1]
+    assert len(found) == 3  # in line order
+    assert "pack.yaml:10: fact `wuhan-share` is missing `label`" in found[0]
+    assert "pack.yaml:13: unknown key `lable` in a fact; did you mean `label`?" in found[1]
     assert "pack.yaml:26: fact `other` names unknown source `nope`" in found[2]
 
 

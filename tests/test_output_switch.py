@@ -186,3 +186,33 @@ def test_a_view_is_drawn_only_when_a_table_is_shown(
             "csv": "id\na\nb\n",
         }[chosen]
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "suffix", "written"),
+    [
+        ("export", ".db", "sqlite"),
+        ("facts", ".csv", "csv"),
+        ("facts", ".jsonl", "jsonl"),
+        ("sources", ".yml", "yaml"),
+        ("export", ".txt", "json"),  # no table for export: its own default, named in the note
+        ("facts", ".out", "table"),  # an extension no format has: the command's default
+    ],
+)
+def test_the_output_files_extension_picks_its_format(
+    run: RunCli, tmp_path: Path, name: str, suffix: str, written: str
+) -> None:
+    target = tmp_path / f"out{suffix}"
+    result = run(name, "-o", str(target))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.endswith(f"to {target} ({written})\n")
+    if written == "sqlite":
+        assert target.read_bytes().startswith(b"SQLite format 3\x00")
+
+
+def test_format_or_json_beats_the_extension(run: RunCli, tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    assert run("facts", "--json", "-o", str(target)).stderr.endswith("(json)\n")
+    assert json.loads(target.read_text(encoding="utf-8"))
+    again = run("facts", "--format", "table", "-o", str(target), "--force")
+    assert again.stderr.endswith("(table)\n")

@@ -389,15 +389,17 @@ def test_every_problem_is_reported_at_once(run: RunCli, in_tmp: Path) -> None:
     write_pack(in_tmp / "pack", pack)
     report = run("validate", "pack", "--json").json()
     codes = [(e["code"], e["key"]) for e in report["errors"]]
-    # The file's own problems, then the set's (the derived facts lose `tech`), then the checks.
+    # Every problem, in the order of the lines they point at (the derived facts lose `tech`)
     assert codes == [
-        ("unknown-key", "lable"),
         ("missing-key", "label"),
+        ("unknown-key", "lable"),
+        ("figure", "value"),
         ("unknown-source", "source"),
         ("unknown-fact", "derive"),
         ("unknown-fact", "derive"),
-        ("figure", "value"),
     ]
+    lines = [e["line"] for e in report["errors"]]
+    assert lines == sorted(lines)
 
 
 # --- the command line ----------------------------------------------------------------------------

@@ -211,7 +211,12 @@ class Assembler:
         extra: dict[str, Any] = {"qualifier": qualifier}
         if value is not None and qualifier is not None:
             precision = max(raw.decimals.get("value", 0), raw.decimals.get("high", 0))
-            wordings = lexicon.wordings_of(checks.normalise(quote or ""), value)
+            # "nearly"/"almost" put an `about` figure just under its value; only `about` asks
+            wordings = (
+                lexicon.wordings_of(checks.normalise(quote or ""), value)
+                if qualifier == lexicon.ABOUT
+                else []
+            )
             interval = intervals.stated(
                 value,
                 qualifier,
@@ -427,7 +432,7 @@ def _make_fact(values: dict[str, Any], raw: RawFact, **overrides: Any) -> Fact:
     fields = {
         **model_values(FACT_FIELDS, values),
         "location": raw.location,
-        "lines": tuple(raw.lines.items()),
+        "lines": raw.lines,
         **overrides,
     }
     return Fact(**fields)

@@ -163,7 +163,23 @@ def _check_items(fact: Fact, quote: str) -> Iterator[Problem]:
             )
             yield _at(fact, "items", f"fact `{fact.id}`: item “{item}” {why}", "items")
             return
+        if previous is None:
+            yield from _check_list_kind(fact, quote, found)
         position, previous = found + len(normalise(item)), item
+
+
+def _check_list_kind(fact: Fact, quote: str, first: int) -> Iterator[Problem]:
+    """A list introduced by “such as”, “include”, “like” is a few examples: never all of
+    them, never a ranking."""
+    cue = lexicon.example_cue_before(quote, first)
+    if cue is not None and fact.list_kind != "examples":
+        yield _at(
+            fact,
+            "list_kind",
+            f"fact `{fact.id}` is `list_kind: {fact.list_kind}`, but its quote gives the items "
+            f"as examples (“{cue}”); set `list_kind: examples`",
+            "list-kind",
+        )
 
 
 def _check_figure(fact: Fact, quote: str) -> Iterator[Problem]:
@@ -200,7 +216,7 @@ def _check_figure(fact: Fact, quote: str) -> Iterator[Problem]:
             f"fact `{fact.id}` is `{fact.qualifier}` but its quote says “{said.words} {shown}”, "
             f"{lexicon.MEANING[said.qualifier]}; set `qualifier: {said.qualifier}`"
         )
-    written_key = "qualifier" if "qualifier" in dict(fact.lines) else "value"
+    written_key = "qualifier" if "qualifier" in fact.lines else "value"
     yield _at(fact, written_key, message, "qualifier")
 
 

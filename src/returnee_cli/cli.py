@@ -187,10 +187,19 @@ def _global_values(ctx: typer.Context) -> dict[str, Any]:
 
 def _typer_command(declared: Command) -> Callable[..., None]:
     def invoke(ctx: typer.Context, **values: Any) -> None:
-        given = {p.dest: p.value(values.get(p.dest)) for p in declared.params}
-        commands.run(declared.name, _global_values(ctx), given)
+        filled = {p.dest: p.value(values.get(p.dest)) for p in declared.params}
+        written = frozenset(
+            p.dest for p in declared.params if _source(ctx, p.dest) == "COMMANDLINE"
+        )
+        commands.run(declared.name, _global_values(ctx), filled, written)
 
     return _with_signature(invoke, declared.params, declared.name, declared.help)
+
+
+def _source(ctx: typer.Context, dest: str) -> str:
+    """Where a value came from (COMMANDLINE, DEFAULT, ...): click's ParameterSource, by name."""
+    source = ctx.get_parameter_source(dest)
+    return source.name if source is not None else ""
 
 
 def _root(ctx: typer.Context, **values: Any) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from returnee_cli import PROG, __version__, output, queries, records
+from returnee_cli import PROG, __version__, lexicon, output, queries, records
 from returnee_cli.emit import Result, emit
 from returnee_cli.errors import EXIT_DATA, Exit, ReturneesError, UsageError
 from returnee_cli.formats import Format, OutputRequest
@@ -29,8 +29,10 @@ from returnee_cli.surface import (
     command,
     existing_path,
     flag,
+    one_of,
     option,
     output_options,
+    starting_with,
 )
 
 if TYPE_CHECKING:
@@ -95,14 +97,49 @@ class Call(NamedTuple):
         emit(self.out, result, self.options.settings().paths)
 
 
-def run(name: str, global_values: dict[str, Any], values: dict[str, Any]) -> None:
-    """Run one command with its parsed values: the one entry of both the Typer app and the fast
-    path."""
+def run(
+    name: str,
+    global_values: dict[str, Any],
+    values: dict[str, Any],
+    given: frozenset[str] = frozenset(),
+) -> None:
+    """Run one command with its parsed values (`given`: the ones written on the command line):
+    the one entry of both the Typer app and the fast path."""
     from returnee_cli.surface import COMMANDS, OUTPUT_DESTS
 
+    declared = COMMANDS[name]
     own = {dest: value for dest, value in values.items() if dest not in OUTPUT_DESTS}
+    if "format" not in given and not values.get("json"):
+        values = {**values, **_format_of_output(declared, values.get("output"))}
     out = OutputRequest.from_values(values)
-    COMMANDS[name].action(Call(GlobalOptions(**global_values), out), **own)
+    declared.action(Call(GlobalOptions(**global_values), out), **own)
+
+
+SUFFIXES = {
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".db": "sqlite",
+    ".sqlite": "sqlite",
+    ".sqlite3": "sqlite",
+    ".txt": "table",
+}
+
+
+def _format_of_output(declared: Any, output: Path | None) -> dict[str, Any]:
+    """-o data.csv writes CSV unless --format (or --json) says otherwise: the format its
+    extension names, where the command offers it."""
+    suffix = SUFFIXES.get(output.suffix.casefold()) if output is not None else None
+    chosen = next((p for p in declared.params if p.dest == "format"), None)
+    if suffix is None or chosen is None:
+        return {}
+    try:
+        return {"format": chosen.convert(suffix)}
+    except ValueError:
+        return {}  # not a format of this command: its default, which the message names
 
 
 # --- shell completion: quiet, from the built-in facts and RETURNEES_FACTS -------------------------
@@ -138,6 +175,18 @@ def complete_topic(incomplete: str) -> list[str]:
 def complete_fact_id(incomplete: str) -> list[str]:
     factset = _completion_factset()
     return [i for i in (factset.by_id if factset else {}) if i.startswith(incomplete)]
+
+
+def _qualifier(text: str) -> str:
+    """A qualifier, in any case; the words of one ('over') are refused with the name to use."""
+    try:
+        return one_of(QUALIFIERS)(text)
+    except ValueError as error:
+        words = text.strip()
+        said = lexicon.wording_before(words + " ", len(words) + 1)
+        if said.qualifier != lexicon.EXACT and said.words.casefold() == words.casefold():
+            raise ValueError(f"{error}; “{words}” is {said.qualifier}") from None
+        raise
 
 
 # --- options shared by several commands -----------------------------------------------------------
@@ -205,11 +254,14 @@ FACT_FILTERS = (
         metavar="TEXT",
         help="Only facts whose label, population, items or quote contain this text, in any case.",
     ),
-    choice(
+    option(
         "--qualifier",
         dest="qualifier",
-        choices=QUALIFIERS,
-        help="Only figures with this qualifier: exact, or more_than (stated as over or more than).",
+        metavar="QUALIFIER",
+        convert=_qualifier,
+        complete=starting_with(QUALIFIERS),
+        help="Only figures with this bound: " + ", ".join(QUALIFIERS) + " (over is more_than, "
+        "up to is at_most, nearly is about).",
     ),
 )
 FACT_ID = argument(

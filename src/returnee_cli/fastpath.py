@@ -32,7 +32,7 @@ def answer(argv: Sequence[str]) -> int | None:
     if parsed is None:
         return None
     try:
-        commands.run(parsed.command.name, parsed.global_values, parsed.values)
+        commands.run(parsed.command.name, parsed.global_values, parsed.values, parsed.given)
     except (Exception, KeyboardInterrupt) as error:
         return output.report(error)
     return 0

@@ -8,9 +8,10 @@ The rules (docs/fact-format.md shows each with an example):
 - more_than X: above X, up to the top; at_least X: X or above. less_than X: from the bottom up
   to X, X excluded; at_most X: up to X. The bottom is 0; the top is 100 for a percentage and
   unbounded (None) for a count.
-- about X: within half a unit of X's last significant digit: about 30 is 25 to 35, about 36 is
-  35.5 to 36.5, about 2.5 is 2.45 to 2.55. "nearly" and "almost" X are just under X: from X less
-  that half unit up to X, X excluded.
+- about X: within half a unit of X's last significant digit, and never closer than 5% of X
+  (an "about" is looser than the same number stated bare): about 30 is 25 to 35, about 45 is
+  42.75 to 47.25, about 2.5 is 2.375 to 2.625. "nearly" and "almost" X are just under X: from X
+  less that margin up to X, X excluded (nearly 40 is 35 up to 40).
 - range X–Y: X to Y.
 - remainder of a breakdown: 100 less the parts, each part at either end of its interval.
 - share of a sample: the whole numbers of people that the share's interval allows.
@@ -86,7 +87,7 @@ def stated(
     if qualifier in lexicon.UPPER_BOUNDS:
         return Interval(bottom, x)
     if qualifier == lexicon.ABOUT:
-        half = _significant_half_unit(x, precision)
+        half = max(_significant_half_unit(x, precision), x / 20)
         return _clip(Interval(x - half, x if just_under else x + half), bottom, top)
     if not percent and precision == 0:
         return Interval(x, x)  # a count stated as a whole number

@@ -69,6 +69,21 @@ _BEFORE = re.compile(
 _QUALIFIER_OF = dict(_PHRASES)
 # Between the two ends of a range: "between 20 and 30", "20 to 30", "from 20% to 30%", "20–30".
 _RANGE_JOIN = re.compile(r"^\s*%?\s*(?:and|to|–|—|-)\s*$", re.IGNORECASE)
+# Words just before a list that make its items a few examples, not all of them.
+EXAMPLE_CUES = (
+    "such as",
+    "like",
+    "include",
+    "includes",
+    "including",
+    "among them",
+    "e.g.",
+    "for example",
+    "for instance",
+)
+_EXAMPLES = re.compile(
+    r"\b(" + "|".join(re.escape(cue) for cue in EXAMPLE_CUES) + r")\s*[:,]?\s*$", re.IGNORECASE
+)
 _CURLY = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
 # A figure as written: 300, 20.84, 1,234.5; not the 80 of "post-80s", not a digit of a longer one.
 FIGURE = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w]|[.,]\d)")
@@ -118,3 +133,10 @@ def figures_in(sentence: str, value: int | float) -> list[re.Match[str]]:
 def wordings_of(sentence: str, value: int | float) -> list[Wording]:
     """What the words before each place `value` is written in `sentence` say of it."""
     return [wording_before(sentence, match.start()) for match in figures_in(sentence, value)]
+
+
+def example_cue_before(sentence: str, start: int) -> str | None:
+    """The words just before position `start` that make a list a few examples ("such as"), if
+    any."""
+    found = _EXAMPLES.search(sentence.translate(_CURLY), 0, start)
+    return found.group(1) if found else None

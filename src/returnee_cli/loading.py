@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from returnee_cli.errors import DataError, Problem
+from returnee_cli.errors import ERROR, DataError, Problem
 from returnee_cli.model import Checked, FactSet
 from returnee_cli.paths import builtin_facts_dir, display_path
 
@@ -90,6 +90,8 @@ def read_factset(
     factset, more = assembler.build()
     problems.extend(more)
     problems.extend(checks.check_factset(factset))
+    # as a compiler lists them: errors first, then by file and line
+    problems.sort(key=lambda p: (p.severity != ERROR, p.file, p.line or 0))
     checked = Checked(tuple(display_path(f) for f in files), factset, tuple(problems))
     if use_cache and not checked.errors:
         from returnee_cli import cache

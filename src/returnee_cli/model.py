@@ -325,8 +325,11 @@ class Fact:
         default=None,
         metadata=computed("the `derive` formula's name: remainder | share_of_sample", record=False),
     )
-    lines: tuple[tuple[str, int], ...] = field(
-        default=(),
+    # The line of each key in its fact file, for the loader's messages; shared with the record it
+    # was read from (never copied), and not kept in the cache: a cached set has been checked.
+    lines: Mapping[str, int] = field(
+        default_factory=dict,
+        compare=False,
         metadata=computed("the line of each key in its fact file, for messages", record=False),
     )
     location: Location = field(default=Location("<memory>"), compare=False)
@@ -338,7 +341,7 @@ class Fact:
     def line_of(self, key: str) -> int | None:
         """The line of `key` in the fact's file (the fact's own line where the key is not
         written: a problem with a missing key points at the fact)."""
-        return dict(self.lines).get(key, self.location.line)
+        return self.lines.get(key, self.location.line)
 
 
 class StoredFacts(Sequence[Fact]):
@@ -374,17 +377,20 @@ class StoredFacts(Sequence[Fact]):
 
     def column(self, name: str) -> list[Any]:
         """One field of every fact, read from the rows without building any Fact."""
-        position = FACT_FIELD_NAMES.index(name)
+        position = ROW_FIELD_NAMES.index(name)
         return [row[position] for row in self._rows]
 
 
 def fact_row(fact: Fact, file_index: int) -> tuple[Any, ...]:
     """A Fact as a StoredFacts row."""
-    values = [getattr(fact, name) for name in FACT_FIELD_NAMES[:-1]]
+    values = [getattr(fact, name) for name in ROW_FIELD_NAMES]
     return (*values, (file_index, fact.location.line))
 
 
 FACT_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Fact))  # location is last
+# What a cache row keeps: every field but the key lines (a cached set has been checked, and a
+# million small tuples would double a warm load) and the location, stored apart.
+ROW_FIELD_NAMES = tuple(name for name in FACT_FIELD_NAMES if name not in ("lines", "location"))
 
 
 def _row_constructor() -> Callable[[Sequence[Any], Location], Fact]:
@@ -392,17 +398,23 @@ def _row_constructor() -> Callable[[Sequence[Any], Location], Fact]:
     rules out Fact(*row), and a call by keywords would cost a warm load of 100,000 facts a tenth
     more; this sets each field as the frozen dataclass's own __init__ does (object.__setattr__),
     with no arguments to bind. Fact has no __post_init__ for it to skip."""
-    sets = [f"    set(fact, {name!r}, row[{n}])" for n, name in enumerate(FACT_FIELD_NAMES[:-1])]
+    sets = [f"    set(fact, {name!r}, row[{n}])" for n, name in enumerate(ROW_FIELD_NAMES)]
     code = "\n".join(
         [
             "def fact_from_row(row, location):",
             "    fact = new(Fact)",
             *sets,
+            "    set(fact, 'lines', NO_LINES)",
             "    set(fact, 'location', location)",
             "    return fact",
         ]
     )
-    namespace: dict[str, Any] = {"Fact": Fact, "new": object.__new__, "set": object.__setattr__}
+    namespace: dict[str, Any] = {
+        "Fact": Fact,
+        "new": object.__new__,
+        "set": object.__setattr__,
+        "NO_LINES": MappingProxyType({}),
+    }
     exec(code, namespace)
     constructor: Callable[[Sequence[Any], Location], Fact] = namespace["fact_from_row"]
     return constructor

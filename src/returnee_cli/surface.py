@@ -246,8 +246,8 @@ def output_options(
         complete=starting_with([f.value for f in formats]),
         help=_format_help(formats),
     )
-    picture = (SVG,) if Format.table in formats else ()
-    return (chosen, JSON_FLAG, FIELDS, LIMIT, *picture, OUTPUT_FILE, FORCE, COLOR)
+    for_people = (SVG, COLOR) if Format.table in formats else ()  # a picture, colours
+    return (chosen, JSON_FLAG, FIELDS, LIMIT, *for_people[:1], OUTPUT_FILE, FORCE, *for_people[1:])
 
 
 OUTPUT_DESTS = frozenset(param.dest for param in output_options(FACT_FORMATS))
@@ -260,6 +260,7 @@ class Parsed:
     command: Command
     global_values: dict[str, Any]
     values: dict[str, Any] = field(default_factory=dict)
+    given: frozenset[str] = frozenset()  # the dests written on the command line
 
 
 def parse(argv: Sequence[str], global_params: Sequence[Param]) -> Parsed | None:
@@ -276,7 +277,7 @@ def parse(argv: Sequence[str], global_params: Sequence[Param]) -> Parsed | None:
         return None
     filled = {p.dest: p.value(global_values.get(p.dest)) for p in global_params if not p.eager}
     own = {p.dest: p.value(values.get(p.dest)) for p in chosen.params}
-    return Parsed(chosen, filled, own)
+    return Parsed(chosen, filled, own, frozenset(values))
 
 
 def _parse_options(

@@ -262,6 +262,8 @@ def fact_label(fact: Fact) -> Text:
     if fact.items:
         label.append(": ")
         label.append_text(items_text(fact))
+    if fact.is_share and fact.population:  # shares of different bases never read as one kind
+        label.append_text(data_text(f" (of {fact.population})", style="dim"))
     return label
 
 
@@ -302,7 +304,7 @@ def fact_view(fact: Fact, factset: FactSet) -> RenderableType:
     if fact.value is not None:
         figure = figure_cell(fact)
         said = lexicon.MEANING.get(fact.qualifier or "", "")
-        allowed = interval_text(fact)
+        allowed = interval_text(fact) if fact.low != fact.high else ""
         detail = f"{figure_words(fact)}: {said}" if fact.qualifier != lexicon.EXACT else ""
         if allowed:
             detail += (
