@@ -63,12 +63,12 @@ _PHRASES = sorted(
     ((phrase, qualifier) for qualifier, phrases in WORDING.items() for phrase in phrases),
     key=lambda pair: -len(pair[0]),
 )
-_BEFORE = re.compile(
-    r"\b(" + "|".join(re.escape(phrase) for phrase, _ in _PHRASES) + r")\s*$", re.IGNORECASE
-)
+# The patterns are compiled on first use (re keeps them): a start that never reads a quote, as
+# every warm one, does not pay for them.
+_BEFORE = r"\b(" + "|".join(re.escape(phrase) for phrase, _ in _PHRASES) + r")\s*$"
 _QUALIFIER_OF = dict(_PHRASES)
 # Between the two ends of a range: "between 20 and 30", "20 to 30", "from 20% to 30%", "20–30".
-_RANGE_JOIN = re.compile(r"^\s*%?\s*(?:and|to|–|—|-)\s*$", re.IGNORECASE)
+_RANGE_JOIN = r"^\s*%?\s*(?:and|to|–|—|-)\s*$"
 # Words just before a list that make its items a few examples, not all of them.
 EXAMPLE_CUES = (
     "such as",
@@ -81,12 +81,10 @@ EXAMPLE_CUES = (
     "for example",
     "for instance",
 )
-_EXAMPLES = re.compile(
-    r"\b(" + "|".join(re.escape(cue) for cue in EXAMPLE_CUES) + r")\s*[:,]?\s*$", re.IGNORECASE
-)
+_EXAMPLES = r"\b(" + "|".join(re.escape(cue) for cue in EXAMPLE_CUES) + r")\s*[:,]?\s*$"
 _CURLY = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
 # A figure as written: 300, 20.84, 1,234.5; not the 80 of "post-80s", not a digit of a longer one.
-FIGURE = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w]|[.,]\d)")
+FIGURE = r"(?<![\w.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w]|[.,]\d)"
 
 
 @dataclass(frozen=True)
@@ -103,7 +101,7 @@ class Wording:
 
 def wording_before(sentence: str, start: int) -> Wording:
     """The bound that the words just before position `start` of `sentence` give a figure."""
-    found = _BEFORE.search(sentence.translate(_CURLY), 0, start)
+    found = re.compile(_BEFORE, re.IGNORECASE).search(sentence.translate(_CURLY), 0, start)
     if found is None:
         return Wording(EXACT, "")
     return Wording(_QUALIFIER_OF[found.group(1).casefold()], found.group(1))
@@ -111,7 +109,7 @@ def wording_before(sentence: str, start: int) -> Wording:
 
 def joins_a_range(between: str) -> bool:
     """Whether the text between two figures makes them the ends of one range."""
-    return bool(_RANGE_JOIN.match(between))
+    return bool(re.match(_RANGE_JOIN, between, re.IGNORECASE))
 
 
 def phrases(qualifier: str) -> Iterator[str]:
@@ -125,7 +123,7 @@ def figures_in(sentence: str, value: int | float) -> list[re.Match[str]]:
     wanted = Decimal(str(value))
     return [
         match
-        for match in FIGURE.finditer(sentence)
+        for match in re.finditer(FIGURE, sentence)
         if Decimal(match.group().replace(",", "")) == wanted
     ]
 
@@ -138,5 +136,5 @@ def wordings_of(sentence: str, value: int | float) -> list[Wording]:
 def example_cue_before(sentence: str, start: int) -> str | None:
     """The words just before position `start` that make a list a few examples ("such as"), if
     any."""
-    found = _EXAMPLES.search(sentence.translate(_CURLY), 0, start)
+    found = re.compile(_EXAMPLES, re.IGNORECASE).search(sentence.translate(_CURLY), 0, start)
     return found.group(1) if found else None
