@@ -300,7 +300,7 @@ def test_hostile_input_gets_a_clear_error(
     assert not (tmp_path / PWNED).exists()
 
 
-def test_control_characters_in_a_label_are_stripped_and_markup_printed_as_written(
+def test_control_characters_in_a_label_are_shown_escaped_and_markup_printed_as_written(
     run: RunCli, tmp_path: Path
 ) -> None:
     path = tmp_path / "pack.yaml"
@@ -312,7 +312,7 @@ def test_control_characters_in_a_label_are_stripped_and_markup_printed_as_writte
     for args in (["facts"], ["show", "wuhan-share"], ["sectors", "--city", "wuhan"]):
         result = run("--no-builtin", "--facts", str(path), *args, columns=120)
         assert result.exit_code == 0, result.stderr
-        assert "[bold red]Loud[/] red end" in result.stdout
+        assert "[bold red]Loud[/] \\x1b[31mred\\x1b]0;title\\x07\\x9b end" in result.stdout
         assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", result.stdout)
     record = run("--no-builtin", "--facts", str(path), "show", "wuhan-share", "--json").json()
     assert record["label"] == "[bold red]Loud[/] \x1b[31mred\x1b]0;title\x07\x9b end"

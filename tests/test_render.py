@@ -31,13 +31,13 @@ def test_markup_in_a_label_prints_as_written(run: RunCli, tmp_path: Path) -> Non
     assert "[b]bold[/b] [red]x" in out
 
 
-def test_escape_sequences_in_a_label_are_stripped(run: RunCli, tmp_path: Path) -> None:
+def test_escape_sequences_in_a_label_are_shown_never_run(run: RunCli, tmp_path: Path) -> None:
     label = 'label: "safe\\e[31m red\\e]0;title\\a\\x07 end\\x9b"'
     path = write(tmp_path, GOOD_FACT.replace("label: A share", label))
     result = run("--facts", str(path), "sectors", "--city", "wuhan", columns=120)
     assert result.exit_code == 0
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
-    assert "safe red end" in result.stdout
+    assert "safe\\x1b[31m red\\x1b]0;title\\x07\\x07 end\\x9b" in result.stdout
     as_json = run("--facts", str(path), "sectors", "--city", "wuhan", "--json").json()
     assert as_json[0]["label"].startswith("safe\x1b[31m")  # JSON keeps the data, escaped
 
@@ -84,9 +84,11 @@ def test_sector_view_renders_the_derived_mark_and_sources() -> None:
 
 
 def test_bidirectional_controls_never_reach_the_terminal() -> None:
-    from returnee_cli.render.text import clean
+    from returnee_cli.untrusted import neutralise
 
-    assert clean("20\u202e%48 \u2066isolated\u2069 \u200fmark") == "20%48 isolated mark"
+    assert neutralise("20\u202e%48 \u2066isolated\u2069 \u200fmark") == (
+        "20\\u202e%48 \\u2066isolated\\u2069 \\u200fmark"
+    )
 
 
 def test_stacked_bars_keep_one_scale(run: RunCli) -> None:

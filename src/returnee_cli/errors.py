@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 EXIT_OK = 0
@@ -22,9 +21,6 @@ EXIT_CODES = {
 
 ERROR = "error"  # stops every command: the data cannot be trusted
 WARNING = "warning"  # shown by `returnees validate` only: something could not be checked
-
-# Control characters (escape sequences start with one) from a fact file must not reach a terminal.
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -51,8 +47,10 @@ class Problem:
 
 
 def _printable(text: str) -> str:
-    """Keys, values and file names come from the files: show their control characters escaped."""
-    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """Keys, values and file names come from the files: shown through the one guard."""
+    from returnee_cli.untrusted import neutralise
+
+    return neutralise(text)
 
 
 class ReturneesError(Exception):

@@ -89,8 +89,10 @@ def render(
     """A table or chart as text: for this terminal (its width; colour as `colour` says: auto,
     always or never), or plain for a file. A `str` is text already (a citation, a report) and
     is kept as it is."""
-    if isinstance(renderable, str):
-        return renderable
+    if isinstance(renderable, str):  # a citation, a report: its lines are its own
+        from returnee_cli.untrusted import neutralise
+
+        return neutralise(renderable, lines=True)
     console = make_console(when=colour) if for_terminal else make_console(io.StringIO(), "never")
     if not for_terminal:
         console.width = terminal_width()
@@ -109,8 +111,11 @@ def write_renderable(renderable: RenderableType | str) -> None:
 
 
 def message(text: str) -> None:
-    """A note for the person at the keyboard, never for a pipe: stderr."""
-    print(text, file=sys.stderr)
+    """A note for the person at the keyboard, never for a pipe: stderr. It may quote an argument,
+    a path or a fact file: nothing of them reaches the terminal raw (untrusted.neutralise)."""
+    from returnee_cli.untrusted import neutralise
+
+    print(neutralise(text), file=sys.stderr)
 
 
 def write_chunks(chunks: Iterable[str]) -> None:

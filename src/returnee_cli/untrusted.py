@@ -1,0 +1,35 @@
+"""The one guard between an untrusted string and a person: text from a fact pack, an argument,
+the environment or a path, on its way to a terminal, a message or a file meant for people.
+
+Every character that could drive a terminal or make text read other than it is becomes a
+visible escape (`\\x1b`, `\\u202e`), so nothing is lost that would mislead: C0 and C1 controls
+(ESC, BEL, the one-byte CSI \\x9b), DEL, bidirectional overrides, embeddings and isolates,
+zero-width characters, line and paragraph separators, noncharacters (U+FFFE) and lone
+surrogates (undecodable bytes of an argument). Tabs and newlines become spaces, unless the text
+is meant to keep its lines. JSON, CSV and the other data formats carry the data as it is: their
+readers are programs, and each format escapes for its own.
+"""
+
+from __future__ import annotations
+
+import re
+
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f"  # controls, but tab and newline
+    "\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"  # bidi, zero-width, separators
+    "\ufdd0-\ufdef\ufff9-\ufffb\ufffe\uffff"  # noncharacters, interlinear annotations
+    "\ud800-\udfff]"  # lone surrogates
+)
+_BREAKS = re.compile(r"[\t\n]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def neutralise(text: str, *, lines: bool = False) -> str:
+    """`text` safe to show: every dangerous character as a visible escape; on one line unless
+    `lines` (then newlines stay and tabs are kept too)."""
+    safe = _UNSAFE.sub(_visible, text)
+    return safe if lines else _BREAKS.sub(" ", safe)

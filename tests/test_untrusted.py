@@ -1,0 +1,83 @@
+"""The one guard: no string from a pack, an argument or the environment reaches a terminal or a
+message with a character that could drive it, whatever the string (a property, not examples)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from returnee_cli.untrusted import neutralise
+
+from .conftest import RunCli
+from .test_loading import GOOD_FACT, HEADER
+
+# What must never reach a terminal raw: controls but newline, bidi and zero-width marks,
+# separators, noncharacters, lone surrogates.
+DANGER = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+    "\ufdd0-\ufdef\ufff9-\ufffb\ufffe\uffff\ud800-\udfff]"
+)
+HOSTILE = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(["\x1b", "\x07", "\x9b", "\u202e", "\u2066", "\u200b", "\ufffe", "\ud800"]),
+        st.sampled_from(list("[]/;0123456789mK]")),
+        st.characters(),
+    ),
+    min_size=1,
+    max_size=24,
+)
+
+
+@given(st.text())
+def test_nothing_dangerous_survives_and_the_rest_is_untouched(text: str) -> None:
+    safe = neutralise(text)
+    assert not DANGER.search(safe) and "\n" not in safe
+    assert neutralise(safe) == safe  # escapes are plain text: shown once, never again
+    for character in text:
+        if not DANGER.search(character) and character not in "\t\n\\":
+            assert character in safe
+
+
+def test_what_was_there_is_shown_not_lost() -> None:
+    assert neutralise("a\x1b[2Jb\u202ec\x9b") == "a\\x1b[2Jb\\u202ec\\x9b"
+    assert neutralise("two\nlines\tand a tab") == "two lines and a tab"
+    assert neutralise("two\nlines", lines=True) == "two\nlines"
+    assert unicodedata.name(neutralise("\u00e9")) == "LATIN SMALL LETTER E WITH ACUTE"
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(HOSTILE)
+def test_a_hostile_argument_is_echoed_harmless(run: RunCli, argument: str) -> None:
+    for argv in (["city", argument], ["show", argument], ["facts", "--topic", argument]):
+        result = run(*argv)
+        assert result.exit_code == 2, (argv, result)
+        assert result.stdout == ""
+        assert result.stderr.count("\n") == 1 and not DANGER.search(result.stderr)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(HOSTILE)
+def test_a_hostile_label_is_shown_harmless_in_every_view(
+    run: RunCli, tmp_path_factory: pytest.TempPathFactory, label: str
+) -> None:
+    folder = tmp_path_factory.mktemp("pack")
+    quoted = label.encode("unicode_escape").decode("ascii").replace('"', '\\"')
+    pack = folder / "pack.yaml"
+    pack.write_text(
+        HEADER + GOOD_FACT.replace("label: A share", f'label: "{quoted}"'), encoding="utf-8"
+    )
+    for args in (["facts"], ["show", "wuhan-share"], ["sectors", "--city", "wuhan"], ["cities"]):
+        result = run("--no-builtin", "--facts", str(pack), *args, columns=120)
+        if result.exit_code == 1:  # a label YAML or the loader refuses: said, harmless
+            assert not DANGER.search(result.stderr)
+            return
+        assert result.exit_code == 0, result.stderr
+        assert not DANGER.search(result.stdout.replace("\n", "")), args
