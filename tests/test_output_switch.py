@@ -216,3 +216,32 @@ def test_format_or_json_beats_the_extension(run: RunCli, tmp_path: Path) -> None
     assert json.loads(target.read_text(encoding="utf-8"))
     again = run("facts", "--format", "table", "-o", str(target), "--force")
     assert again.stderr.endswith("(table)\n")
+
+
+def test_csv_never_hands_a_spreadsheet_a_formula(run: RunCli, tmp_path: Path) -> None:
+    from .test_loading import GOOD_FACT, HEADER
+
+    pack = tmp_path / "pack.yaml"
+    body = GOOD_FACT.replace("label: A share", 'label: "=HYPERLINK(\\"http://x.example\\")"')
+    body += (
+        GOOD_FACT.replace("wuhan-share", "wuhan-list")
+        .replace(
+            "    value: 12.5\n    unit: percent\n",
+            "    items: [a|b, '@c', d\\e]\n    list_kind: complete\n",
+        )
+        .replace("label: A share", "label: '-2+3'")
+        .replace(
+            "quote: In Wuhan, 12.5% work in this sector.", "quote: 'In Wuhan, a|b, @c and d\\e.'"
+        )
+    )
+    pack.write_text(HEADER + body, encoding="utf-8")
+    argv = ["--no-builtin", "--facts", str(pack), "facts", "--format", "csv"]
+    rows = list(csv.DictReader(io.StringIO(run(*argv, "--fields", "label,value,items").stdout)))
+    assert rows[0] == {"label": '\'=HYPERLINK("http://x.example")', "value": "12.5", "items": ""}
+    assert rows[1]["label"] == "'-2+3"
+    # a separator or backslash inside an item is escaped: split on an unescaped | to get it back
+    assert rows[1]["items"] == "a\\|b|@c|d\\\\e"
+    raw = list(csv.DictReader(io.StringIO(run(*argv, "--raw-csv").stdout)))
+    assert raw[0]["label"] == '=HYPERLINK("http://x.example")' and raw[1]["label"] == "-2+3"
+    as_json = run("--no-builtin", "--facts", str(pack), "facts", "--json").json()
+    assert as_json[0]["label"] == '=HYPERLINK("http://x.example")'  # JSON is the data as it is

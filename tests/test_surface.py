@@ -40,6 +40,7 @@ SAMPLES: dict[str, str | None] = {
     "fact_id": "shanghai-education",
     "style": "markdown",
     "color": "always",
+    "raw_csv": None,
     "paths": str(builtin_facts_dir()),
 }
 # A value each converter refuses: the fast path leaves it to Typer, which explains.

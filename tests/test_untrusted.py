@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -81,3 +82,28 @@ def test_a_hostile_label_is_shown_harmless_in_every_view(
             return
         assert result.exit_code == 0, result.stderr
         assert not DANGER.search(result.stdout.replace("\n", "")), args
+
+
+@pytest.mark.parametrize("columns", ["0", "", "wide", "-5"])
+def test_a_columns_that_is_no_width_counts_as_unset(run: RunCli, columns: str) -> None:
+    shown = run("sectors", "--city", "beijing", env={"COLUMNS": columns}).stdout
+    assert shown.startswith("Beijing: fields of work of overseas-educated returnees\n")
+    assert "20.84%" in shown and "Source: Blue Book" in shown
+
+
+@pytest.mark.parametrize(
+    "argv", [["--facts", "", "facts"], ["validate", ""], ["-f", " ", "cities"]]
+)
+def test_an_empty_path_is_refused_not_read_as_the_working_folder(
+    run: RunCli, argv: list[str]
+) -> None:
+    result = run(*argv)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert "an empty path names no file or folder" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_validate_never_answers_from_the_cache(run: RunCli, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assert run("validate", env={"RETURNEES_CACHE_DIR": str(cache)}).exit_code == 0
+    assert not cache.exists() or not list(cache.iterdir())

@@ -607,7 +607,7 @@ def validate(call: Call, paths: list[Path]) -> None:
     with output.load_progress() as progress:
         checked = read_factset(
             paths or call.options.settings().paths,
-            use_cache=not call.options.no_cache,
+            use_cache=False,  # the checker reads every file anew: it never answers from the cache
             progress=progress,
         )
     emit(

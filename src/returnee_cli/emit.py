@@ -100,7 +100,7 @@ def _chunks(
     if out.format is Format.jsonl:
         return formats.jsonl_chunks(records, fields)
     if out.format is Format.csv:
-        return formats.csv_chunks(records, fields or result.columns)
+        return formats.csv_chunks(records, fields or result.columns, guard=not out.raw_csv)
     picked = [formats.pick(record, fields) for record in records]
     return [formats.yaml_text(picked[0] if result.single else picked)]
 

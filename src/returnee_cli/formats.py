@@ -39,6 +39,7 @@ class OutputRequest:
     output: Path | None = None  # None: stdout
     force: bool = False  # replace an existing output file
     color: str = "auto"  # colour in tables: auto, always or never
+    raw_csv: bool = False  # keep CSV text cells that a spreadsheet would run as formulas
 
     @classmethod
     def from_values(cls, values: dict[str, Any]) -> OutputRequest:
@@ -150,6 +151,12 @@ def jsonl_chunks(records: Iterable[dict[str, Any]], fields: Sequence[str] | None
         yield "".join(batch)
 
 
+def _listed(item: str) -> str:
+    """An item of a joined list: a separator or backslash inside it escaped (a\\|b), so that
+    splitting on an unescaped '|' gives the items back."""
+    return item.replace("\\", "\\\\").replace(LIST_SEPARATOR, "\\" + LIST_SEPARATOR)
+
+
 def csv_cell(value: Any) -> str | int | float:
     """Flatten one JSON value into a CSV cell: objects by their id, lists joined with '|',
     booleans as true/false, null as empty."""
@@ -160,21 +167,37 @@ def csv_cell(value: Any) -> str | int | float:
     if isinstance(value, dict):
         return str(value.get("id", _dumps(value)))
     if isinstance(value, (list, tuple)):
-        return LIST_SEPARATOR.join(str(csv_cell(item)) for item in value)
+        return LIST_SEPARATOR.join(_listed(str(csv_cell(item))) for item in value)
     if isinstance(value, (int, float)):
         return value
     return str(value)
 
 
-def csv_chunks(records: Iterable[dict[str, Any]], columns: Sequence[str]) -> Iterator[str]:
-    """A header row (always, even with no records), then one row a record."""
+# A text cell a spreadsheet would run as a formula (OWASP, "CSV injection"): =, +, -, @, tab, CR.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guarded(cell: str | int | float) -> str | int | float:
+    """A text cell that a spreadsheet would run as a formula, with a leading ' so that it shows
+    it instead (OWASP's advice); numbers as they are."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_START):
+        return "'" + cell
+    return cell
+
+
+def csv_chunks(
+    records: Iterable[dict[str, Any]], columns: Sequence[str], *, guard: bool = True
+) -> Iterator[str]:
+    """A header row (always, even with no records), then one row a record; with `guard`, no
+    text cell starts a spreadsheet formula."""
     import csv
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     for count, record in enumerate(records, 1):
-        writer.writerow([csv_cell(record.get(name)) for name in columns])
+        cells = [csv_cell(record.get(name)) for name in columns]
+        writer.writerow([guarded(cell) for cell in cells] if guard else cells)
         if count % _BATCH == 0:
             yield buffer.getvalue()
             buffer.seek(0)

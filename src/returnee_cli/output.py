@@ -45,6 +45,7 @@ def make_console(stream: Any = None, when: str = "auto") -> Console:
     colour = colour_wanted(stream, when)
     return Console(
         file=stream,
+        width=_columns(),
         color_system="auto" if colour else None,
         force_terminal=colour or None,
         no_color=not colour,
@@ -52,6 +53,15 @@ def make_console(stream: Any = None, when: str = "auto") -> Console:
         markup=False,
         emoji=False,
     )
+
+
+def _columns() -> int | None:
+    """COLUMNS as Rich would read it, unless it is not a positive whole number (COLUMNS=0, '',
+    'wide'): then the terminal's width, or 80, as if it were unset (never a zero-width table)."""
+    columns = os.environ.get("COLUMNS")
+    if columns is None or (columns.isdigit() and int(columns) > 0):
+        return None  # Rich's own reading
+    return terminal_width()
 
 
 def _guard_pipe(write: Any) -> None:
@@ -137,7 +147,8 @@ def write_chunks(chunks: Iterable[str]) -> None:
 def terminal_width() -> int:
     import shutil
 
-    return shutil.get_terminal_size((80, 24)).columns
+    columns = shutil.get_terminal_size((80, 24)).columns  # COLUMNS=0 counts as unset here
+    return columns if columns > 0 else 80
 
 
 def svg_text(renderable: RenderableType | str, title: str) -> str:

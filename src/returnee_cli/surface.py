@@ -130,6 +130,10 @@ def file_path(text: str) -> Path:
 
 
 def existing_path(text: str) -> Path:
+    """A file or folder to read. An empty one is refused: Path('') is the working folder, and
+    reading all of it is never what was meant."""
+    if not text.strip():
+        raise ValueError("an empty path names no file or folder")
     return Path(text)
 
 
@@ -219,6 +223,12 @@ OUTPUT_FILE = option(
     help="Write to FILE instead of stdout (- means stdout); an existing FILE needs --force.",
 )
 FORCE = flag("--force", dest="force", help="Replace an existing output FILE (never a fact file).")
+RAW_CSV = flag(
+    "--raw-csv",
+    dest="raw_csv",
+    help="Keep CSV text cells that start with =, +, -, @ as they are; by default they get a "
+    "leading ' so that a spreadsheet shows them instead of running them as formulas.",
+)
 COLOURS = ("auto", "always", "never")
 COLOR = choice(
     "--color",
@@ -247,7 +257,17 @@ def output_options(
         help=_format_help(formats),
     )
     for_people = (SVG, COLOR) if Format.table in formats else ()  # a picture, colours
-    return (chosen, JSON_FLAG, FIELDS, LIMIT, *for_people[:1], OUTPUT_FILE, FORCE, *for_people[1:])
+    return (
+        chosen,
+        JSON_FLAG,
+        FIELDS,
+        LIMIT,
+        *for_people[:1],
+        OUTPUT_FILE,
+        FORCE,
+        *for_people[1:],
+        RAW_CSV,
+    )
 
 
 OUTPUT_DESTS = frozenset(param.dest for param in output_options(FACT_FORMATS))
