@@ -205,8 +205,8 @@ def test_cite_markdown_links_the_article_and_marks_derived_figures(run: RunCli) 
     assert out.startswith("**Shanghai: Number of women among the respondents, about 108 people")
     assert "Derived, not stated in the source: 36% × 300, computed from" in out
     assert (
-        "[Overseas Returnees: Driving Innovation in China](https://chinaminutes.com/2025/04/"
-        "01/overseas-returnees-driving-innovation-in-china)"
+        "[Overseas Returnees: Driving Innovation in China](<https://chinaminutes.com/2025/04/"
+        "01/overseas-returnees-driving-innovation-in-china>)"
     ) in out
     unknown = run("cite", "shanghai-educaton")
     assert unknown.exit_code == 2 and "did you mean `shanghai-education`?" in unknown.stderr

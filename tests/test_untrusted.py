@@ -8,7 +8,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from returnee_cli.untrusted import neutralise
@@ -107,3 +107,39 @@ def test_validate_never_answers_from_the_cache(run: RunCli, tmp_path: Path) -> N
     cache = tmp_path / "cache"
     assert run("validate", env={"RETURNEES_CACHE_DIR": str(cache)}).exit_code == 0
     assert not cache.exists() or not list(cache.iterdir())
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.text(alphabet=st.sampled_from(list("ab []()<>*_`|#!-=.1\\/:\n")), min_size=1, max_size=40)
+)
+@example("x](https://evil.example) [y")
+@example("<img src=x onerror=alert(1)>")
+@example("[a](b)")
+def test_a_markdown_citation_links_only_where_its_source_says(
+    run: RunCli, tmp_path_factory: pytest.TempPathFactory, title: str
+) -> None:
+    """Whatever a source's title holds, the Markdown citation has one link, to the source's own
+    url, and no HTML: a title cannot redirect the link or open a tag (parsed by markdown-it)."""
+    from markdown_it import MarkdownIt
+
+    folder = tmp_path_factory.mktemp("pack")
+    quoted = title.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    (folder / "pack.yaml").write_text(
+        HEADER.replace("title: A survey", f'title: "{quoted} x"').replace(
+            "kind: primary", "kind: primary\n    url: https://real.example/report"
+        )
+        + GOOD_FACT,
+        encoding="utf-8",
+    )
+    result = run(
+        "--no-builtin", "--facts", str(folder), "cite", "wuhan-share", "--style", "markdown"
+    )
+    assert result.exit_code == 0, result.stderr
+    tokens = MarkdownIt("commonmark").parse(result.stdout)
+    inline = [child for token in tokens for child in (token.children or [])]
+    links = [child.attrs.get("href") for child in inline if child.type == "link_open"]
+    assert links == ["https://real.example/report"], result.stdout
+    assert not [t for t in [*tokens, *inline] if t.type in ("html_block", "html_inline")]
