@@ -143,3 +143,42 @@ def test_a_markdown_citation_links_only_where_its_source_says(
     links = [child.attrs.get("href") for child in inline if child.type == "link_open"]
     assert links == ["https://real.example/report"], result.stdout
     assert not [t for t in [*tokens, *inline] if t.type in ("html_block", "html_inline")]
+
+
+CITY_VIEWS = (
+    ["cities"],
+    ["city", "wuhan"],
+    ["sectors", "--city", "wuhan"],
+    ["sectors"],
+    ["reasons"],
+    ["topics"],
+    ["facts"],
+    ["show", "wuhan-share"],
+    ["cite", "wuhan-share"],
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(HOSTILE, HOSTILE)
+def test_a_hostile_city_name_is_shown_harmless_in_every_view(
+    run: RunCli, tmp_path_factory: pytest.TempPathFactory, name: str, name_zh: str
+) -> None:
+    """City names reach titles, column headers and group headings, not only cells."""
+    folder = tmp_path_factory.mktemp("pack")
+
+    def quoted(text: str) -> str:
+        return text.encode("unicode_escape").decode("ascii").replace('"', '\\"')
+
+    city = f'{{slug: wuhan, name: "{quoted(name)}", name_zh: "{quoted(name_zh)}"}}'
+    (folder / "pack.yaml").write_text(
+        HEADER.replace("{slug: wuhan, name: Wuhan}", city) + GOOD_FACT, encoding="utf-8"
+    )
+    for args in CITY_VIEWS:
+        result = run("--no-builtin", "--facts", str(folder), *args, columns=120)
+        if result.exit_code == 1:  # a name the loader refuses: said, harmless
+            assert not DANGER.search(result.stderr)
+            return
+        assert result.exit_code == 0, (args, result.stderr)
+        assert not DANGER.search(result.stdout.replace("\n", "")), args

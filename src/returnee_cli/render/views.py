@@ -139,7 +139,7 @@ def share_table(
     after the stated ones of its base, below a rule."""
     bases = by_base(facts)
     table = Table(
-        title=title,
+        title=data_text(title) if title else None,
         title_justify="left",
         title_style="bold",
         box=box.SIMPLE_HEAD,
@@ -160,7 +160,7 @@ def share_table(
     if sample_column:
         table.add_column("Sample", justify="right", no_wrap=True)
     width = len(table.columns)
-    stacked: list[RenderableType] = [Text(title, style="bold")] if title else []
+    stacked: list[RenderableType] = [data_text(title, style="bold")] if title else []
     for number, (base, rows) in enumerate(bases):
         ordered = [f for f in rows if not f.derived] + [f for f in rows if f.derived]
         if len(bases) > 1:
@@ -439,7 +439,9 @@ def grouped_view(
     sample_column: bool = False,
 ) -> RenderableType:
     """All shares in one table (one scale), then the other facts as bullets under headings."""
-    parts: list[RenderableType] = [Text(title, style="bold") if isinstance(title, str) else title]
+    parts: list[RenderableType] = [
+        data_text(title, style="bold") if isinstance(title, str) else title
+    ]
     shares = [fact for fact in facts if fact.is_share]
     if shares:
         parts.append(
@@ -449,7 +451,7 @@ def grouped_view(
         )
     listed = [f for f in facts if not f.is_share or f.items]
     for name, group in _by_first_appearance(listed, key=group_of):
-        parts.extend([Text(""), Text(name, style="bold"), bullets(group)])
+        parts.extend([Text(""), data_text(name, style="bold"), bullets(group)])
     parts.append(Text(""))
     parts.extend(_foot(facts, factset))
     return Group(*parts)
@@ -458,7 +460,7 @@ def grouped_view(
 def city_view(city: City, facts: Sequence[Fact], factset: FactSet) -> RenderableType:
     """A city's profile (or the nationwide statements'): its facts grouped by topic, sources at
     the foot."""
-    heading = Text(city.name + (f" ({city.name_zh})" if city.name_zh else ""), style="bold")
+    heading = data_text(city.name + (f" ({city.name_zh})" if city.name_zh else ""), style="bold")
     heading.append(f" · {plural(len(facts), 'fact')}", style="dim")
     return grouped_view(
         facts,
@@ -488,10 +490,10 @@ def reasons_view(facts: Sequence[Fact], factset: FactSet) -> RenderableType:
     cells: list[RenderableType] = []
     stacked: list[RenderableType] = []
     for city, group in _by_first_appearance(facts, key=factset.city_of):
-        table.add_column(city.name, overflow="fold", ratio=1)
+        table.add_column(data_text(city.name), overflow="fold", ratio=1)
         blocks = [Group(data_text(fact.label, style="bold"), item_list(fact)) for fact in group]
         cells.append(Group(*_spaced(blocks)))
-        stacked.extend([Text(city.name, style="bold underline"), *_spaced(blocks), Text("")])
+        stacked.extend([data_text(city.name, style="bold underline"), *_spaced(blocks), Text("")])
     table.add_row(*cells)
     return Group(
         Responsive((70, table), (0, Group(*stacked[:-1]))), Text(""), *_foot(facts, factset)
@@ -529,7 +531,7 @@ def topics_view(matrix: TopicMatrix, topics: Sequence[str] | None = None) -> Ren
         )
         table.add_column("Topic", no_wrap=True)
         for header in headers:
-            table.add_column(header, justify="right", no_wrap=True)
+            table.add_column(data_text(header), justify="right", no_wrap=True)
         for topic in shown:
             row = matrix.counts[topic]
             table.add_row(
@@ -585,7 +587,7 @@ def cities_view(overview: Sequence[CityOverview]) -> RenderableType:
     for entry in overview:
         name = data_text(entry.city.name)
         if entry.city.name_zh:
-            name.append(f" {entry.city.name_zh}")
+            name.append_text(data_text(f" {entry.city.name_zh}"))
         roles = Text("\n").join(data_text(role) for role in entry.roles) or Text("—")
         headline = Text("—", style="dim")
         if entry.headline is not None:
