@@ -325,12 +325,17 @@ class Assembler:
             return None
         total = sum((intervals.decimal(f.value or 0) for f in inputs), Decimal(0))
         if total > 100:
-            bad(f"comes from shares that add up to {_show(total)}, more than 100", "breakdown")
+            bad(
+                f"comes from shares that add up to {intervals.shown(total)}, more than 100",
+                "breakdown",
+            )
             return None
         result = intervals.remainder(
             [(intervals.decimal(f.value or 0), f.precision or 0, _interval(f)) for f in inputs]
         )
-        formula = "100 − (" + " + ".join(_show(intervals.decimal(f.value or 0)) for f in inputs)
+        formula = "100 − (" + " + ".join(
+            intervals.shown(intervals.decimal(f.value or 0)) for f in inputs
+        )
         return self._derived(
             raw,
             result,
@@ -376,7 +381,7 @@ class Assembler:
             raw,
             result,
             "share_of_sample",
-            f"{_show(value)}% × {sample}",
+            f"{intervals.shown(value)}% × {sample}",
             inputs,
             unit="people",
             sample_size=sample,
@@ -445,7 +450,3 @@ def _known(ref: str, table: Iterable[str], known: str) -> str:
     if not names:
         return f"no {known} are declared; add it first"
     return suggest(ref, names, known, limit=12)
-
-
-def _show(value: Decimal) -> str:
-    return str(intervals.number(value))

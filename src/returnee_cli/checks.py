@@ -187,7 +187,7 @@ def _check_figure(fact: Fact, quote: str) -> Iterator[Problem]:
     ways: “less than 20%” is not exact, and “about 30%” is not more_than (lexicon.py)."""
     if fact.value is None or fact.qualifier is None:
         return
-    shown = _show(Decimal(str(fact.value)))
+    shown = intervals.shown(Decimal(str(fact.value)))
     written = lexicon.figures_in(quote, fact.value)
     if not written:
         yield _at(
@@ -229,8 +229,8 @@ def _check_range(fact: Fact, quote: str, low_ends: list[re.Match[str]]) -> Itera
         fact,
         "qualifier",
         f"fact `{fact.id}` is a `range`, but its quote does not state "
-        f"{_show(Decimal(str(fact.value)))} to {fact.high} as one range (“between X and Y”, "
-        "“X to Y”, “X–Y”); check `value`, `high` and the quote",
+        f"{intervals.shown(Decimal(str(fact.value)))} to {fact.high} as one range "
+        "(“between X and Y”, “X to Y”, “X–Y”); check `value`, `high` and the quote",
         "qualifier",
     )
 
@@ -281,10 +281,10 @@ def _check_breakdowns(factset: FactSet) -> Iterator[Problem]:
         if lowest > 100 or (lowest == 100 and open_ended):
             terms = " + ".join(
                 (f"{lexicon.WORDS[f.qualifier]} " if f.qualifier in lexicon.LOWER_BOUNDS else "")
-                + _show(Decimal(str(f.value)))
+                + intervals.shown(Decimal(str(f.value)))
                 for f in shares
             )
-            total_text = ("more than " if open_ended else "") + f"{_show(total)}%"
+            total_text = ("more than " if open_ended else "") + f"{intervals.shown(total)}%"
             yield _at(
                 first,
                 "breakdown",
@@ -317,10 +317,10 @@ def _check_samples(factset: FactSet) -> Iterator[Problem]:
             yield _at(
                 fact,
                 "sample_size",
-                f"fact `{fact.id}`: {_show(share)}% of a sample of "
-                f"{sample} is {_show(share * sample / 100)} people, and no whole "
-                f"number of people rounds to {_show(share)}% ({_show(low)} to "
-                f"{_show(high)}); check the share or the `sample_size`",
+                f"fact `{fact.id}`: {intervals.shown(share)}% of a sample of "
+                f"{sample} is {intervals.shown(share * sample / 100)} people, and no whole "
+                f"number of people rounds to {intervals.shown(share)}% ({intervals.shown(low)} to "
+                f"{intervals.shown(high)}); check the share or the `sample_size`",
                 "sample",
             )
 
@@ -405,8 +405,3 @@ def _recompute(fact: Fact, inputs: list[Fact]) -> intervals.Derived | None:
             Decimal(str(share.value)), share.qualifier or "", interval(share), share.sample_size
         )
     return None
-
-
-def _show(value: Decimal) -> str:
-    """A Decimal as a person writes it: 28.66, 260, 0.5 (no exponent, no trailing zeros)."""
-    return str(intervals.number(value))

@@ -24,6 +24,7 @@ from returnee_cli.model import City, Fact, FactSet
 from returnee_cli.paths import builtin_facts_dir
 from returnee_cli.surface import (
     FACT_FORMATS,
+    Command,
     argument,
     choice,
     command,
@@ -78,23 +79,32 @@ class GlobalOptions(NamedTuple):
         return Settings(paths, use_cache=not self.no_cache)
 
 
-class Call(NamedTuple):
+class Call:
     """What every action receives besides its own options: the global options and the output
     options (`out`)."""
 
-    options: GlobalOptions
-    out: OutputRequest
+    def __init__(self, options: GlobalOptions, out: OutputRequest) -> None:
+        self.options, self.out = options, out
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """The fact files of this call, checked once, on first use (never for `schema`)."""
+        if self._settings is None:
+            self._settings = self.options.settings()
+        return self._settings
 
     def load(self) -> FactSet:
         """The facts of this call, loaded and validated (from the cache when nothing changed),
         with a progress bar on a terminal for long loads."""
-        settings = self.options.settings()
         with output.load_progress() as progress:
-            return load_factset(settings.paths, use_cache=settings.use_cache, progress=progress)
+            return load_factset(
+                self.settings.paths, use_cache=self.settings.use_cache, progress=progress
+            )
 
     def emit(self, result: Result) -> None:
         """Print or write the result as the output options ask; never over a fact file."""
-        emit(self.out, result, self.options.settings().paths)
+        emit(self.out, result, self.settings.paths)
 
 
 def run(
@@ -129,7 +139,7 @@ SUFFIXES = {
 }
 
 
-def _format_of_output(declared: Any, output: Path | None) -> dict[str, Any]:
+def _format_of_output(declared: Command, output: Path | None) -> dict[str, Any]:
     """-o data.csv writes CSV unless --format (or --json) says otherwise: the format its
     extension names, where the command offers it."""
     suffix = SUFFIXES.get(output.suffix.casefold()) if output is not None else None
@@ -606,7 +616,7 @@ def validate(call: Call, paths: list[Path]) -> None:
             raise UsageError(f"no such file or folder: {path}")
     with output.load_progress() as progress:
         checked = read_factset(
-            paths or call.options.settings().paths,
+            paths or call.settings.paths,
             use_cache=False,  # the checker reads every file anew: it never answers from the cache
             progress=progress,
         )

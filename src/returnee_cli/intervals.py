@@ -48,11 +48,9 @@ def number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def precision_of(value: int | float) -> int:
-    """The decimals of a figure as the model holds it (19.5: 1); the loader keeps the decimals as
-    written instead (19.50: 2)."""
-    exponent = decimal(value).as_tuple().exponent
-    return max(0, -int(exponent)) if isinstance(exponent, int) else 0
+def shown(value: Decimal) -> str:
+    """A Decimal as a person writes it: 28.66, 260, 0.5 (no exponent, no trailing zeros)."""
+    return str(number(value))
 
 
 def _half_unit(precision: int) -> Decimal:

@@ -7,7 +7,7 @@ from rich.text import Text
 from returnee_cli.untrusted import neutralise
 
 
-def data_text(text: str | None, style: str = "") -> Text:
+def data_text(text: str | None, style: str = "", *, lines: bool = False) -> Text:
     """Fact-file text as a Rich Text: `[b]` prints as written, and no character of it can drive
-    the terminal (untrusted.neutralise)."""
-    return Text(neutralise(text or ""), style=style)
+    the terminal (untrusted.neutralise); on one line unless `lines` (a header split by us)."""
+    return Text(neutralise(text or "", lines=lines), style=style)

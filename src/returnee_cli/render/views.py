@@ -203,12 +203,16 @@ def share_table(
     return Group(Responsive((SHARE_TABLE_MIN_WIDTH, table), (0, Group(*stacked))), *below)
 
 
+# How each bound is drawn (render/bars.py); its symbol and words are the lexicon's.
+_DRAWN = {
+    lexicon.MORE_THAN: "the bar runs on past ▶",
+    lexicon.AT_LEAST: "the bar runs on past ▶",
+    lexicon.LESS_THAN: "at most up to ┤",
+    lexicon.AT_MOST: "up to ┤",
+    lexicon.ABOUT: "anywhere in ▒",
+}
 _LEGEND = {
-    lexicon.MORE_THAN: "> more than: the bar runs on past ▶",
-    lexicon.AT_LEAST: "≥ at least: the bar runs on past ▶",
-    lexicon.LESS_THAN: "< less than: at most up to ┤",
-    lexicon.AT_MOST: "≤ at most: up to ┤",
-    lexicon.ABOUT: "≈ about: anywhere in ▒",
+    **{q: f"{lexicon.SYMBOL[q]} {lexicon.WORDS[q]}: {drawn}" for q, drawn in _DRAWN.items()},
     lexicon.RANGE: "a range: anywhere in ├─┤",
 }
 
@@ -531,7 +535,7 @@ def topics_view(matrix: TopicMatrix, topics: Sequence[str] | None = None) -> Ren
         )
         table.add_column("Topic", no_wrap=True)
         for header in headers:
-            table.add_column(data_text(header), justify="right", no_wrap=True)
+            table.add_column(data_text(header, lines=True), justify="right", no_wrap=True)
         for topic in shown:
             row = matrix.counts[topic]
             table.add_row(
