@@ -95,6 +95,18 @@ def run_typer(monkeypatch: pytest.MonkeyPatch) -> RunCli:
     return _invoker(monkeypatch, fast=False)
 
 
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A pinned, colourless 80-column terminal in a folder of the test's own, for tests that call
+    the fast path and the Typer app themselves."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.delenv("RETURNEES_FACTS", raising=False)
+    monkeypatch.delenv("RETURNEES_NO_FASTPATH", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
 def article_body() -> str:
     """The stored article, without the attribution lines at its top."""
     lines = ARTICLE.read_text(encoding="utf-8").splitlines()

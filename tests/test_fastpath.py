@@ -75,18 +75,9 @@ LEFT_TO_TYPER = [
 ]
 
 
-@pytest.fixture
-def terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.setenv("COLUMNS", "80")
-    monkeypatch.delenv("RETURNEES_FACTS", raising=False)
-    monkeypatch.delenv("RETURNEES_NO_FASTPATH", raising=False)
-    monkeypatch.chdir(tmp_path)
-
-
 @pytest.mark.parametrize("argv", ANSWERED, ids=" ".join)
 def test_the_fast_path_answers_as_typer_does(
-    terminal: None, run_typer: RunCli, argv: list[str]
+    terminal: Path, run_typer: RunCli, argv: list[str]
 ) -> None:
     answered = fast_path(argv)
     assert answered is not None, "the fast path should answer this call"
@@ -94,11 +85,11 @@ def test_the_fast_path_answers_as_typer_does(
 
 
 @pytest.mark.parametrize("argv", LEFT_TO_TYPER, ids=" ".join)
-def test_everything_else_is_left_to_typer(terminal: None, argv: list[str]) -> None:
+def test_everything_else_is_left_to_typer(terminal: Path, argv: list[str]) -> None:
     assert fast_path(argv) is None
 
 
-def test_it_can_be_switched_off(terminal: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_it_can_be_switched_off(terminal: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RETURNEES_NO_FASTPATH", "1")
     assert fast_path(["sectors", "--json"]) is None
 

@@ -115,15 +115,6 @@ def test_every_option_has_a_sample() -> None:
     assert converted <= set(REFUSED), f"add a refused value for: {sorted(converted - set(REFUSED))}"
 
 
-@pytest.fixture
-def terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.setenv("COLUMNS", "80")
-    monkeypatch.delenv("RETURNEES_FACTS", raising=False)
-    monkeypatch.delenv("RETURNEES_NO_FASTPATH", raising=False)
-    return tmp_path
-
-
 @pytest.mark.parametrize("argv", _calls(), ids=" ".join)
 def test_both_paths_answer_every_option_alike(
     terminal: Path, run_typer: RunCli, monkeypatch: pytest.MonkeyPatch, argv: list[str]

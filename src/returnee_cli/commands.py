@@ -163,12 +163,14 @@ def _completion_factset() -> FactSet | None:
 
 
 def complete_city(incomplete: str) -> list[str]:
+    from returnee_cli.untrusted import neutralise
+
     factset = _completion_factset()
     names = [
         name
         for city in (factset.cities.values() if factset else ())
         for name in (city.slug, city.name_zh)
-        if name
+        if name and neutralise(name) == name  # a name that could drive the terminal: never offered
     ]
     return [
         name
