@@ -16,6 +16,7 @@ from typing import Any
 
 from returnee_cli.errors import UsageError
 from returnee_cli.suggest import quoted, suggest
+from returnee_cli.untrusted import json_safe
 
 
 class Format(str, Enum):
@@ -129,14 +130,14 @@ def json_chunks(records: Iterable[dict[str, Any]], fields: Sequence[str] | None)
         batch.append(("[\n  " if not opened else ",\n  ") + text)
         opened = True
         if len(batch) >= _BATCH:
-            yield "".join(batch)
+            yield json_safe("".join(batch))
             batch = []
     batch.append("\n]\n" if opened else "[]\n")
-    yield "".join(batch)
+    yield json_safe("".join(batch))
 
 
 def json_object(record: dict[str, Any], fields: Sequence[str] | None) -> str:
-    return _pretty(pick(record, fields), "") + "\n"
+    return json_safe(_pretty(pick(record, fields), "")) + "\n"
 
 
 def jsonl_chunks(records: Iterable[dict[str, Any]], fields: Sequence[str] | None) -> Iterator[str]:
@@ -145,10 +146,10 @@ def jsonl_chunks(records: Iterable[dict[str, Any]], fields: Sequence[str] | None
     for record in records:
         batch.append(_dumps(pick(record, fields)) + "\n")
         if len(batch) >= _BATCH:
-            yield "".join(batch)
+            yield json_safe("".join(batch))
             batch = []
     if batch:
-        yield "".join(batch)
+        yield json_safe("".join(batch))
 
 
 def _listed(item: str) -> str:
@@ -185,6 +186,23 @@ def guarded(cell: str | int | float) -> str | int | float:
     return cell
 
 
+def _row_text(cells: Sequence[str | int | float]) -> str:
+    """One CSV row as the csv module writes it, but with every cell holding a carriage return
+    quoted: with "\\n" as the line end, the module (before Python 3.13) leaves a lone CR bare,
+    and every reader takes it for the end of the row."""
+    if len(cells) == 1 and cells[0] == "":
+        return '""\n'
+    return (
+        ",".join(
+            '"' + cell.replace('"', '""') + '"'
+            if isinstance(cell, str) and any(c in cell for c in ',"\r\n')
+            else str(cell)
+            for cell in cells
+        )
+        + "\n"
+    )
+
+
 def csv_chunks(
     records: Iterable[dict[str, Any]], columns: Sequence[str], *, guard: bool = True
 ) -> Iterator[str]:
@@ -194,15 +212,25 @@ def csv_chunks(
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    rows: list[Sequence[str | int | float]] = [columns]
     writer.writerow(columns)
+
+    def batch() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        # a CR in a cell is rare: the fast writer's batch is checked once, rewritten if need be
+        return "".join(_row_text(row) for row in rows) if "\r" in text else text
+
     for count, record in enumerate(records, 1):
         cells = [csv_cell(record.get(name)) for name in columns]
-        writer.writerow([guarded(cell) for cell in cells] if guard else cells)
+        row = [guarded(cell) for cell in cells] if guard else cells
+        writer.writerow(row)
+        rows.append(row)
         if count % _BATCH == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+            yield batch()
+            rows = []
+    yield batch()
 
 
 def yaml_text(data: list[dict[str, Any]] | dict[str, Any]) -> str:
