@@ -20,7 +20,18 @@ from .test_untrusted import DANGER
 
 # Any character but lone surrogates (a fact file is UTF-8 text: it cannot hold one), with the
 # dangerous ones drawn often.
-DANGEROUS = ["\x1b", "\x07", "\x9b", "\x85", "\x7f", "\u202e", "\u2066", "\u200b", "\ufffe"]
+DANGEROUS = [
+    "\x1b",
+    "\x07",
+    "\x9b",
+    "\x85",
+    "\x7f",
+    "\u202e",
+    "\u2066",
+    "\u200b",
+    "\ufffe",
+    "\U000e0041",
+]
 ANY = st.text(
     alphabet=st.one_of(
         st.sampled_from([*DANGEROUS, "\U0010ffff", *"[]/;0123456789mK=+-@|\\\"'<>&"]),

@@ -4,10 +4,11 @@ the environment or a path, on its way to a terminal, a message or a file meant f
 Every character that could drive a terminal or make text read other than it is becomes a
 visible escape (`\\x1b`, `\\u202e`), so nothing is lost that would mislead: C0 and C1 controls
 (ESC, BEL, the one-byte CSI \\x9b), DEL, bidirectional overrides, embeddings and isolates,
-zero-width characters, line and paragraph separators, noncharacters (U+FFFE) and lone
-surrogates (undecodable bytes of an argument). Tabs and newlines become spaces, unless the text
-is meant to keep its lines. JSON, CSV and the other data formats carry the data as it is: their
-readers are programs, and each format escapes for its own.
+zero-width characters, tag characters (invisible letters), line and paragraph separators,
+noncharacters (U+FFFE) and lone surrogates (undecodable bytes of an argument). Tabs and newlines
+become spaces, unless the text is meant to keep its lines. CSV and the other data formats carry
+the data as it is: their readers are programs, and each format escapes for its own. JSON, which
+is often read on a terminal, writes those characters as its own \\u escapes (json_safe).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import re
 _PLANES = "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(1, 17))
 _UNSAFE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f"  # controls, but tab and newline
-    "\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"  # bidi, zero-width, separators
+    "\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"  # bidi, zero-width, separators
+    "\U000e0000-\U000e007f"  # tags: invisible letters that can smuggle a hidden text
     "\ufdd0-\ufdef\ufff9-\ufffb\ufffe\uffff" + _PLANES + "\ud800-\udfff]"  # noncharacters
     # (those of every plane), interlinear annotations, lone surrogates
 )
