@@ -320,7 +320,7 @@ FACT_FILTERS = (
         dest="unit",
         metavar="UNIT",
         complete=complete_unit,
-        help="Only figures in this unit, as the facts give it: percent, people.",
+        help="Only figures in this unit, as the facts give it, e.g. percent, people.",
     ),
 )
 FACT_ID = argument(
