@@ -130,7 +130,7 @@ def test_entrepreneurs_chart_shows_lower_bounds_and_the_sample(run: RunCli) -> N
 def test_entrepreneurs_for_a_city_without_the_survey(run: RunCli) -> None:
     result = run("entrepreneurs", "--city", "beijing", "--json")
     assert (result.exit_code, result.json()) == (0, [])
-    assert "cities that have it: shanghai" in result.stderr
+    assert "no entrepreneur survey figures for Beijing; Shanghai has them" in result.stderr
 
 
 def test_reasons_keep_the_articles_order_side_by_side(run: RunCli) -> None:
@@ -290,9 +290,7 @@ def test_an_unknown_field_exits_2_and_lists_the_valid_ones(run: RunCli) -> None:
 def test_no_data_is_said_in_each_formats_own_way(run: RunCli, fmt: str, expected: str) -> None:
     result = run("industries", "--city", "changsha", "--format", fmt)
     assert (result.exit_code, result.stdout) == (0, expected)
-    assert (
-        "no industry facts for that city; cities that have it: beijing, shanghai" in result.stderr
-    )
+    assert "no industry facts for Changsha; Beijing and Shanghai have them" in result.stderr
 
 
 def test_svg_saves_the_picture_and_keeps_stdout_clean(run: RunCli, tmp_path: Path) -> None:

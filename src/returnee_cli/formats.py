@@ -5,6 +5,7 @@ Writers yield chunks so that a large result streams to stdout instead of being b
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
@@ -68,20 +69,98 @@ _BATCH = 500
 
 
 def parse_fields(text: str | None, available: Sequence[str]) -> list[str] | None:
-    """`--fields id,value` -> ['id', 'value'], checked against the keys the command has."""
+    """`--fields id,source.title` -> ['id', 'source.title'], checked against the keys the command
+    has (`available`: the top-level keys, and those of nested records written with a dot)."""
     if text is None:
         return None
     wanted = [name.strip() for name in text.split(",") if name.strip()]
     unknown = [name for name in wanted if name not in available]
     if unknown or not wanted:
-        what = f"unknown field {quoted(unknown[0])}" if unknown else "no field named"
-        hint = suggest(unknown[0] if unknown else "", available, "fields")
-        raise UsageError(f"--fields: {what}; {hint}")
+        raise UsageError(f"--fields: {_unknown_field(unknown[0] if unknown else '', available)}")
     return wanted
 
 
+def _unknown_field(name: str, available: Sequence[str]) -> str:
+    """What is wrong with a --fields key, with the nearest known one and the keys at its level:
+    those of the nested record it names (source.titel), else the top-level ones, and which
+    records nest."""
+    what = f"unknown field {quoted(name)}" if name else "no field named"
+    parent = name.rpartition(".")[0]
+    while parent and not any(key.startswith(parent + ".") for key in available):
+        parent = parent.rpartition(".")[0]
+    if parent:
+        depth = parent.count(".") + 1
+        level = [k for k in available if k.startswith(parent + ".") and k.count(".") == depth]
+        return f"{what}; {suggest(name, level, f'fields of {parent}')}"
+    top = [key for key in available if "." not in key]
+    nested = [key for key in top if any(k.startswith(key + ".") for k in available)]
+    then = None
+    if nested:
+        example = next(key for key in available if "." in key)
+        then = (
+            f"known fields: {', '.join(top)}; and with a dot, those of "
+            f"{', '.join(nested)} (e.g. {example})"
+        )
+    return f"{what}; {suggest(name, available, 'fields', then=then)}"
+
+
 def pick(record: dict[str, Any], fields: Sequence[str] | None) -> dict[str, Any]:
-    return record if fields is None else {name: record.get(name) for name in fields}
+    """The keys of `fields` of a record; a nested key (source.title) keeps its record around it
+    ({"source": {"title": ...}}), and through a list of records, in each of them."""
+    if fields is None:
+        return record
+    if not any("." in name for name in fields):
+        return {name: record.get(name) for name in fields}
+    picked: dict[str, Any] = _project(record, _tree(tuple(fields)))
+    return picked
+
+
+Tree = dict[str, "Tree"]
+
+
+@functools.lru_cache(maxsize=32)
+def _tree(fields: tuple[str, ...]) -> Tree:
+    """['id', 'source.title', 'source.date'] -> {'id': {}, 'source': {'title': {}, 'date': {}}};
+    a whole record asked for ('source') wins over its keys."""
+    tree: Tree = {}
+    for name in fields:
+        level = tree
+        parts = name.split(".")
+        for n, part in enumerate(parts):
+            if part in level and not level[part]:
+                break  # the whole of it is asked for already
+            if n == len(parts) - 1:
+                level[part] = {}
+            else:
+                level = level.setdefault(part, {})
+    return tree
+
+
+def _project(value: Any, tree: Tree) -> Any:
+    if not tree:
+        return value
+    if isinstance(value, list):
+        return [_project(item, tree) for item in value]
+    if not isinstance(value, dict):
+        return value  # null, or a plain value where a record was expected: as it is
+    return {key: _project(value.get(key), subtree) for key, subtree in tree.items()}
+
+
+def lookup(record: dict[str, Any], name: str) -> Any:
+    """A key's value, a nested one (source.title) too: through a list of records, the list of
+    their values."""
+    if "." not in name:
+        return record.get(name)
+    value: Any = record
+    parts = name.split(".")
+    for n, part in enumerate(parts):
+        if isinstance(value, list):
+            rest = ".".join(parts[n:])
+            return [lookup(item, rest) if isinstance(item, dict) else None for item in value]
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
 
 
 def _dumps(value: Any, indent: int | None = None) -> str:
@@ -223,7 +302,7 @@ def csv_chunks(
         return "".join(_row_text(row) for row in rows) if "\r" in text else text
 
     for count, record in enumerate(records, 1):
-        cells = [csv_cell(record.get(name)) for name in columns]
+        cells = [csv_cell(lookup(record, name)) for name in columns]
         row = [guarded(cell) for cell in cells] if guard else cells
         writer.writerow(row)
         rows.append(row)
