@@ -317,3 +317,16 @@ def test_every_command_has_a_summary_and_an_example(run: RunCli, command: str) -
 def test_help_documents_the_exit_codes(run: RunCli) -> None:
     out = " ".join(run("--help", columns=200).stdout.split())
     assert "1 broken fact files" in out and "2 bad usage" in out and "130 interrupted" in out
+
+
+def test_the_list_of_commands_gives_each_a_whole_sentence(run: RunCli) -> None:
+    """click cuts a long first sentence in the middle ("its role in the..."): each command's
+    line is the first sentence of its help, or what comes before that sentence's colon."""
+    shown = run("--help", columns=80).stdout
+    listed = shown.split("Commands:\n")[1].split("\n\n")[0].splitlines()
+    assert len(listed) == len(COMMANDS)
+    for line in listed:
+        name, _, summary = line.strip().partition(" ")
+        assert name in COMMANDS
+        assert summary.strip().endswith(".") and "..." not in summary, line
+    assert "  cities         Every city in the facts.\n" in shown

@@ -217,6 +217,14 @@ def _with_signature(
     return function
 
 
+def summary(help: str) -> str:
+    """A command's line in the list of commands: its help's first sentence, or what comes before
+    that sentence's colon (click would cut a long one in the middle, with "...")."""
+    first = help.split("\n\n")[0].replace("\n", " ")
+    head, colon, _ = first.partition(": ")
+    return f"{head}." if colon else first
+
+
 def _global_values(ctx: typer.Context) -> dict[str, Any]:
     values = ctx.find_root().obj
     assert isinstance(values, dict)
@@ -253,7 +261,9 @@ app.callback()(
     )
 )
 for _declared in COMMANDS.values():
-    app.command(_declared.name, cls=ReturneesCommand)(_typer_command(_declared))
+    app.command(_declared.name, cls=ReturneesCommand, short_help=summary(_declared.help))(
+        _typer_command(_declared)
+    )
 
 
 def main() -> None:

@@ -498,7 +498,7 @@ def sectors(call: Call, city: list[str]) -> None:
 
 @command(CITY, FACT_OUTPUT)
 def industries(call: Call, city: list[str]) -> None:
-    """The emerging and leading industries returnees work in, with the shares that go with them.
+    """The industries returnees work in: the emerging and leading ones, with their shares.
 
     Example: returnees industries --city beijing
     """
@@ -511,7 +511,7 @@ def industries(call: Call, city: list[str]) -> None:
 
 @command(CITY, FACT_OUTPUT)
 def entrepreneurs(call: Call, city: list[str]) -> None:
-    """Who returnee entrepreneurs are, as a bar chart with the sample size.
+    """Who returnee entrepreneurs are: a bar chart with the sample size.
 
     First choice, generation, education, leading industries, profitability, international markets
     and women founders.
@@ -582,7 +582,8 @@ def _select(
 
 @command(FACT_FILTERS, FACT_OUTPUT)
 def facts(call: Call, **filters: Any) -> None:
-    """Every fact, filtered by city, topic, source, text, bound, unit or whether it is derived.
+    """Every fact, or those the filters select: by city, topic, source, text, bound, unit or
+    whether it is derived.
 
     Example: returnees facts --city shanghai --topic women,education
     """
@@ -610,7 +611,7 @@ def show(call: Call, fact_id: str) -> None:
 
 @command(output_options(keys=lambda: records.SOURCE_SUMMARY_PATHS))
 def sources(call: Call) -> None:
-    """The documents the facts come from, with how many facts each supports.
+    """The documents the facts come from: how many facts each supports.
 
     Example: returnees sources --json
     """
@@ -656,7 +657,8 @@ def cite(call: Call, fact_id: str, style: str) -> None:
 
 @command(FACT_FILTERS, output_options(FACT_FORMATS[1:], default=Format.json))
 def export(call: Call, **filters: Any) -> None:
-    """All the facts, or those the filters select, for a spreadsheet, a database or a program.
+    """Export the facts: all, or those the filters select, for a spreadsheet, a database or a
+    program.
 
     Example: returnees export --format sqlite -o returnees.db
     """
@@ -708,7 +710,7 @@ def validate(call: Call, paths: list[Path]) -> None:
 
 @command()
 def schema(call: Call) -> None:
-    """The JSON Schema of fact files, generated from the format, for editors and other tools.
+    """The JSON Schema of fact files: generated from the format, for editors and other tools.
 
     Example: returnees schema > fact-file.schema.json
     """
