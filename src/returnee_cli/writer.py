@@ -54,11 +54,13 @@ def write_file(
     the new file's permissions (default: what the umask allows, as for any new file).
 
     Raises UsageError, with the option that named the target (`option`), the path and the
-    reason, when the target may not or cannot be written."""
+    reason, when the target may not or cannot be created; WriteFailed (a UsageError) when the
+    system cuts the write short. Either way nothing of it is left."""
     try:
         _write(target, fill, force, protected, mode)
     except UsageError as error:
-        raise UsageError(f"{option}: {error.message}" if option else error.message) from None
+        said = f"{option}: {error.message}" if option else error.message
+        raise type(error)(said) from None  # WriteFailed stays WriteFailed (its exit code)
 
 
 def _write(
