@@ -12,6 +12,7 @@ path, with its documented exit code (errors.EXIT_CODES), never "internal error".
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import resource
 import shlex
@@ -92,9 +93,7 @@ def test_every_exit_code_used_here_is_documented() -> None:
 
 STDOUT_CALLS = [
     "returnees facts --json",
-    "returnees facts",
     "returnees sectors --city beijing",
-    "returnees cite shanghai-education",
     "returnees --version",
     "returnees --help",
     "returnees sectors --help",
@@ -159,6 +158,8 @@ def test_a_closed_stderr_loses_the_messages_never_puts_them_on_stdout(
     assert fine.returncode == 0 and '"value": 20.84' in fine.stdout
     both = shell("returnees facts --json >&- 2>&-", path, tmp_path)
     assert (both.returncode, both.stdout, both.stderr) == (EXIT_IO, "", "")
+    full = shell("returnees city atlantis 2> /dev/full", path, tmp_path)
+    assert (full.returncode, full.stdout, full.stderr) == (EXIT_USAGE, "", "")
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -199,6 +200,7 @@ def reachable() -> Iterator[Path]:
     subprocess.run(["rm", "-rf", str(folder)], check=True)
 
 
+@functools.cache
 def as_nobody() -> list[str]:
     """The prefix that runs a command without privileges. Permissions do not bind root, so as
     root the command runs as `nobody` (uid 65534) through util-linux's setpriv (a preexec_fn
