@@ -20,7 +20,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from returnee_cli import PROG, commands, output
-from returnee_cli.errors import EXIT_CODES, EXIT_USAGE, ReturneesError
+from returnee_cli.errors import EXIT_CODES, EXIT_USAGE, ReturneesError, Terminated
 from returnee_cli.fastpath import DISABLE_ENV
 from returnee_cli.surface import COMMANDS, Command, Param
 
@@ -57,6 +57,8 @@ class ReturneesGroup(TyperGroup):
             code = done.exit_code
         except typer.Abort:
             code = output.report(KeyboardInterrupt())
+        except Terminated as error:
+            code = output.report(error)
         except Exception as error:
             if type(error).__name__ == "NoArgsIsHelpError":  # as Typer itself tells it apart
                 error.show()  # type: ignore[attr-defined]
@@ -73,7 +75,7 @@ class ReturneesGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except (ReturneesError, output.StdoutClosed, KeyboardInterrupt) as error:
+        except (ReturneesError, output.StdoutClosed, KeyboardInterrupt, Terminated) as error:
             raise typer.Exit(output.report(error)) from None
 
 

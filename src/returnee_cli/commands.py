@@ -73,13 +73,22 @@ class GlobalOptions(NamedTuple):
         """The fact files of this call: built-in, then RETURNEES_FACTS, then --facts."""
         from_env = [Path(p) for p in os.environ.get(FACTS_ENV, "").split(os.pathsep) if p.strip()]
         for path in [*from_env, *self.facts]:
-            if not path.exists():
-                origin = FACTS_ENV if path in from_env else "--facts"
-                raise UsageError(f"{origin}: no such file or folder: {path}")
+            must_exist(path, f"{FACTS_ENV if path in from_env else '--facts'}: ")
         paths = [*([] if self.no_builtin else [builtin_facts_dir()]), *from_env, *self.facts]
         if not paths:
             raise UsageError("--no-builtin leaves no facts to load; add --facts PATH")
         return Settings(paths, use_cache=not self.no_cache)
+
+
+def must_exist(path: Path, origin: str = "") -> None:
+    """Refuse (UsageError) a path to read that is not there, or cannot be reached: a name too
+    long, a file taken for a folder, a folder on the way that may not be entered."""
+    try:
+        path.stat()
+    except FileNotFoundError:
+        raise UsageError(f"{origin}no such file or folder: {path}") from None
+    except OSError as error:
+        raise UsageError(f"{origin}cannot reach {path}: {error.strerror or error}") from None
 
 
 class Call:
@@ -686,8 +695,7 @@ def validate(call: Call, paths: list[Path]) -> None:
     from returnee_cli.render.report import report_lines
 
     for path in paths:
-        if not path.exists():
-            raise UsageError(f"no such file or folder: {path}")
+        must_exist(path)
     with output.load_progress() as progress:
         checked = read_factset(
             paths or call.settings.paths,

@@ -15,6 +15,7 @@ and option. No typer, no rich here.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -156,7 +157,7 @@ def whole_number(text: str) -> int:
 def file_path(text: str) -> Path:
     """A file to write: '-' is stdout (None to the action), a folder is refused."""
     path = Path(text)
-    if text != "-" and path.is_dir():
+    if text != "-" and os.path.isdir(text):  # False for a name too long: the writer says why
         raise ValueError(f"'{text}' is a folder; give a file name")
     return path
 
