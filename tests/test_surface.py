@@ -44,6 +44,11 @@ SAMPLES: dict[str, str | None] = {
     "color": "always",
     "raw_csv": None,
     "paths": str(builtin_facts_dir()),
+    "text_file": str(builtin_facts_dir() / "sources" / "china-minutes-2025-04-01.txt"),
+    "lang": "en",
+    "pack": "pack",
+    "overwrite": None,
+    "strict": None,
 }
 # A value each converter refuses: the fast path leaves it to Typer, which explains.
 REFUSED = {
@@ -54,6 +59,7 @@ REFUSED = {
     "style": "bibtex",
     "qualifier": "over",
     "color": "sometimes",
+    "lang": "fr",
 }
 
 

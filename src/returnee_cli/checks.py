@@ -201,7 +201,7 @@ def _check_figure(fact: Fact, quote: str) -> Iterator[Problem]:
     if fact.qualifier == lexicon.RANGE:
         yield from _check_range(fact, quote, written)
         return
-    worded = [lexicon.wording_before(quote, match.start()) for match in written]
+    worded = [lexicon.wording_at(quote, match) for match in written]
     if any(w.qualifier == fact.qualifier for w in worded):
         return
     said = worded[0]

@@ -716,6 +716,129 @@ def validate(call: Call, paths: list[Path]) -> None:
         raise Exit(EXIT_DATA)
 
 
+@command(
+    argument(
+        "text_file",
+        metavar="TEXT_FILE",
+        convert=existing_path,
+        help="A UTF-8 text: a report, an article, a press release (English or Chinese).",
+    ),
+    choice(
+        "--lang",
+        dest="lang",
+        choices=("auto", "en", "zh"),
+        default="auto",
+        metavar="LANG",
+        help="The text's language: en, zh, or auto (zh when Chinese characters outnumber Latin "
+        "letters).",
+    ),
+    option(
+        "--source",
+        "-s",
+        dest="source",
+        metavar="SOURCE_ID",
+        help="The id of the source the facts cite (default: from the file name).",
+    ),
+    option(
+        "--city",
+        "-c",
+        dest="city",
+        metavar="CITY",
+        help="The city slug of every fact (default: a placeholder to fill in).",
+    ),
+    option(
+        "--output",
+        "-o",
+        dest="pack",
+        metavar="DIR",
+        help="Write a pack folder: facts.yaml, sources.yaml and the text beside them.",
+    ),
+    flag("--force", dest="overwrite", help="Replace the files of an existing pack folder."),
+)
+def draft(
+    call: Call,
+    text_file: Path,
+    lang: str,
+    source: str | None,
+    city: str | None,
+    pack: str | None,
+    overwrite: bool,
+) -> None:
+    """Draft a fact file from a text: one fact per figure and list, quotes verbatim.
+
+    Value, unit and qualifier come from the text; label, base, city and topic are left as
+    "<to fill in: ...>" placeholders, which validate names with their lines.
+
+    Example: returnees draft report.txt --source my-report-2025 -o my-facts
+    """
+    from returnee_cli import drafting
+
+    text = drafting.read_text(text_file)
+    source_id = drafting.source_id(source, text_file)
+    if city is not None:
+        drafting.check_slug(city, "--city")
+    drafted = drafting.draft(text, lang)
+    if pack is None:
+        output.write_text(drafting.facts_yaml(drafted, source_id, city, text_file))
+    else:
+        written = drafting.write_pack(
+            Path(pack), drafted, text, text_file, source_id, city, overwrite, call.settings.paths
+        )
+        output.message(f"{PROG}: {written}")
+    output.message(f"{PROG}: {drafting.summary(drafted)}")
+
+
+def _coverage_keys() -> Sequence[str]:
+    from returnee_cli.coverage import COLUMNS
+
+    return COLUMNS
+
+
+@command(
+    flag(
+        "--strict",
+        dest="strict",
+        help="Exit 1 when any figure of a stored text is held by no fact.",
+    ),
+    output_options(keys=lambda: _coverage_keys()),
+)
+def coverage(call: Call, strict: bool) -> None:
+    """Every figure of each stored source text, and the fact that holds it, or none.
+
+    A fact holds a figure when it is reported in that source with the same value and qualifier,
+    and its quote contains the figure. --strict keeps a pack complete in its CI.
+
+    Example: returnees coverage --strict
+    """
+    from returnee_cli import coverage as covered
+    from returnee_cli.render.coverage import coverage_table
+
+    factset = call.load()
+    rows = covered.coverage(factset)
+    missing = [row for row in rows if not row.held]
+    call.emit(
+        Result(
+            rows,
+            covered.COLUMNS,
+            lambda shown: coverage_table(shown),
+            record=covered.record,
+            title=f"{PROG} coverage",
+            noun="figures",
+            empty_note="no stored source text has a figure",
+        )
+    )
+    texts = len({row.source for row in rows})
+    if missing:
+        output.message(
+            f"{PROG}: {len(missing):,} of {len(rows):,} figures in {texts:,} stored texts are "
+            "held by no fact; draft them with: returnees draft TEXT_FILE"
+        )
+        if strict:
+            raise Exit(EXIT_DATA)
+    elif rows:
+        output.message(f"{PROG}: all {len(rows):,} figures in {texts:,} stored texts are held")
+
+
 @command()
 def schema(call: Call) -> None:
     """The JSON Schema of fact files: generated from the format, for editors and other tools.

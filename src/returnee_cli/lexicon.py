@@ -34,8 +34,24 @@ WORDING: dict[str, tuple[str, ...]] = {
     AT_MOST: ("up to", "at most", "no more than", "not more than", "a maximum of"),
     ABOUT: ("about", "around", "roughly", "approximately", "some", "nearly", "almost"),
 }
+# The same in Chinese reporting, before the figure (超过70%, 不超过15%, 约30%).
+WORDING_ZH: dict[str, tuple[str, ...]] = {
+    MORE_THAN: ("超过", "逾", "多于", "高于"),
+    AT_LEAST: ("至少", "不少于", "不低于"),
+    LESS_THAN: ("不到", "不足", "低于", "少于"),
+    AT_MOST: ("最多", "不超过", "至多", "不高于"),
+    ABOUT: ("约", "大约", "近", "将近", "接近"),
+}
+# Chinese wording after the figure (and its %, 万 or 亿): 70%以上, 30%左右, 300余人, 300多家.
+AFTER_ZH: dict[str, str] = {
+    "以上": MORE_THAN,
+    "以下": LESS_THAN,
+    "左右": ABOUT,
+    "余": MORE_THAN,
+    "多": MORE_THAN,
+}
 # Words of `about` that put the true value just under the figure: "nearly 30%" is below 30.
-JUST_UNDER = ("nearly", "almost")
+JUST_UNDER = ("nearly", "almost", "近", "将近", "接近")
 
 # How a terminal shows the bound before the figure, and how prose says it.
 SYMBOL = {EXACT: "", MORE_THAN: ">", AT_LEAST: "≥", LESS_THAN: "<", AT_MOST: "≤", ABOUT: "≈"}
@@ -60,15 +76,30 @@ MEANING = {
 
 # One phrase of any qualifier, as the last words before a figure ("over 70%", "nearly 30 per").
 _PHRASES = sorted(
-    ((phrase, qualifier) for qualifier, phrases in WORDING.items() for phrase in phrases),
+    (
+        (phrase, qualifier)
+        for wording in (WORDING, WORDING_ZH)
+        for qualifier, phrases in wording.items()
+        for phrase in phrases
+    ),
     key=lambda pair: -len(pair[0]),
 )
+
+
+def _word(phrase: str) -> str:
+    """A phrase as a pattern: an English one starts at a word boundary; Chinese is written
+    without spaces, so a Chinese one starts anywhere (有超过70%)."""
+    return (r"\b" if phrase.isascii() else "") + re.escape(phrase)
+
+
 # The patterns are compiled on first use (re keeps them): a start that never reads a quote, as
 # every warm one, does not pay for them.
-_BEFORE = r"\b(" + "|".join(re.escape(phrase) for phrase, _ in _PHRASES) + r")\s*$"
+_BEFORE = r"(" + "|".join(_word(phrase) for phrase, _ in _PHRASES) + r")\s*$"
 _QUALIFIER_OF = dict(_PHRASES)
-# Between the two ends of a range: "between 20 and 30", "20 to 30", "from 20% to 30%", "20–30".
-_RANGE_JOIN = r"^\s*%?\s*(?:and|to|–|—|-)\s*$"
+_AFTER = r"\s*[%％]?\s*(" + "|".join(sorted(AFTER_ZH, key=len, reverse=True)) + ")"
+# Between the two ends of a range: "between 20 and 30", "20 to 30", "from 20% to 30%", "20–30",
+# and in Chinese 20%至30%, 20到30, 20%～30%, (在)20%和30%(之间).
+_RANGE_JOIN = r"^\s*[%％]?\s*(?:and|to|–|—|-|至|到|~|～|和|与)\s*$"
 # Words just before a list that make its items a few examples, not all of them.
 EXAMPLE_CUES = (
     "such as",
@@ -80,11 +111,36 @@ EXAMPLE_CUES = (
     "e.g.",
     "for example",
     "for instance",
+    "包括",
+    "例如",
+    "比如",
+    "诸如",
+    "如",
+    "像",
 )
-_EXAMPLES = r"\b(" + "|".join(re.escape(cue) for cue in EXAMPLE_CUES) + r")\s*[:,]?\s*$"
+_EXAMPLES = (
+    r"("
+    + "|".join(_word(cue) for cue in sorted(EXAMPLE_CUES, key=len, reverse=True))
+    + r")\s*[:,：，]?\s*$"
+)
 _CURLY = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
-# A figure as written: 300, 20.84, 1,234.5; not the 80 of "post-80s", not a digit of a longer one.
-FIGURE = r"(?<![\w.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w]|[.,]\d)"
+# A letter or digit that makes a figure part of a longer word: Chinese characters do not (Chinese
+# is written without spaces: 有58万人), Latin letters and digits do.
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_GLUED = rf"[^\W{_CJK}]"
+# Chinese numerals, as in 百分之三十六 and 百分之二十点五.
+CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
+CHINESE_DIGITS.update({"七": 7, "八": 8, "九": 9})
+CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
+MULTIPLIERS = {"万": 10_000, "亿": 100_000_000, "万亿": 1_000_000_000_000}
+_NUMERALS = "零〇一二两三四五六七八九十百千"
+# A figure as written: 300, 20.84, 1,234.5, 58万, 1.2亿, 百分之三十六; not the 80 of "post-80s",
+# not a digit of a longer one.
+FIGURE = (
+    rf"(?<!{_GLUED}|[.,])(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?:万亿|万|亿)?"
+    rf"(?!{_GLUED}|[.,]\d)"
+    rf"|百分之[{_NUMERALS}]+(?:点[{_NUMERALS}]+)?"
+)
 
 
 @dataclass(frozen=True)
@@ -97,6 +153,48 @@ class Wording:
     @property
     def just_under(self) -> bool:
         return self.words.casefold() in JUST_UNDER
+
+
+def figure_value(written: str) -> Decimal:
+    """The value of a figure as FIGURE finds it: '1,234.5' -> 1234.5, '58万' -> 580000,
+    '1.2亿' -> 120000000, '百分之三十六' -> 36."""
+    if written.startswith("百分之"):
+        whole, _, decimals = written.removeprefix("百分之").partition("点")
+        value = Decimal(_chinese_whole(whole))
+        if decimals:
+            value += Decimal("0." + "".join(str(CHINESE_DIGITS.get(c, 0)) for c in decimals))
+        return value
+    for suffix in sorted(MULTIPLIERS, key=len, reverse=True):
+        if written.endswith(suffix):
+            number = Decimal(written.removesuffix(suffix).replace(",", ""))
+            return number * MULTIPLIERS[suffix]
+    return Decimal(written.replace(",", ""))
+
+
+def _chinese_whole(text: str) -> int:
+    """三十六 -> 36, 十二 -> 12, 一百零五 -> 105, 二五 -> 25 (digit by digit)."""
+    if not any(c in CHINESE_UNITS for c in text):
+        return int("".join(str(CHINESE_DIGITS.get(c, 0)) for c in text) or "0")
+    total, digit = 0, None
+    for char in text:
+        if char in CHINESE_UNITS:
+            total += (1 if digit is None else digit) * CHINESE_UNITS[char]
+            digit = None
+        else:
+            digit = CHINESE_DIGITS.get(char, 0)
+    return total + (digit or 0)
+
+
+def wording_at(sentence: str, match: re.Match[str]) -> Wording:
+    """The bound the words around a figure give it: before it (over 70%, 超过70%), or, in
+    Chinese, after it (70%以上, 30%左右, 300余人)."""
+    before = wording_before(sentence, match.start())
+    if before.qualifier != EXACT:
+        return before
+    after = re.compile(_AFTER).match(sentence, match.end())
+    if after is None:
+        return before
+    return Wording(AFTER_ZH[after.group(1)], after.group(1))
 
 
 def wording_before(sentence: str, start: int) -> Wording:
@@ -122,15 +220,13 @@ def figures_in(sentence: str, value: int | float) -> list[re.Match[str]]:
     """Where `value` is written in `sentence` (20.84 in "at 20.84%", 1234 in "1,234")."""
     wanted = Decimal(str(value))
     return [
-        match
-        for match in re.finditer(FIGURE, sentence)
-        if Decimal(match.group().replace(",", "")) == wanted
+        match for match in re.finditer(FIGURE, sentence) if figure_value(match.group()) == wanted
     ]
 
 
 def wordings_of(sentence: str, value: int | float) -> list[Wording]:
     """What the words before each place `value` is written in `sentence` say of it."""
-    return [wording_before(sentence, match.start()) for match in figures_in(sentence, value)]
+    return [wording_at(sentence, match) for match in figures_in(sentence, value)]
 
 
 def example_cue_before(sentence: str, start: int) -> str | None:

@@ -34,6 +34,7 @@ from returnee_cli.fields import (
 )
 from returnee_cli.model import NATIONWIDE_NAMES, City, Location, Source
 from returnee_cli.paths import display_path
+from returnee_cli.placeholders import STAND_IN, is_placeholder
 from returnee_cli.suggest import suggest
 
 try:  # the C parser is many times faster; fall back to the pure-Python one where it is missing
@@ -101,6 +102,7 @@ class _Invalid:
 
 
 _INVALID = _Invalid()
+_OMITTED = _Invalid()  # a placeholder with no stand-in: the key is read as not given
 
 
 class _FileReader:
@@ -313,6 +315,8 @@ class _FileReader:
             )
         for name, value_node in mapping.items():
             value = self._value(value_node, by_name[name], what)
+            if value is _OMITTED:
+                continue
             if value is _INVALID:
                 ok = False
             else:
@@ -368,6 +372,8 @@ class _FileReader:
                 return None
             self.problem(node, f"`{spec.name}` is empty; give {spec.help}", "type", spec.name)
             return _INVALID
+        if node.tag == _TAG + "str" and is_placeholder(str(node.value)):
+            return self._placeholder(node, spec)
         if len(node.value) > MAX_TEXT_CHARS:
             self.problem(
                 node,
@@ -386,6 +392,23 @@ class _FileReader:
         if spec.kind == "url":
             return self._url(node, spec)
         return self._text(node, spec)
+
+    def _placeholder(self, node: yaml.ScalarNode, spec: FieldSpec) -> Any:
+        """A value `returnees draft` left for a person to write: named as to fill in, at its
+        line, and stood in for (placeholders.STAND_IN) so that the rest of its record is still
+        checked, with no second message about the same key."""
+        self.problem(
+            node,
+            f"`{spec.name}` is to fill in: replace {_short(str(node.value).strip(), 60)!r} with "
+            f"{spec.help}",
+            "to-fill-in",
+            spec.name,
+        )
+        if spec.kind == "choice":
+            return spec.choices[0]
+        if spec.name == "city" or spec.kind not in (*STAND_IN, "text"):
+            return _OMITTED  # no city: a nationwide fact, which names no unknown city
+        return STAND_IN.get(spec.kind, str(node.value).strip())
 
     def _text(self, node: yaml.ScalarNode, spec: FieldSpec) -> Any:
         if node.tag != _TAG + "str":
