@@ -10,6 +10,7 @@ import pytest
 from returnee_cli import lexicon
 from returnee_cli.loading import load_factset
 from returnee_cli.model import Fact, FactSet
+from returnee_cli.sentences import split_sentences
 
 from .conftest import ARTICLE, REPO, RunCli, article_body
 from .test_contract import CONTRACT
@@ -25,12 +26,9 @@ def factset() -> FactSet:
 
 
 def sentences(text: str) -> list[str]:
-    """The article's sentences; a heading or a caption line is a paragraph of its own."""
-    found: list[str] = []
-    for paragraph in re.split(r"\n\s*\n", text):
-        body = " ".join(paragraph.split())
-        found.extend(s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z“(])", body) if s)
-    return found
+    """The article's sentences, as `draft` splits them; a heading or a caption line is a
+    paragraph of its own."""
+    return [sentence.text for sentence in split_sentences(text)]
 
 
 # Every figure the article states: (fact id, value, unit, qualifier).

@@ -781,11 +781,26 @@ def draft(
     if pack is None:
         output.write_text(drafting.facts_yaml(drafted, source_id, city, text_file))
     else:
+        new_city = city if city is not None and city not in _known_cities(call) else None
         written = drafting.write_pack(
-            Path(pack), drafted, text, text_file, source_id, city, overwrite, call.settings.paths
+            Path(pack),
+            drafted,
+            text,
+            (text_file, source_id),
+            (city, new_city),
+            overwrite,
+            call.settings.paths,
         )
         output.message(f"{PROG}: {written}")
     output.message(f"{PROG}: {drafting.summary(drafted)}")
+
+
+def _known_cities(call: Call) -> set[str]:
+    """The city slugs of the facts in use: a drafted pack declares any other city it names."""
+    try:
+        return set(call.load().cities)
+    except ReturneesError:
+        return set()
 
 
 def _coverage_keys() -> Sequence[str]:
@@ -811,7 +826,11 @@ def coverage(call: Call, strict: bool) -> None:
     Example: returnees coverage --strict
     """
     from returnee_cli import coverage as covered
-    from returnee_cli.render.coverage import coverage_table
+
+    def table(shown: Sequence[covered.Covered]) -> RenderableType:
+        from returnee_cli.render.coverage import coverage_table  # rich: for a table only
+
+        return coverage_table(shown)
 
     factset = call.load()
     rows = covered.coverage(factset)
@@ -820,7 +839,7 @@ def coverage(call: Call, strict: bool) -> None:
         Result(
             rows,
             covered.COLUMNS,
-            lambda shown: coverage_table(shown),
+            table,
             record=covered.record,
             title=f"{PROG} coverage",
             noun="figures",

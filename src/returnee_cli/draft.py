@@ -57,7 +57,8 @@ _REFERENCE_WORDS = (
     r"vol\.|room|tel|tel\.|phone|telephone|fax|call|hotline)|第|电话|热线|手机|传真)\s*[:：]?\s*$"
 )
 _PHONE = re.compile(
-    r"(?:\+\d{1,3}[\s-]?)?(?:\(\d{2,4}\)\s?|（\d{2,4}）|\d{2,4}-)\d{3,4}(?:[\s-]\d{3,5})?"
+    r"\+\d{1,3}(?:[\s-]\(?\d{1,4}\)?){2,5}"
+    r"|(?:\(\d{2,4}\)\s?|（\d{2,4}）|\d{2,4}-)\d{3,4}(?:[\s-]\d{3,5})?"
     r"|(?<!\d)1[3-9]\d{9}(?!\d)"
 )
 _DATE_SPANS = re.compile(
@@ -373,7 +374,7 @@ def _items(text: str, at: int) -> tuple[list[str], int, bool]:
     body = re.split(r"[.;!?](?:\s|$)|[.;!?]$", rest)[0]
     items: list[str] = []
     consumed = 0
-    for part in body.split(","):
+    for part in re.split(r",(?!\d)", body):  # not the comma of 1,250
         consumed += len(part) + 1
         piece = part.strip()
         closing = re.match(r"(?:(?:and|or)\s+)(.*)$", piece)

@@ -89,13 +89,23 @@ def write_pack(
     folder: Path,
     drafted: rules.Draft,
     text: str,
-    text_file: Path,
-    source: str,
-    city: str | None,
+    origin: tuple[Path, str],
+    cities: tuple[str | None, str | None],
     force: bool,
     protected: Sequence[Path],
 ) -> str:
-    """Write the pack folder: every file checked first, so that a refusal leaves no half pack."""
+    """Write the pack folder: every file checked first, so that a refusal leaves no half pack.
+    `origin`: the text file and the source id; `cities`: the facts' city, and that city again
+    when no loaded pack declares it (the sources file then declares it, its name to fill in)."""
+    from returnee_cli.placeholders import placeholder
+
+    text_file, source = origin
+    city, new_city = cities
+    document: dict[str, object] = {"sources": [rules.source_record(source, f"{source}.txt")]}
+    if new_city is not None:
+        document["cities"] = [
+            {"slug": new_city, "name": placeholder("the city's English name, e.g. Hangzhou")}
+        ]
     from returnee_cli import writer
 
     if folder.exists() and not folder.is_dir():
@@ -109,8 +119,8 @@ def write_pack(
     files = {
         folder / FACTS_FILE: facts_yaml(drafted, source, city, text_file),
         folder / SOURCES_FILE: rules.to_yaml(
-            {"sources": [rules.source_record(source, stored)]},
-            ["The source the drafted facts cite; fill in what it says, and check its date."],
+            document,
+            ["The source the drafted facts cite, and any new city they name: fill in each value."],
         ),
         folder / stored: text,
     }

@@ -96,7 +96,12 @@ def _word(phrase: str) -> str:
 # every warm one, does not pay for them.
 _BEFORE = r"(" + "|".join(_word(phrase) for phrase, _ in _PHRASES) + r")\s*$"
 _QUALIFIER_OF = dict(_PHRASES)
-_AFTER = r"\s*[%％]?\s*(" + "|".join(sorted(AFTER_ZH, key=len, reverse=True)) + ")"
+# (after the unit, if any: 1.2亿元左右, 300人以上)
+_AFTER = (
+    r"\s*[%％]?\s*(?:美元|[人名位家元个])?\s*("
+    + "|".join(sorted(AFTER_ZH, key=len, reverse=True))
+    + ")"
+)
 # Between the two ends of a range: "between 20 and 30", "20 to 30", "from 20% to 30%", "20–30",
 # and in Chinese 20%至30%, 20到30, 20%～30%, (在)20%和30%(之间).
 _RANGE_JOIN = r"^\s*[%％]?\s*(?:and|to|–|—|-|至|到|~|～|和|与)\s*$"

@@ -2,7 +2,8 @@
 reads. English and Chinese alike. Pure: no I/O.
 
 - A paragraph ends at a blank line; a heading or a caption is a paragraph of its own.
-- A line that starts with list numbering (`1.`, `(2)`, `3、`, `- `) starts a sentence of its own.
+- A line that starts with list numbering (`1.`, `(2)`, `3、`, `- `) is a paragraph of its own,
+  with the indented lines after it.
 - Lines starting with `#` are notes about the file, not the text (as in a stored text).
 - An English sentence ends at . ! or ? followed by a space and a capital, a digit or an opening
   quote, unless the word before the dot is an abbreviation (Mr., No., e.g.); a Chinese one ends
@@ -55,12 +56,15 @@ def _paragraphs(text: str) -> list[tuple[str, list[tuple[int, int]]]]:
         starts.clear()
         offset = 0
 
+    in_item = False  # a numbered line goes on only on indented lines
     for number, raw in enumerate(text.splitlines(), start=1):
         if raw.startswith("#") or not raw.strip():
             close()
             continue
-        if _NUMBERED.match(raw):
+        numbered = bool(_NUMBERED.match(raw))
+        if numbered or (in_item and not raw[:1].isspace()):
             close()
+        in_item = numbered or (in_item and raw[:1].isspace())
         starts.append((offset, number))
         piece = " ".join(raw.split())
         pieces.append(piece)
