@@ -290,6 +290,8 @@ def test_the_command_list_is_the_one_documented() -> None:
         "cite",
         "cities",
         "city",
+        "coverage",
+        "draft",
         "entrepreneurs",
         "export",
         "facts",

@@ -33,7 +33,7 @@ def test_the_built_in_pack_holds_every_figure_of_its_article(run: RunCli) -> Non
         "quote": "Those engaged in science and technology-related fields make up the largest "
         "share at 20.84%.",
     }
-    assert covered.stderr == "returnees: all 14 figures in 1 stored texts are held\n"
+    assert covered.stderr == "returnees: all 14 figures in 1 stored text are held\n"
     strict = run("coverage", "--strict")
     assert strict.exit_code == 0
     assert "shanghai-women-share" in strict.stdout
@@ -79,8 +79,8 @@ def test_a_figure_no_fact_holds_is_named_and_strict_fails(run: RunCli, tmp_path:
         ("At least 25%", "at_least", 6)
     ]
     assert lenient.stderr == (
-        "returnees: 1 of 12 figures in 1 stored texts are held by no fact; draft them with: "
-        "returnees draft TEXT_FILE\n"
+        "returnees: 1 of 12 figures in 1 stored text held by no fact; add a fact for each "
+        "(returnees draft TEXT_FILE proposes them)\n"
     )
     strict = run(*args, "--strict")
     assert strict.exit_code == 1

@@ -810,6 +810,14 @@ def _coverage_keys() -> Sequence[str]:
 
 
 @command(
+    option(
+        "--source",
+        "-s",
+        dest="source",
+        metavar="SOURCE_ID",
+        complete=complete_source,
+        help="Only the stored text of this source; returnees sources lists them.",
+    ),
     flag(
         "--strict",
         dest="strict",
@@ -817,8 +825,8 @@ def _coverage_keys() -> Sequence[str]:
     ),
     output_options(keys=lambda: _coverage_keys()),
 )
-def coverage(call: Call, strict: bool) -> None:
-    """Every figure of each stored source text, and the fact that holds it, or none.
+def coverage(call: Call, source: str | None, strict: bool) -> None:
+    """Which figures of the stored source texts the facts hold: each one, its fact, or none.
 
     A fact holds a figure when it is reported in that source with the same value and qualifier,
     and its quote contains the figure. --strict keeps a pack complete in its CI.
@@ -826,6 +834,7 @@ def coverage(call: Call, strict: bool) -> None:
     Example: returnees coverage --strict
     """
     from returnee_cli import coverage as covered
+    from returnee_cli.figures import plural
 
     def table(shown: Sequence[covered.Covered]) -> RenderableType:
         from returnee_cli.render.coverage import coverage_table  # rich: for a table only
@@ -833,7 +842,8 @@ def coverage(call: Call, strict: bool) -> None:
         return coverage_table(shown)
 
     factset = call.load()
-    rows = covered.coverage(factset)
+    only = queries.resolve_source(factset, source).id if source is not None else None
+    rows = covered.coverage(factset, only)
     missing = [row for row in rows if not row.held]
     call.emit(
         Result(
@@ -849,13 +859,16 @@ def coverage(call: Call, strict: bool) -> None:
     texts = len({row.source for row in rows})
     if missing:
         output.message(
-            f"{PROG}: {len(missing):,} of {len(rows):,} figures in {texts:,} stored texts are "
-            "held by no fact; draft them with: returnees draft TEXT_FILE"
+            f"{PROG}: {len(missing):,} of {plural(len(rows), 'figure')} in "
+            f"{plural(texts, 'stored text')} held by no fact; add a fact for each (returnees "
+            "draft TEXT_FILE proposes them)"
         )
         if strict:
             raise Exit(EXIT_DATA)
     elif rows:
-        output.message(f"{PROG}: all {len(rows):,} figures in {texts:,} stored texts are held")
+        output.message(
+            f"{PROG}: all {plural(len(rows), 'figure')} in {plural(texts, 'stored text')} are held"
+        )
 
 
 @command()

@@ -28,11 +28,12 @@ class Covered:
         return bool(self.held_by)
 
 
-def coverage(factset: FactSet) -> list[Covered]:
-    """Every figure of every stored text of the loaded sources, in source and text order."""
+def coverage(factset: FactSet, only: str | None = None) -> list[Covered]:
+    """Every figure of every stored text of the loaded sources (or of the source `only`), in
+    source and text order."""
     rows: list[Covered] = []
     for source in factset.sources.values():
-        if source.text_path is None:
+        if source.text_path is None or only not in (None, source.id):
             continue
         try:
             text = source.text_path.read_text(encoding="utf-8")

@@ -12,6 +12,7 @@ from returnee_cli import PROG
 from returnee_cli import draft as rules
 from returnee_cli.errors import UsageError
 from returnee_cli.fields import SLUG_PATTERN
+from returnee_cli.figures import plural
 from returnee_cli.untrusted import neutralise
 
 MAX_TEXT_BYTES = 64 * 1024 * 1024  # a 100-page report is about 300 KB
@@ -80,8 +81,9 @@ def summary(drafted: rules.Draft) -> str:
     figures = sum(1 for d in drafted.facts if d.figure is not None)
     lists = sum(1 for d in drafted.facts if d.items is not None)
     return (
-        f"drafted {len(drafted.facts):,} facts ({figures:,} figures, {lists:,} lists) from "
-        f"{drafted.sentences:,} sentences; fill in each <to fill in: ...> value"
+        f"drafted {plural(len(drafted.facts), 'fact')} ({plural(figures, 'figure')}, "
+        f"{plural(lists, 'list')}) from {plural(drafted.sentences, 'sentence')}; fill in each "
+        "<to fill in: ...> value"
     )
 
 
@@ -101,7 +103,7 @@ def write_pack(
 
     text_file, source = origin
     city, new_city = cities
-    document: dict[str, object] = {"sources": [rules.source_record(source, f"{source}.txt")]}
+    document = {"sources": [rules.source_record(source, f"{source}.txt")]}
     if new_city is not None:
         document["cities"] = [
             {"slug": new_city, "name": placeholder("the city's English name, e.g. Hangzhou")}

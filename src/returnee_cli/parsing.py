@@ -399,8 +399,7 @@ class _FileReader:
         checked, with no second message about the same key."""
         self.problem(
             node,
-            f"`{spec.name}` is to fill in: replace {_short(str(node.value).strip(), 60)!r} with "
-            f"{spec.help}",
+            f"`{spec.name}` is to fill in ({spec.help}): replace the placeholder",
             "to-fill-in",
             spec.name,
         )
