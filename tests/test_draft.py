@@ -359,10 +359,48 @@ def test_every_wording_gives_its_qualifier(
     )
 
 
-@given(st.text(max_size=300))
-def test_any_text_drafts_to_a_fact_file_yaml_reads(text: str) -> None:
-    from returnee_cli.draft import fact_records, to_yaml
+UNSAFE = ["\x1b[31m", "\x9b", "\u202e", "\u200b", "\x07", "\U000e0041"]
 
-    document = yaml.safe_load(to_yaml({"facts": fact_records(draft_text(text), "s", None)}))
+
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=40),
+            st.sampled_from([*UNSAFE, "Over 70% ", "58万人", "。", ". ", "\n\n", "such as a, b"]),
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_any_text_drafts_to_yaml_that_reads_back_verbatim_and_drives_no_terminal(
+    text: str,
+) -> None:
+    from returnee_cli.draft import fact_records, to_yaml
+    from returnee_cli.untrusted import neutralise
+
+    written = to_yaml({"facts": fact_records(draft_text(text), "s", None)})
+    assert neutralise(written, lines=True) == written  # every control as an escape
+    document = yaml.safe_load(written)
     for fact in document["facts"] or ():
-        assert normalise(fact["quote"]) in normalise(text)
+        assert normalise(fact["quote"]) in normalise(text)  # the escapes read back exactly
+
+
+def test_the_loader_holds_a_chinese_qualifier_to_its_quote(run: RunCli, tmp_path: Path) -> None:
+    """The lexicon's Chinese wording is the loader's too: 超过70% is not exact, 70%以上 is
+    more_than, 1.2亿元 is 120000000 yuan."""
+    source = tmp_path / "report.txt"
+    source.write_text(CHINESE, encoding="utf-8")
+    pack = tmp_path / "pack"
+    assert run("draft", str(source), "-o", str(pack), "--source", "zh-report").exit_code == 0
+    fill_in(pack)
+    facts_file = pack / "facts.yaml"
+    text = facts_file.read_text(encoding="utf-8")
+    # the second fact is 超过70%: call it exact
+    wrong = text.replace("qualifier: more_than", "qualifier: exact", 2).replace(
+        "qualifier: exact", "qualifier: more_than", 1
+    )
+    facts_file.write_text(wrong, encoding="utf-8")
+    checked = run("validate", str(pack), "--json")
+    assert checked.exit_code == 1
+    (error,) = checked.json()["errors"]
+    assert error["code"] == "qualifier" and error["key"] == "qualifier"
+    assert "fact `zh-report-2` is `exact` but its quote says “超过 70”" in error["message"]

@@ -462,6 +462,8 @@ def to_yaml(document: dict[str, list[dict[str, object]]], header: Sequence[str] 
     libyaml's emitter where PyYAML has it (the pure-Python one takes seconds on a long report)."""
     import yaml
 
+    from returnee_cli.untrusted import neutralise
+
     try:
         base: type[yaml.SafeDumper] = yaml.CSafeDumper  # type: ignore[assignment]
     except AttributeError:  # pragma: no cover - PyYAML built without libyaml
@@ -474,7 +476,14 @@ def to_yaml(document: dict[str, list[dict[str, object]]], header: Sequence[str] 
         tag = "tag:yaml.org,2002:" + ("float" if "." in data else "int")
         return dumper.represent_scalar(tag, str(data))
 
+    def plain(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+        # a character that could drive a terminal: double-quoted, so that its escape (below)
+        # reads back as the character itself and the quote stays verbatim
+        style = '"' if neutralise(data, lines=True) != data else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
     Dumper.add_representer(Written, number)
+    Dumper.add_representer(str, plain)
     lines = [f"# {line}" if line else "#" for line in header]
     for key, records in document.items():
         lines.append(f"{key}:")
@@ -492,4 +501,5 @@ def to_yaml(document: dict[str, list[dict[str, object]]], header: Sequence[str] 
             body = text.rstrip("\n").split("\n")
             lines.append("  - " + body[0])
             lines.extend("    " + line if line else "" for line in body[1:])
-    return "\n".join(lines) + "\n"
+    # \x1b, \u202e, ...: YAML's own escapes in a double-quoted scalar, so no terminal is driven
+    return neutralise("\n".join(lines), lines=True) + "\n"
