@@ -274,11 +274,28 @@ def test_a_drafted_pack_names_each_placeholder_then_validates_once_filled(
     assert all("is to fill in" in e["message"] for e in errors)
     facts = yaml.safe_load((pack / "facts.yaml").read_text(encoding="utf-8"))["facts"]
     assert all(f["city"] == "example-town" for f in facts)  # --city filled it in
+    sources = yaml.safe_load((pack / "sources.yaml").read_text(encoding="utf-8"))
+    assert sources["cities"] == [  # a city no loaded pack declares: declared, its name to write
+        {"slug": "example-town", "name": "<to fill in: the city's English name, e.g. Hangzhou>"}
+    ]
 
     fill_in(pack)
     checked = run("validate", str(pack))
     assert checked.exit_code == 0, checked.stdout + checked.stderr
     assert checked.stdout.startswith("valid: 2 files")
+
+
+@pytest.mark.parametrize(
+    ("given", "city"), [("上海", "shanghai"), ("Hangzhou City", "hangzhou"), ("全国", None)]
+)
+def test_a_known_city_is_named_as_people_write_it(
+    run: RunCli, tmp_path: Path, given: str, city: str | None
+) -> None:
+    source = tmp_path / "report.txt"
+    source.write_text(CHINESE, encoding="utf-8")
+    drafted = run("draft", str(source), "--city", given)
+    assert drafted.exit_code == 0, drafted.stderr
+    assert {f.get("city") for f in _facts(drafted.stdout)} == {city}
 
 
 def test_a_pack_is_never_overwritten_without_force(run: RunCli, tmp_path: Path) -> None:
@@ -302,7 +319,7 @@ def test_a_pack_is_never_overwritten_without_force(run: RunCli, tmp_path: Path) 
     ("args", "message"),
     [
         (["--source", "My Report"], "--source 'My Report' must be lowercase letters"),
-        (["--city", "Hang zhou"], "--city 'Hang zhou' must be lowercase letters"),
+        (["--city", "Example Town"], "--city 'Example Town' must be lowercase letters"),
     ],
 )
 def test_a_bad_slug_is_refused_with_the_fix(

@@ -744,7 +744,8 @@ def validate(call: Call, paths: list[Path]) -> None:
         "-c",
         dest="city",
         metavar="CITY",
-        help="The city slug of every fact (default: a placeholder to fill in).",
+        help="The city of every fact: a known one by any name (上海, Shanghai, nationwide), or a "
+        "new slug the pack declares (default: a placeholder to fill in).",
     ),
     option(
         "--output",
@@ -775,32 +776,63 @@ def draft(
 
     text = drafting.read_text(text_file)
     source_id = drafting.source_id(source, text_file)
-    if city is not None:
-        drafting.check_slug(city, "--city")
+    factset = _facts_in_use(call) if city is not None else None
+    slug, new_city = _draft_city(factset, city)
     drafted = drafting.draft(text, lang)
     if pack is None:
-        output.write_text(drafting.facts_yaml(drafted, source_id, city, text_file))
+        output.write_text(drafting.facts_yaml(drafted, source_id, slug, text_file))
     else:
-        new_city = city if city is not None and city not in _known_cities(call) else None
         written = drafting.write_pack(
             Path(pack),
             drafted,
             text,
             (text_file, source_id),
-            (city, new_city),
+            (slug, new_city),
             overwrite,
-            call.settings.paths,
+            _protected(call),
         )
         output.message(f"{PROG}: {written}")
     output.message(f"{PROG}: {drafting.summary(drafted)}")
 
 
-def _known_cities(call: Call) -> set[str]:
-    """The city slugs of the facts in use: a drafted pack declares any other city it names."""
+def _facts_in_use(call: Call) -> FactSet | None:
+    """The facts in use, to know their cities; None when they cannot be loaded (a draft does not
+    need them)."""
     try:
-        return set(call.load().cities)
+        return call.load()
     except ReturneesError:
-        return set()
+        pass
+    try:  # a stale RETURNEES_FACTS or a broken pack: the built-in cities at least
+        return load_factset([builtin_facts_dir()])
+    except ReturneesError:
+        return None
+
+
+def _draft_city(factset: FactSet | None, name: str | None) -> tuple[str | None, str | None]:
+    """--city of `draft`: the slug of a known city by any of its names (上海 is shanghai; "" for
+    nationwide: the facts name no city), or a new slug, which the pack then declares. Returns
+    (the facts' city, the new city to declare)."""
+    from returnee_cli import drafting
+
+    if name is None:
+        return None, None
+    if factset is not None:
+        try:
+            known = queries.resolve_city(factset, name)
+        except UsageError:
+            pass
+        else:
+            return ("" if known is NATIONWIDE else known.slug), None
+    drafting.check_slug(name, "--city")
+    return name, name
+
+
+def _protected(call: Call) -> list[Path]:
+    """The fact files in use, which a drafted pack may not write over."""
+    try:
+        return call.settings.paths
+    except ReturneesError:  # a stale RETURNEES_FACTS: the built-in facts are still protected
+        return [builtin_facts_dir()]
 
 
 def _coverage_keys() -> Sequence[str]:

@@ -401,7 +401,7 @@ def text_of(figures: Sequence[Figure]) -> list[str]:
 
 def fact_records(draft: Draft, source: str, city: str | None) -> list[dict[str, object]]:
     """One fact-file record per proposed fact, in the text's order, with the placeholders a
-    person must fill in."""
+    person must fill in. `city`: its slug; None: a placeholder; "": none (nationwide)."""
     from returnee_cli.placeholders import placeholder
 
     records: list[dict[str, object]] = []
@@ -412,9 +412,10 @@ def fact_records(draft: Draft, source: str, city: str | None) -> list[dict[str, 
             f"“{figure.written}”" if figure else f"the list “{found.items[0]}, …”" if found else ""
         )
         record: dict[str, object] = {"id": fact_id}
-        record["city"] = city or placeholder(
-            "the city slug (returnees cities), or remove this line for a nationwide fact"
-        )
+        if city != "":  # "": a nationwide fact, which names no city
+            record["city"] = city or placeholder(
+                "the city slug (returnees cities), or remove this line for a nationwide fact"
+            )
         record["topic"] = placeholder("a topic slug, e.g. sectors")
         record["label"] = placeholder(f"a short label for {what} ({fact_id})")
         if figure is not None:

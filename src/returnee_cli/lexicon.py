@@ -1,7 +1,9 @@
 """How reporting words a figure's bound, declared once: the qualifiers, the words that state
 each one in a sentence, the symbol a terminal shows and the words prose uses. `validate` reads
-it to hold a fact's qualifier to its quote (both ways), the renderers to show the figure, and a
-drafting command can read it to propose a qualifier. Pure: no I/O.
+it to hold a fact's qualifier to its quote (both ways), the renderers to show the figure, and
+`returnees draft` to propose a qualifier. English and Chinese reporting alike: 超过70%, 70%以上,
+58万人, 1.2亿元, 百分之三十六 (Chinese is written without spaces, so a Chinese phrase needs no word
+boundary, and a Chinese character next to a figure does not make it part of a word). Pure: no I/O.
 
 Matching is case-insensitive, and curly and straight quotes count alike.
 """
