@@ -421,3 +421,48 @@ def test_the_loader_holds_a_chinese_qualifier_to_its_quote(run: RunCli, tmp_path
     (error,) = checked.json()["errors"]
     assert error["code"] == "qualifier" and error["key"] == "qualifier"
     assert "fact `zh-report-2` is `exact` but its quote says “超过 70”" in error["message"]
+
+
+DOC_PACK = {
+    name: body
+    for _, role, name, body in re.findall(
+        r"^```(\w+)(?: (file)=(\S+))?\n(.*?)\n```$",
+        (Path(__file__).parents[1] / "docs" / "drafting.md").read_text(encoding="utf-8"),
+        re.MULTILINE | re.DOTALL,
+    )
+    if role == "file"
+}
+# Every `key: value` line of the finished walk-through pack: (file, line number, key).
+KEY_LINES = [
+    (name, number, key.group(1))
+    for name in ("my-pack/facts.yaml", "my-pack/sources.yaml")
+    for number, line in enumerate(DOC_PACK[name].splitlines(), 1)
+    if (key := re.match(r"^\s*(?:- )?(\w+): \S", line))
+    # not the ids and the references to them: what cites an id to fill in cannot be resolved
+    and key.group(1) not in ("id", "slug", "source", "reported_in")
+]
+
+
+@pytest.mark.parametrize(("name", "number", "key"), KEY_LINES, ids=lambda v: str(v))
+def test_a_placeholder_in_any_key_is_the_one_problem_named(
+    run: RunCli, tmp_path: Path, name: str, number: int, key: str
+) -> None:
+    """Whatever key a person leaves as a placeholder (or a draft does), validate names that one,
+    at its line, and nothing else."""
+    for written, body in DOC_PACK.items():
+        (tmp_path / written).parent.mkdir(exist_ok=True)
+        (tmp_path / written).write_text(body + "\n", encoding="utf-8")
+    stored = tmp_path / "my-pack" / "example-report-2025.txt"  # as draft -o stores it
+    stored.write_text(DOC_PACK["example-report.txt"] + "\n", encoding="utf-8")
+    path = tmp_path / name
+    lines = path.read_text(encoding="utf-8").splitlines()
+    head = re.match(r"^(\s*(?:- )?\w+): ", lines[number - 1])
+    assert head is not None
+    lines[number - 1] = f"{head.group(1)}: '<to fill in: the {key}>'"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    checked = run("validate", str(tmp_path / "my-pack"), "--json")
+    assert checked.exit_code == 1
+    errors = [
+        (Path(e["file"]).name, e["line"], e["key"], e["code"]) for e in checked.json()["errors"]
+    ]
+    assert errors == [(Path(name).name, number, key, "to-fill-in")]

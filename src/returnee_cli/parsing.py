@@ -373,7 +373,7 @@ class _FileReader:
             self.problem(node, f"`{spec.name}` is empty; give {spec.help}", "type", spec.name)
             return _INVALID
         if node.tag == _TAG + "str" and is_placeholder(str(node.value)):
-            return self._placeholder(node, spec)
+            return self._placeholder(node, spec, what)
         if len(node.value) > MAX_TEXT_CHARS:
             self.problem(
                 node,
@@ -393,20 +393,30 @@ class _FileReader:
             return self._url(node, spec)
         return self._text(node, spec)
 
-    def _placeholder(self, node: yaml.ScalarNode, spec: FieldSpec) -> Any:
-        """A value `returnees draft` left for a person to write: named as to fill in, at its
-        line, and stood in for (placeholders.STAND_IN) so that the rest of its record is still
-        checked, with no second message about the same key."""
+    def _placeholder(self, node: yaml.ScalarNode, spec: FieldSpec, what: str) -> Any:
+        """A value `returnees draft` left for a person to write (placeholders.py): named as to
+        fill in, at its line, and nothing more said of it. A fact's label, base or topic is
+        stood in for, so that the rest of the fact (its quote, figure and qualifier) is still
+        checked; a fact's city is left out; any other key of a fact leaves the fact unbuilt
+        (its id and references are still checked). A source or a city is always kept, a
+        stand-in in each of its keys, so that the facts citing it are not unresolved."""
         self.problem(
             node,
             f"`{spec.name}` is to fill in ({spec.help}): replace the placeholder",
             "to-fill-in",
             spec.name,
         )
+        if what == "fact":
+            if spec.name == "city":
+                return _OMITTED  # no city: a nationwide fact, which names no unknown city
+            if spec.name not in ("label", "population", "topic"):
+                return _INVALID
+        elif not spec.required and spec.kind not in (*STAND_IN, "text"):
+            return _OMITTED
         if spec.kind == "choice":
             return spec.choices[0]
-        if spec.name == "city" or spec.kind not in (*STAND_IN, "text"):
-            return _OMITTED  # no city: a nationwide fact, which names no unknown city
+        if spec.name == "text":
+            return _OMITTED  # no stored text: its quotes are not checked (a warning says so)
         return STAND_IN.get(spec.kind, str(node.value).strip())
 
     def _text(self, node: yaml.ScalarNode, spec: FieldSpec) -> Any:
