@@ -60,6 +60,12 @@ def test_a_drafted_and_filled_pack_is_fully_covered_in_either_language(
         assert rows and all(row["held_by"] for row in rows)
         if language == "en":
             assert [row["value"] for row in rows] == [float(v) for v, *_ in EXPECTED_EN]
+        else:
+            counted = {row["figure"]: (row["value"], row["unit"], row["qualifier"]) for row in rows}
+            assert counted["58万人"] == (580000, "people", "exact")
+            assert counted["1.2亿元左右"] == (120000000, "yuan", "about")
+            assert counted["300余家"] == (300, "companies", "more_than")
+            assert counted["20%至30%"] == (20, "percent", "range")
 
 
 def test_a_figure_no_fact_holds_is_named_and_strict_fails(run: RunCli, tmp_path: Path) -> None:

@@ -42,11 +42,16 @@ def coverage(factset: FactSet, only: str | None = None) -> list[Covered]:
                 f"cannot read the stored text of source `{source.id}` ({source.text_path}): "
                 f"{getattr(error, 'strerror', None) or error}; returnees validate says more"
             ) from None
-        stating = [f for f in factset.facts if f.reported_in == source.id and f.quote]
+        stating: dict[Decimal, list[Fact]] = {}  # by value: a large pack is not read per figure
+        for fact in factset.facts:
+            if fact.reported_in == source.id and fact.quote and fact.value is not None:
+                stating.setdefault(Decimal(str(fact.value)), []).append(fact)
         for drafted in draft.draft_text(text).facts:
-            if drafted.figure is not None:
-                held = tuple(f.id for f in stating if _holds(f, drafted.figure))
-                rows.append(Covered(source.id, drafted.figure, held))
+            figure = drafted.figure
+            if figure is not None:
+                candidates = stating.get(figure.value, [])
+                held = tuple(f.id for f in candidates if _holds(f, figure))
+                rows.append(Covered(source.id, figure, held))
     return rows
 
 

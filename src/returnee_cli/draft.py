@@ -39,6 +39,7 @@ _UNIT_OF_NOUN = {noun: unit for unit, nouns in _NOUNS.items() for noun in nouns}
 _SCALES = ("thousand", "million", "billion", "trillion")
 _CHINESE_UNITS = {"人": "people", "名": "people", "位": "people", "家": "companies"}
 _CHINESE_UNITS.update({"元": "yuan", "美元": "dollars", "年": "years", "个": "items"})
+_CHINESE_COUNTED = re.compile(r"(?:余|多)?(?:美元|[人名位家元])")
 _CURRENCY_BEFORE = (
     (re.compile(r"(?:¥|￥|RMB|CNY)\s*$"), "yuan"),
     (re.compile(r"(?:US\$|\$|USD)\s*$"), "dollars"),
@@ -107,6 +108,9 @@ class Figure:
         after = _PERCENT_AFTER.match(text, end)
         if after:
             end = after.end()
+        counted = _CHINESE_COUNTED.match(text, end)  # 58万人, 300余家, 1.2亿元
+        if counted:
+            end = counted.end()
         if self.words and text.startswith(self.words, end):
             end += len(self.words)
         return text[start:end]
