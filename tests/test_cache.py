@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from returnee_cli import cache
+from returnee_cli import cache, checks
 from returnee_cli.loading import fact_files, read_factset
 from returnee_cli.paths import builtin_facts_dir
 
@@ -185,14 +185,16 @@ def test_an_entry_built_under_other_rules_is_not_trusted(
     run("--facts", str(pack), "facts", "--json")
     files, _ = fact_files([builtin_facts_dir(), pack])
     assert cache.load(files) is not None
-    monkeypatch.setattr(cache, "_rules", lambda: [["checks.py", 1, 2, 3, 4, 5]])
+    monkeypatch.setattr(cache, "_rules", lambda: [["checks.py", 1, 2, 3, 4]])
     assert cache.load(files) is None
 
 
 def test_an_interrupted_write_leaves_no_partial_entry(
     folder: Path, pack: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    checked = read_factset([pack], use_cache=False)
+    watch = cache.Watch()
+    with checks.watching(watch.saw):
+        checked = read_factset([pack], use_cache=False)
     files, _ = fact_files([pack])
 
     def interrupted(source: object, target: object) -> None:
@@ -200,5 +202,5 @@ def test_an_interrupted_write_leaves_no_partial_entry(
 
     monkeypatch.setattr(os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        cache.store(files, checked)
+        cache.store(files, checked, watch)
     assert entries(folder) == []  # the partial file went with the interruption

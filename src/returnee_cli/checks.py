@@ -9,9 +9,11 @@ The loader checks each record on its own; these rules need the whole set. They r
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Context, Decimal, localcontext
 from pathlib import Path
 
@@ -43,12 +45,30 @@ def normalise(text: str) -> str:
     return " ".join(text.translate(_CURLY).split())
 
 
+Reader = Callable[[Path, os.stat_result, bytes], None]  # (path, its stamp, the bytes read)
+_readers: list[Reader] = []
+
+
 def read_at_most(path: Path, limit: int) -> bytes | None:
     """The file's bytes, or None when it holds more than `limit` (read no further: a device or a
-    /proc file can claim any size, or none)."""
+    /proc file can claim any size, or none). Every fact file and stored text is read here."""
     with path.open("rb") as stream:
+        stamp = os.fstat(stream.fileno()) if _readers else None  # before a byte is read
         data = stream.read(limit + 1)
+    if stamp is not None:
+        for reader in _readers:
+            reader(path, stamp, data)
     return data if len(data) <= limit else None
+
+
+@contextmanager
+def watching(reader: Reader) -> Iterator[None]:
+    """Tell `reader` of every file read meanwhile: the cache records what a load depends on."""
+    _readers.append(reader)
+    try:
+        yield
+    finally:
+        _readers.remove(reader)
 
 
 def _problem(

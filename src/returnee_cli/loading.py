@@ -69,13 +69,28 @@ def read_factset(
     With `use_cache`, a set loaded before from unchanged files comes from the cache, checks and
     warnings included, and a valid set read anew is kept there for the next start."""
     files, problems = fact_files(paths if paths is not None else [builtin_facts_dir()])
-    if use_cache and not problems:
-        from returnee_cli import cache
+    if not use_cache or problems:
+        return _read(files, problems, progress)
+    from returnee_cli import cache
 
-        cached = cache.load(files)
-        if cached is not None:
-            return cached
-    # The cold path: no cache entry to answer from. Imported here, so a warm start never pays.
+    cached = cache.load(files)
+    if cached is not None:
+        return cached
+    from returnee_cli import checks
+
+    # Every file is stamped as it is read, and the stamps are checked again before the result
+    # is kept: a file edited during the load leaves nothing in the cache (cache.py).
+    watch = cache.Watch()
+    with checks.watching(watch.saw):
+        checked = _read(files, problems, progress)
+    if not checked.errors:
+        cache.store(files, checked, watch)
+    return checked
+
+
+def _read(files: list[Path], problems: list[Problem], progress: Progress | None) -> Checked:
+    """The cold path: every file parsed, assembled and checked. Imported here, so a warm start
+    from the cache never pays for it."""
     from returnee_cli import checks
     from returnee_cli.assembly import Assembler
 
@@ -92,12 +107,7 @@ def read_factset(
     problems.extend(checks.check_factset(factset))
     # as a compiler lists them: errors first, then by file and line
     problems.sort(key=lambda p: (p.severity != ERROR, p.file, p.line or 0))
-    checked = Checked(tuple(display_path(f) for f in files), factset, tuple(problems))
-    if use_cache and not checked.errors:
-        from returnee_cli import cache
-
-        cache.store(files, checked)
-    return checked
+    return Checked(tuple(display_path(f) for f in files), factset, tuple(problems))
 
 
 def _size(path: Path) -> int:
