@@ -42,6 +42,7 @@ SAMPLES: dict[str, str | None] = {
     "color": "always",
     "raw_csv": None,
     "paths": str(builtin_facts_dir()),
+    "action": "info",
 }
 # A value each converter refuses: the fast path leaves it to Typer, which explains.
 REFUSED = {
@@ -52,6 +53,7 @@ REFUSED = {
     "style": "bibtex",
     "qualifier": "over",
     "color": "sometimes",
+    "action": "flush",
 }
 
 

@@ -107,11 +107,13 @@ def cache_dir() -> Path | None:
 
 
 def _home() -> Path | None:
+    given = os.environ.get("HOME")
+    if given is not None and not os.path.isabs(given):
+        return None  # HOME='' (Python would make it /) or relative: nowhere to trust
     try:
-        home = Path.home()
+        return Path.home()
     except (RuntimeError, KeyError, OSError):  # no HOME, and no passwd entry to fall back on
         return None
-    return home if home.is_absolute() else None  # HOME='' or relative: nowhere to trust
 
 
 # The modules whose rules decide what a valid fact set is: an entry built under other rules (a
@@ -339,6 +341,8 @@ def _store_entry(target: Path, stored: dict[str, Any]) -> None:
         return  # it would never be read
     try:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if target.is_symlink() or (target.exists() and not target.is_file()):
+            target.unlink()  # a FIFO or device under an entry's name: the writer would refuse it
 
         def fill(path: Path) -> None:
             path.write_bytes(entry)
@@ -408,9 +412,11 @@ def clear(folder: Path | None = None) -> Summary:
     return Summary(folder, removed, size)
 
 
-def prune(folder: Path, keep: Path, limit: int = MAX_FOLDER_BYTES) -> None:
-    """Remove the oldest entries until the folder holds at most `limit` bytes of them, never
-    `keep` (the entry just written); and killed writers' leftovers over an hour old."""
+def prune(folder: Path, keep: Path, limit: int | None = None) -> None:
+    """Remove the oldest entries until the folder holds at most `limit` (MAX_FOLDER_BYTES) bytes
+    of them, never `keep` (the entry just written); and killed writers' leftovers over an hour
+    old."""
+    limit = MAX_FOLDER_BYTES if limit is None else limit
     now = _now()
     files = []
     for path, info in _own_files(folder):

@@ -648,3 +648,76 @@ def schema(call: Call) -> None:
         OutputRequest(Format.json),
         Result([fact_file_schema()], (), lambda rows: "", single=True),
     )
+
+
+# --- the cache: what it holds, and clearing it ----------------------------------------------------
+
+CACHE_ACTIONS = ("info", "clear")
+
+
+@command(
+    argument(
+        "action",
+        metavar="ACTION",
+        convert=one_of(CACHE_ACTIONS),
+        complete=starting_with(CACHE_ACTIONS),
+        help="info: where the cache is, how many entries it holds and their size; clear: remove "
+        "them.",
+    ),
+    OUTPUT,
+    name="cache",
+)
+def cache_(call: Call, action: str) -> None:
+    """The cache of loaded fact files: where it is and what it holds, or clear it.
+
+    The cache keeps each set of fact files loaded, checked, so that the next start does not read
+    them again (RETURNEES_CACHE_DIR moves it; --no-cache leaves it alone). The oldest entries are
+    removed when it grows beyond 128 MiB. clear removes returnees' own entry files, nothing else.
+
+    Example: returnees cache info --json
+    """
+    from returnee_cli import cache
+
+    if action == "clear":
+        cleared = cache.clear()
+        if cleared.folder is None:
+            output.message(f"{PROG}: no cache folder (no home folder and no {cache.CACHE_ENV})")
+        else:
+            entries = "entry" if cleared.entries == 1 else "entries"
+            output.message(
+                f"{PROG}: removed {cleared.entries:,} cache {entries} ({_size(cleared.size)}) "
+                f"from {cleared.folder}"
+            )
+        return
+    held = cache.summary()
+    emit(
+        call.out,
+        Result(
+            [held],
+            ("folder", "entries", "bytes"),
+            lambda rows: "".join(
+                f"{key:<8} {value}\n"
+                for key, value in (
+                    ("folder", held.folder if held.folder is not None else "(none)"),
+                    ("entries", f"{held.entries:,}"),
+                    ("size", _size(held.size)),
+                )
+            ),
+            record=lambda summary: {
+                "folder": str(summary.folder) if summary.folder is not None else None,
+                "entries": summary.entries,
+                "bytes": summary.size,
+            },
+            single=True,
+        ),
+    )
+
+
+def _size(count: int) -> str:
+    """1,234 bytes -> '1.2 KiB'; as a person reads a size."""
+    size = float(count)
+    for unit in ("bytes", "KiB", "MiB"):
+        if size < 1024 or unit == "MiB":
+            return f"{count:,} bytes" if unit == "bytes" else f"{size:,.1f} {unit}"
+        size /= 1024
+    return f"{size:,.1f} GiB"
