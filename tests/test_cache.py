@@ -268,7 +268,12 @@ def test_a_racy_entry_is_rewritten_once_old_enough_and_then_not_read_again(
     stamped = stored(entry)["stamped"]
     checked: list[str] = []
     content = cache._content
-    monkeypatch.setattr(cache, "_content", lambda p, s: checked.append(p) or content(p, s))
+
+    def counted(path: str, recorded: cache.Stamp) -> cache.Digest | None:
+        checked.append(path)
+        return content(path, recorded)
+
+    monkeypatch.setattr(cache, "_content", counted)
     assert label(run, pack) == "A share"
     assert checked == [str(pack)] and stored(entry)["stamped"] == stamped  # still too recent
     later = time.time_ns() + 10 * 10**9
@@ -602,6 +607,17 @@ def test_cache_info_says_where_and_how_much(run: RunCli, folder: Path, pack: Pat
     table = run("cache", "info")
     assert table.stdout == f"folder   {folder}\nentries  1\nsize     {size / 1024:,.1f} KiB\n"
     assert table.stderr == ""
+
+
+def test_cache_takes_info_or_clear(run: RunCli, folder: Path) -> None:
+    refused = run("cache", "flush")
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert refused.stderr.startswith(
+        "returnees: Invalid value for 'ACTION': 'flush' is not one of info, clear"
+    )
+    assert run("cache", "INFO", "--json").json()["folder"] == str(folder)
+    help_text = " ".join(run("cache", "--help", columns=200).stdout.split())
+    assert f"beyond {cache.MAX_FOLDER_BYTES // 2**20} MiB" in help_text
 
 
 def test_cache_clear_removes_only_returnees_own_entries(

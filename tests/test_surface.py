@@ -53,7 +53,6 @@ REFUSED = {
     "style": "bibtex",
     "qualifier": "over",
     "color": "sometimes",
-    "action": "flush",
 }
 
 
