@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import marshal
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -669,3 +670,14 @@ def test_the_folder_is_kept_under_its_cap_oldest_first_never_the_new_entry(
     run(*argv)
     assert entries(folder) == sorted([new, writing])  # never the one just written
     assert run(*argv).exit_code == 0 and new.exists()
+
+
+def test_the_docs_state_the_bounds_the_code_holds() -> None:
+    text = (Path(__file__).resolve().parents[1] / "docs" / "robustness.md").read_text("utf-8")
+    section = text[text.index("## The cache") :]
+    assert f"**{cache.MAX_ENTRY_BYTES // 2**20} MiB**" in section
+    assert f"**{cache.MAX_FOLDER_BYTES // 2**20} MiB**" in section
+    assert f"**{cache.RACY_WINDOW_NS // 10**9} seconds**" in section
+    named = set(re.findall(r"`(test_\w+)`", section))
+    defined = {name for name in globals() if name.startswith("test_")}
+    assert named and named <= defined, sorted(named - defined)

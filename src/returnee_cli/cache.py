@@ -40,6 +40,7 @@ import time
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -494,13 +495,11 @@ def _well_formed(stored: Any) -> bool:
         return type(facts) is list
     if set(map(type, facts)) != {tuple} or set(map(len, facts)) != {len(ROW_FIELD_NAMES) + 1}:
         return False
-    places = [row[-1] for row in facts]
-    if set(map(type, places)) != {tuple} or set(map(len, places)) != {2}:
-        return False
-    indexes = {place[0] for place in places}
-    if {type(i) for i in indexes} != {int} or min(indexes) < 0 or max(indexes) >= len(files):
-        return False
-    return {type(place[1]) for place in places} <= {int, type(None)}
+    # Each location must be a (file index, line) pair. dict() checks every one is a pair in a
+    # single pass, in C, and keeps only the few file indexes: a warm start of 100,000 facts pays
+    # about as much for it as for a stat of each file.
+    indexes = dict(map(itemgetter(-1), facts))
+    return all(type(i) is int and 0 <= i < len(files) for i in indexes)
 
 
 def _cells_ok(row: Any, types: Sequence[type | tuple[type, ...]]) -> bool:
