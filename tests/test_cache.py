@@ -264,7 +264,11 @@ def test_a_same_size_edit_within_the_same_second_is_seen(
 def test_a_racy_entry_is_rewritten_once_old_enough_and_then_not_read_again(
     run: RunCli, folder: Path, pack: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert label(run, pack) == "A share"  # the pack was written just now: racy
+    # A modification time a minute ahead: racy however slow this machine is, until the clock
+    # (cache._now, moved on below) has passed it by more than the window.
+    ahead = time.time_ns() + 60 * 10**9
+    os.utime(pack, ns=(ahead, ahead))
+    assert label(run, pack) == "A share"
     [entry] = entries(folder)
     stamped = stored(entry)["stamped"]
     checked: list[str] = []
@@ -277,10 +281,9 @@ def test_a_racy_entry_is_rewritten_once_old_enough_and_then_not_read_again(
     monkeypatch.setattr(cache, "_content", counted)
     assert label(run, pack) == "A share"
     assert checked == [str(pack)] and stored(entry)["stamped"] == stamped  # still too recent
-    later = time.time_ns() + 10 * 10**9
-    monkeypatch.setattr(cache, "_now", lambda: later)  # ten seconds on
-    old = pack.stat().st_mtime_ns
-    os.utime(entry, ns=(old, old))  # the entry's own time is a stamp time too
+    later = ahead + 10 * 10**9
+    monkeypatch.setattr(cache, "_now", lambda: later)  # the clock ten seconds past the file
+    os.utime(entry, ns=(ahead, ahead))  # as if written then: its own time is a stamp time too
     assert label(run, pack) == "A share"
     assert len(checked) == 2 and stored(entry)["stamped"] == later  # checked, and written again
     assert label(run, pack) == "A share"
@@ -311,9 +314,9 @@ facts:
     def edit_once_read(path: Path, limit: int) -> bytes | None:
         data = read(path, limit)
         if path.name == target.name and "12.5" in target.read_text(encoding="utf-8"):
-            before = target.stat()  # the same size, and the time put back: only content differs
+            before = target.stat()  # the same size, dated ten seconds earlier (as cp -p can)
             target.write_text(target.read_text(encoding="utf-8").replace("12.5", "17.5"), "utf-8")
-            os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+            os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns - 10 * 10**9))
         return data
 
     with monkeypatch.context() as mid_load:
