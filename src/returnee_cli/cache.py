@@ -77,8 +77,6 @@ MAX_FOLDER_BYTES = 128 * 1024 * 1024
 # FAT keeps modification times to 2 s, ext3 and HFS+ to 1 s; a second more for clocks that
 # round rather than truncate.
 RACY_WINDOW_NS = 3_000_000_000
-# A partial file older than this is a killed writer's leftover, not a write in progress.
-_LEFTOVER_NS = 3600 * 1_000_000_000
 
 Stamp = tuple[int, int, int, int]  # size, modification time, change time, inode
 Digest = tuple[int, int]  # CRC-32 and length of the bytes read
@@ -369,17 +367,15 @@ class Summary:
 
 
 def _own_files(folder: Path) -> list[tuple[Path, os.stat_result]]:
-    """The entries in `folder`, and leftovers of interrupted writes: only returnees' own names,
-    only regular files (never followed through a symlink)."""
+    """The entries in `folder`: only returnees' own names, only regular files (never followed
+    through a symlink). Interrupted writes' leftovers are the writer's to remove."""
     found = []
     try:
         names = os.listdir(folder)
     except OSError:
         return []
     for name in names:
-        ours = name.startswith(ENTRY_PREFIX) and name.endswith(ENTRY_SUFFIX)
-        partial = name.startswith("." + ENTRY_PREFIX) and name.endswith(".partial")
-        if not (ours or partial):
+        if not (name.startswith(ENTRY_PREFIX) and name.endswith(ENTRY_SUFFIX)):
             continue
         try:
             info = os.lstat(folder / name)
@@ -399,7 +395,10 @@ def summary(folder: Path | None = None) -> Summary:
 
 
 def clear(folder: Path | None = None) -> Summary:
-    """Remove every entry (and leftover) of returnees' own, nothing else; what was removed."""
+    """Remove every entry of returnees' own, nothing else (and, as every write does, leftovers
+    of writers that were killed); what was removed."""
+    from returnee_cli.writer import remove_leftovers
+
     folder = folder or cache_dir()
     if folder is None:
         return Summary(None, 0, 0)
@@ -410,22 +409,16 @@ def clear(folder: Path | None = None) -> Summary:
         except FileNotFoundError:
             continue
         removed, size = removed + 1, size + info.st_size
+    if folder.is_dir():
+        remove_leftovers(folder)
     return Summary(folder, removed, size)
 
 
 def prune(folder: Path, keep: Path, limit: int | None = None) -> None:
     """Remove the oldest entries until the folder holds at most `limit` (MAX_FOLDER_BYTES) bytes
-    of them, never `keep` (the entry just written); and killed writers' leftovers over an hour
-    old."""
+    of them, never `keep` (the entry just written)."""
     limit = MAX_FOLDER_BYTES if limit is None else limit
-    now = _now()
-    files = []
-    for path, info in _own_files(folder):
-        if path.name.endswith(".partial"):
-            if now - info.st_mtime_ns > _LEFTOVER_NS:
-                path.unlink(missing_ok=True)
-            continue
-        files.append((path, info))
+    files = _own_files(folder)
     total = sum(info.st_size for _, info in files)
     for path, info in sorted(files, key=lambda item: item[1].st_mtime_ns):
         if total <= limit:
