@@ -450,9 +450,10 @@ _FEW = 16  # short quotes of one length looked up one by one; more, in one pass 
 _WINDOWS = 2  # where a long quote may anchor: its first _WINDOWS strides, or its end
 
 
-def quotes_found(text: str, quotes: Iterable[str]) -> set[str]:
+def quotes_found(text: str, quotes: Iterable[str], *, scan_budget: int | None = None) -> set[str]:
     """The quotes that are in `text`: for each, the answer of `quote in text`, in time about
-    linear in the text plus the quotes."""
+    linear in the text plus the quotes. A long quote whose candidates would take more than
+    `scan_budget` startswith calls (default: about one scan's worth) is looked up with `in`."""
     size = len(text)
     found: set[str] = set()
     short: dict[int, set[str]] = defaultdict(set)
@@ -471,7 +472,8 @@ def quotes_found(text: str, quotes: Iterable[str]) -> set[str]:
             every = map(slice, range(size - length + 1), range(length, size + 1))
             found |= group.intersection(map(text.__getitem__, every))
     if long:
-        found |= _long_quotes_found(text, long)
+        budget = 256 + size // 256 if scan_budget is None else scan_budget
+        found |= _long_quotes_found(text, long, budget)
     return found
 
 
@@ -493,11 +495,10 @@ def _windows(quote: str) -> list[list[tuple[int, str]]]:
     ]
 
 
-def _long_quotes_found(text: str, quotes: list[str]) -> set[str]:
+def _long_quotes_found(text: str, quotes: list[str], budget: int) -> set[str]:
     windows = {quote: _windows(quote) for quote in quotes}
     wanted = {gram for runs in windows.values() for run in runs for _, gram in run}
     counts = Counter(filter(wanted.__contains__, _stretches(text)))
-    budget = 256 + len(text) // 256  # startswith calls that cost about one scan of the text
     anchors: dict[str, list[tuple[str, int]]] = defaultdict(list)
     scan: list[str] = []
     for quote, runs in windows.items():

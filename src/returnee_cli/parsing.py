@@ -483,7 +483,7 @@ class _FileReader:
             )
             return _INVALID
         shown = figures.number_text(number)
-        if float(shown.replace(",", "")) != number:
+        if Decimal(shown.replace(",", "")) != Decimal(str(number)):  # 1e23: 99,999,…,611,392
             self.problem(
                 node,
                 f"`{spec.name}` {written} would be shown as {shown}, which is another "
