@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
+from array import array
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Context, Decimal, localcontext
 from itertools import compress
@@ -431,23 +432,26 @@ def _recompute(fact: Fact, inputs: list[Fact]) -> intervals.Derived | None:
 # --- finding many quotes in one long text --------------------------------------------------------
 #
 # `quote in text` scans the whole text for each quote that is not there: 7,000 such quotes in a
-# 16 MiB text took minutes. Instead the text is passed over a few times, each pass a chain of C
-# iterators (map, filter, compress) over every STRIDE-th position, never a Python loop per
-# character, and nothing of the text is kept but the counts of the stretches the quotes need.
-# A quote of at least LONG characters that is in the text has one of any STRIDE consecutive
-# GRAM-character stretches of it at an indexed position (a multiple of STRIDE): its candidates
-# are those positions, each verified with startswith. A short quote is looked up one by one, or,
-# when many share a length, in one pass over every stretch of that length. A long quote whose
-# stretches are all common in the text (a text that repeats itself) is looked up with `in`: never
-# slower than before. tests/test_bounded.py holds the answer to `in` on random texts.
+# 16 MiB text took minutes. Instead the text is indexed once per batch of quotes, in one pass
+# that is a chain of C iterators (map, compress) over every QUOTE_STRIDE-th position, never a
+# Python loop per character; what is kept is the positions (8 bytes each) of the stretches the
+# quotes need, nothing else of the text. A quote of at least QUOTE_LONG characters that is in
+# the text has one of any QUOTE_STRIDE consecutive QUOTE_GRAM-character stretches of it on an
+# indexed position: its candidates are those positions (of its first run of stretches or its
+# last, whichever has fewer), each verified with startswith. No candidate: not in the text. A
+# short quote is looked up with `in`, or, when many share a length, all of them in one pass over
+# every stretch of that length. A quote with more candidates than about one scan's worth (a text
+# that repeats itself) is looked up with `in`: never slower than before. tests/test_bounded.py
+# holds the answer to `in` on random texts; benchmarks/quotes.py measures it.
 
 QUOTE_GRAM = 8  # characters in each indexed stretch of the text
 QUOTE_STRIDE = 8  # every QUOTE_STRIDE-th position of the text is indexed
 QUOTE_LONG = QUOTE_GRAM + QUOTE_STRIDE - 1
 QUOTE_HINTS = 20  # missing quotes of one stored text told where they stop agreeing with it
-QUOTE_HINT_CHARS = 4 * 1024 * 1024  # ... fewer when the text is longer than this / QUOTE_HINTS
+QUOTE_HINT_CHARS = 4 * 1024 * 1024  # ... at most this / the text's length of them (at least 1)
 _FEW = 16  # short quotes of one length looked up one by one; more, in one pass over the text
-_WINDOWS = 2  # where a long quote may anchor: its first _WINDOWS strides, or its end
+_BATCH = 20_000  # long quotes looked up in one pass: about 40 MB of stretches to look for
+_WINDOWS = 1  # where a long quote may anchor: its first _WINDOWS strides, or its end
 
 
 def quotes_found(text: str, quotes: Iterable[str], *, scan_budget: int | None = None) -> set[str]:
@@ -473,7 +477,8 @@ def quotes_found(text: str, quotes: Iterable[str], *, scan_budget: int | None = 
             found |= group.intersection(map(text.__getitem__, every))
     if long:
         budget = 256 + size // 256 if scan_budget is None else scan_budget
-        found |= _long_quotes_found(text, long, budget)
+        for first in range(0, len(long), _BATCH):  # a pass over the text per batch
+            found |= _long_quotes_found(text, long[first : first + _BATCH], budget)
     return found
 
 
@@ -496,32 +501,31 @@ def _windows(quote: str) -> list[list[tuple[int, str]]]:
 
 
 def _long_quotes_found(text: str, quotes: list[str], budget: int) -> set[str]:
-    windows = {quote: _windows(quote) for quote in quotes}
-    wanted = {gram for runs in windows.values() for run in runs for _, gram in run}
-    counts = Counter(filter(wanted.__contains__, _stretches(text)))
-    anchors: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    scan: list[str] = []
-    for quote, runs in windows.items():
-        cost, run = min(((sum(counts[g] for _, g in run), run) for run in runs), key=_first)
+    runs = {quote: _windows(quote) for quote in quotes}
+    wanted = {gram for windows in runs.values() for run in windows for _, gram in run}
+    # One pass: where each wanted stretch sits on an indexed position (8 bytes a position).
+    positions: dict[str, array[int]] = defaultdict(lambda: array("q"))
+    starts = range(0, len(text) - QUOTE_GRAM + 1, QUOTE_STRIDE)
+    for position in compress(starts, map(wanted.__contains__, _stretches(text))):
+        positions[text[position : position + QUOTE_GRAM]].append(position)
+    found: set[str] = set()
+    nowhere: array[int] = array("q")
+    for quote, windows in runs.items():
+        candidates = [
+            [(offset, positions.get(gram, nowhere)) for offset, gram in run] for run in windows
+        ]
+        cost, run = min(((sum(len(at) for _, at in run), run) for run in candidates), key=_first)
         if cost == 0:
             continue  # no stretch of the run is in the text: neither is the quote
         if cost > budget:
-            scan.append(quote)
-            continue
-        for offset, gram in run:
-            if counts[gram]:
-                anchors[gram].append((quote, offset))
-    found = {quote for quote in scan if quote in text}
-    if anchors:
-        starts = range(0, len(text) - QUOTE_GRAM + 1, QUOTE_STRIDE)
-        for position in compress(starts, map(anchors.__contains__, _stretches(text))):
-            for quote, offset in anchors[text[position : position + QUOTE_GRAM]]:
-                if (
-                    position >= offset
-                    and quote not in found
-                    and text.startswith(quote, position - offset)
-                ):
-                    found.add(quote)
+            if quote in text:
+                found.add(quote)
+        elif any(
+            position >= offset and text.startswith(quote, position - offset)
+            for offset, at in run
+            for position in at
+        ):
+            found.add(quote)
     return found
 
 
