@@ -439,17 +439,19 @@ def _recompute(fact: Fact, inputs: list[Fact]) -> intervals.Derived | None:
 # the text has one of any QUOTE_STRIDE consecutive QUOTE_GRAM-character stretches of it on an
 # indexed position: its candidates are those positions (of its first run of stretches or its
 # last, whichever has fewer), each verified with startswith. No candidate: not in the text. A
-# short quote is looked up with `in`, or, when many share a length, all of them in one pass over
-# every stretch of that length. A quote with more candidates than about one scan's worth (a text
-# that repeats itself) is looked up with `in`: never slower than before. tests/test_bounded.py
-# holds the answer to `in` on random texts; benchmarks/quotes.py measures it.
+# short quote is looked up with `in`, or, when hundreds share a length, all of them in one pass
+# over every stretch of that length. A quote with more candidates than about one scan's worth
+# (a text that repeats itself) is looked up with `in`: never slower than before.
+# tests/test_bounded.py holds the answer to `in` on random texts; benchmarks/quotes.py measures
+# it.
 
 QUOTE_GRAM = 8  # characters in each indexed stretch of the text
 QUOTE_STRIDE = 8  # every QUOTE_STRIDE-th position of the text is indexed
 QUOTE_LONG = QUOTE_GRAM + QUOTE_STRIDE - 1
 QUOTE_HINTS = 20  # missing quotes of one stored text told where they stop agreeing with it
 QUOTE_HINT_CHARS = 4 * 1024 * 1024  # ... at most this / the text's length of them (at least 1)
-_FEW = 16  # short quotes of one length looked up one by one; more, in one pass over the text
+_FEW = 512  # short quotes of one length looked up with `in`; more, in one pass (which costs
+# about as much as 450 scans with `in`: a slice and a set lookup per position)
 _BATCH = 20_000  # long quotes looked up in one pass: about 40 MB of stretches to look for
 _WINDOWS = 1  # where a long quote may anchor: its first _WINDOWS strides, or its end
 

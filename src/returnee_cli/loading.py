@@ -75,7 +75,7 @@ def read_factset(
     With `use_cache`, a set loaded before from unchanged files comes from the cache, checks and
     warnings included, and a valid set read anew is kept there for the next start."""
     files, problems = fact_files(paths if paths is not None else [builtin_facts_dir()])
-    too_much = _beyond_load_limits(files)
+    too_much = _beyond_load_limits(files, paths or [builtin_facts_dir()])
     if too_much is not None:  # refused before any file is read
         return Checked(tuple(display_path(f) for f in files), FactSet((), {}, {}), (too_much,))
     if use_cache and not problems:
@@ -109,8 +109,9 @@ def read_factset(
     return checked
 
 
-def _beyond_load_limits(files: list[Path]) -> Problem | None:
-    """A load of more fact files, or more bytes of them, than MAX_LOAD_FILES or MAX_LOAD_BYTES."""
+def _beyond_load_limits(files: list[Path], given: Sequence[Path]) -> Problem | None:
+    """A load of more fact files, or more bytes of them, than MAX_LOAD_FILES or MAX_LOAD_BYTES;
+    named after the last path given (the built-in facts come first, the user's packs after)."""
     if len(files) > MAX_LOAD_FILES:
         why = f"{len(files):,} fact files, more than the {MAX_LOAD_FILES:,} one load reads"
     elif sum(_size(path) for path in files) > MAX_LOAD_BYTES:
@@ -118,7 +119,7 @@ def _beyond_load_limits(files: list[Path]) -> Problem | None:
         why = f"more than {limit} GiB of fact files, more than one load reads"
     else:
         return None
-    where = display_path(files[0].parent) if files else "--facts"
+    where = display_path(given[-1]) if given else "--facts"
     return Problem(where, None, f"{why}; load fewer packs at once", "too-large")
 
 
