@@ -116,12 +116,10 @@ def test_unknown_city_exits_2_with_one_line_and_a_suggestion(run: RunCli) -> Non
 def test_known_city_without_the_data_exits_0_and_names_the_cities_that_have_it(run: RunCli) -> None:
     as_json = run("sectors", "--city", "shanghai", "--json")
     assert (as_json.exit_code, as_json.json()) == (0, [])
-    assert "cities that have it: beijing" in as_json.stderr
+    assert as_json.stderr == "returnees: no work-sector figures for Shanghai; Beijing has them\n"
     table = run("sectors", "--city", "shanghai")
     assert (table.exit_code, table.stdout) == (0, "")
-    assert table.stderr == (
-        "returnees: no work-sector figures for that city; cities that have it: beijing\n"
-    )
+    assert table.stderr == ("returnees: no work-sector figures for Shanghai; Beijing has them\n")
 
 
 def test_facts_filters_combine(run: RunCli) -> None:
@@ -319,3 +317,16 @@ def test_every_command_has_a_summary_and_an_example(run: RunCli, command: str) -
 def test_help_documents_the_exit_codes(run: RunCli) -> None:
     out = " ".join(run("--help", columns=200).stdout.split())
     assert "1 broken fact files" in out and "2 bad usage" in out and "130 interrupted" in out
+
+
+def test_the_list_of_commands_gives_each_a_whole_sentence(run: RunCli) -> None:
+    """click cuts a long first sentence in the middle ("its role in the..."): each command's
+    line is the first sentence of its help, or what comes before that sentence's colon."""
+    shown = run("--help", columns=80).stdout
+    listed = shown.split("Commands:\n")[1].split("\n\n")[0].splitlines()
+    assert len(listed) == len(COMMANDS)
+    for line in listed:
+        name, _, summary = line.strip().partition(" ")
+        assert name in COMMANDS
+        assert summary.strip().endswith(".") and "..." not in summary, line
+    assert "  cities         Every city in the facts.\n" in shown

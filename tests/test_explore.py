@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import xml.etree.ElementTree as ElementTree
@@ -129,7 +130,7 @@ def test_entrepreneurs_chart_shows_lower_bounds_and_the_sample(run: RunCli) -> N
 def test_entrepreneurs_for_a_city_without_the_survey(run: RunCli) -> None:
     result = run("entrepreneurs", "--city", "beijing", "--json")
     assert (result.exit_code, result.json()) == (0, [])
-    assert "cities that have it: shanghai" in result.stderr
+    assert "no entrepreneur survey figures for Beijing; Shanghai has them" in result.stderr
 
 
 def test_reasons_keep_the_articles_order_side_by_side(run: RunCli) -> None:
@@ -171,7 +172,7 @@ def test_topics_matrix_says_what_the_data_can_and_cannot_answer(run: RunCli) -> 
     sectors_line = next(line for line in table.splitlines() if line.startswith("sectors"))
     assert sectors_line.split() == ["sectors", "5", "·", "·", "·", "·", "·", "·", "·"]
     narrow = run("topics", columns=60).stdout
-    assert "sectors: beijing 5" in narrow
+    assert "sectors               Beijing 5" in narrow
 
 
 # --- cite ----------------------------------------------------------------------------------------
@@ -289,9 +290,7 @@ def test_an_unknown_field_exits_2_and_lists_the_valid_ones(run: RunCli) -> None:
 def test_no_data_is_said_in_each_formats_own_way(run: RunCli, fmt: str, expected: str) -> None:
     result = run("industries", "--city", "changsha", "--format", fmt)
     assert (result.exit_code, result.stdout) == (0, expected)
-    assert (
-        "no industry facts for that city; cities that have it: beijing, shanghai" in result.stderr
-    )
+    assert "no industry facts for Changsha; Beijing and Shanghai have them" in result.stderr
 
 
 def test_svg_saves_the_picture_and_keeps_stdout_clean(run: RunCli, tmp_path: Path) -> None:
@@ -576,33 +575,33 @@ def test_json_is_byte_for_byte_what_the_json_module_writes(run: RunCli) -> None:
     assert run("facts", "--search", "nothing at all", "--json").stdout == "[]\n"
 
 
-def test_the_topics_matrix_fits_an_80_column_terminal(run: RunCli) -> None:
-    out = run("topics", columns=80).stdout
-    lines = out.splitlines()
-    assert lines[0].split() == ["Bei", "Shang", "Guang", "Shen", "Su", "Hang", "Chang", "Nation"]
-    assert lines[1].split() == [
+def test_the_topics_matrix_shows_whole_city_names_where_they_fit(run: RunCli) -> None:
+    lines = run("topics", columns=110).stdout.splitlines()
+    assert lines[0].split() == [
         "Topic",
-        "jing",
-        "hai",
-        "zhou",
-        "zhen",
-        "zhou",
-        "zhou",
-        "sha",
-        "wide",
+        *("Beijing Shanghai Guangzhou Shenzhen Suzhou Hangzhou Changsha Nationwide".split()),
     ]
-    assert next(line for line in lines if line.startswith("women")).split() == [
-        "women",
-        "·",
-        "6",
-        "·",
-        "·",
-        "·",
-        "·",
-        "·",
-        "·",
-    ]
-    assert all(len(line) <= 80 for line in lines)
+    women = next(line for line in lines if line.startswith("women"))
+    assert women.split() == ["women", "·", "6", "·", "·", "·", "·", "·", "·"]
+
+
+@pytest.mark.parametrize("columns", [80, 60, 40, 30])
+def test_in_a_narrow_terminal_topics_list_where_each_is_answered_never_splitting_a_name(
+    run: RunCli, columns: int
+) -> None:
+    lines = run("topics", columns=columns).stdout.splitlines()
+    assert all(len(line) <= columns for line in lines)
+    names = "Beijing Shanghai Guangzhou Shenzhen Suzhou Hangzhou Changsha Nationwide".split()
+    entries = re.findall(r"([A-Z][a-z]+) (\d+)", "\n".join(lines))
+    # every name stays whole, with its count beside it on the same line
+    assert {name for name, _ in entries} == set(names)
+    assert ("Nationwide", "2") in entries and ("Beijing", "5") in entries
+    if columns == 80:
+        assert lines[2:4] == [
+            "destinations          Shanghai 1, Guangzhou 1, Shenzhen 1, Suzhou 1, Hangzhou 1,",
+            "                      Changsha 1, Nationwide 2",
+        ]
+        assert "women                 Shanghai 6" in lines
 
 
 def test_facts_by_qualifier_lists_the_lower_bounds_only(run: RunCli) -> None:

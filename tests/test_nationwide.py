@@ -47,7 +47,9 @@ def test_no_city_filter_means_every_city_nationwide_included(factset: FactSet) -
     assert {factset.city_of(f) for f in every} >= {NATIONWIDE, factset.cities["beijing"]}
 
 
-@pytest.mark.parametrize("name", ["nationwide", "China", "全国", "中国", "China (nationwide)"])
+@pytest.mark.parametrize(
+    "name", ["nationwide", "China", "全国", "中国", "China (nationwide)", "china, nationwide"]
+)
 def test_every_name_of_nationwide_resolves_to_the_one_constant(factset: FactSet, name: str) -> None:
     assert name.casefold() in NATIONWIDE_NAMES
     assert queries.resolve_city(factset, name) is NATIONWIDE
@@ -60,10 +62,10 @@ def test_the_topics_matrix_ends_with_nationwide(factset: FactSet) -> None:
 
 def test_every_view_names_nationwide_the_same_way(run: RunCli) -> None:
     shown = run("show", "national-policy-aims").stdout
-    assert "City         China (nationwide)\n" in shown
-    assert run("cite", "national-policy-aims").stdout.startswith("China (nationwide): ")
-    assert run("city", "nationwide").stdout.startswith("China (nationwide) (全国) · 6 facts")
-    assert "China (nationwide)" in run("industries").stdout
+    assert "City         China, nationwide\n" in shown
+    assert run("cite", "national-policy-aims").stdout.startswith("China, nationwide: ")
+    assert run("city", "nationwide").stdout.startswith("China, nationwide (全国) · 6 facts")
+    assert "China, nationwide" in run("industries").stdout
 
 
 def test_the_facts_table_shows_the_nationwide_slug_wide_or_stacked(run: RunCli) -> None:
@@ -84,7 +86,8 @@ def test_a_pack_may_not_declare_a_city_called_nationwide(tmp_path: Path) -> None
     found = _problems(tmp_path, body + GOOD_FACT.replace("city: wuhan", "city: nationwide"))
     assert found == [
         "pack.yaml:8: city `nationwide` has the slug 'nationwide', which names the whole "
-        "country: `--city` takes china, china (nationwide), nationwide, 中国, 全国 for the facts "
+        "country: `--city` takes `china` `china (nationwide)` `china, nationwide` `nationwide` "
+        "`中国` `全国` for the facts "
         "with no city; give the city another one, and leave `city` out of a fact about the "
         "whole country"
     ]

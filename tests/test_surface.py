@@ -24,11 +24,13 @@ CLICK: Any = typer.main.get_command(app)
 
 # A good value for every option and argument a command declares (None: a flag).
 SAMPLES: dict[str, str | None] = {
-    "city": "shanghai",
+    "city": "shanghai,北京市",
     "topic": "women",
     "source": "beijing-blue-book-2025",
     "search": "master",
     "qualifier": "more_than",
+    "derived": None,
+    "unit": "people",
     "format": "csv",
     "json": None,
     "fields": "id",
@@ -90,6 +92,7 @@ def test_typer_offers_each_option_as_declared(name: str) -> None:
             assert click_param.nargs == (-1 if param.many else 1)
             continue
         assert click_param.opts == list(param.flags)
+        assert click_param.secondary_opts == list(param.off)
         assert click_param.metavar == param.metavar
         assert click_param.default == (None if param.many else param.default)
         assert click_param.multiple == param.many

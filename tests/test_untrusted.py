@@ -19,8 +19,10 @@ from .test_loading import GOOD_FACT, HEADER
 # What must never reach a terminal raw: controls but newline, bidi and zero-width marks,
 # separators, noncharacters, lone surrogates.
 DANGER = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
-    "\ufdd0-\ufdef\ufff9-\ufffb\ufffe\uffff\ud800-\udfff]"
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+    "\U000e0000-\U000e007f\ufdd0-\ufdef\ufff9-\ufffb\ufffe\uffff\ud800-\udfff"
+    + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(1, 17))
+    + "]"
 )
 HOSTILE = st.text(
     alphabet=st.one_of(

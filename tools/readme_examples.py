@@ -39,6 +39,8 @@ def _written(param: Param) -> str:
     if param.kind == "argument":
         return param.metavar or param.dest.upper()
     value = f" {param.metavar}" if param.kind == "option" else ""
+    if param.off:  # a switch: --derived/--no-derived
+        return f"`{'/'.join(param.names)}`"
     return f"`{', '.join(sorted(param.flags, key=len))}{value}`"
 
 

@@ -17,10 +17,10 @@ from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from returnee_cli import PROG, commands, output
-from returnee_cli.errors import EXIT_CODES, EXIT_USAGE, ReturneesError
+from returnee_cli.errors import EXIT_CODES, EXIT_USAGE, ReturneesError, Terminated
 from returnee_cli.fastpath import DISABLE_ENV
 from returnee_cli.surface import COMMANDS, Command, Param
 
@@ -57,6 +57,8 @@ class ReturneesGroup(TyperGroup):
             code = done.exit_code
         except typer.Abort:
             code = output.report(KeyboardInterrupt())
+        except Terminated as error:
+            code = output.report(error)
         except Exception as error:
             if type(error).__name__ == "NoArgsIsHelpError":  # as Typer itself tells it apart
                 error.show()  # type: ignore[attr-defined]
@@ -73,8 +75,41 @@ class ReturneesGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except (ReturneesError, output.StdoutClosed, KeyboardInterrupt) as error:
+        except (ReturneesError, output.StdoutClosed, KeyboardInterrupt, Terminated) as error:
             raise typer.Exit(output.report(error)) from None
+
+
+class ReturneesCommand(TyperCommand):
+    """A command whose single-valued options refuse to be given twice: click would keep the last
+    value and say nothing, where the fast path (surface.parse) leaves such a call to this one."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not ctx.resilient_parsing:  # completion parses half-written calls: never refused
+            _refuse_repeats(ctx, self.make_parser(ctx).parse_args(args=list(args))[2])
+        return super().parse_args(ctx, args)
+
+
+def _refuse_repeats(ctx: Any, order: Sequence[Any]) -> None:
+    """Each option in the order click met it: one that takes a single value, or a switch, given
+    more than once is an error naming it (a plain flag given twice asks the same thing twice)."""
+    if any(getattr(param, "is_eager", False) for param in order):
+        return  # --help answers whatever else was written
+    seen: set[str] = set()
+    for param in order:
+        if param.param_type_name != "option" or param.multiple or param.count:
+            continue
+        if param.is_flag and not param.secondary_opts:
+            continue
+        if param.name in seen:
+            if param.secondary_opts:  # a switch: --derived --no-derived
+                on, off = param.opts[0], param.secondary_opts[0]
+                text = f"{on}/{off} was given twice; give {on} or {off}, once"
+            else:
+                several = [p.opts[0] for p in ctx.command.params if getattr(p, "multiple", False)]
+                hint = f" ({' and '.join(several)} take several)" if several else ""
+                text = f"{'/'.join(param.opts)} was given twice; it takes one value{hint}"
+            raise typer.BadParameter.__mro__[1](text, ctx=ctx)
+        seen.add(param.name)
 
 
 def _usage_line(error: Any) -> str:
@@ -112,7 +147,12 @@ app = typer.Typer(
 def _typer_parameter(param: Param) -> inspect.Parameter:
     info: Any
     annotation: Any = list[str] | None if param.many else str if param.required else str | None
-    if param.kind == "flag":
+    if param.kind == "flag" and param.off:  # --derived/--no-derived: True, False or None
+        annotation = bool | None
+        info = typer.Option(
+            "/".join((param.flags[0], param.off[0])), *param.flags[1:], help=param.help
+        )
+    elif param.kind == "flag":
         annotation = bool
         info = typer.Option(
             *param.flags,
@@ -179,6 +219,14 @@ def _with_signature(
     return function
 
 
+def summary(help: str) -> str:
+    """A command's line in the list of commands: its help's first sentence, or what comes before
+    that sentence's colon (click would cut a long one in the middle, with "...")."""
+    first = help.split("\n\n")[0].replace("\n", " ")
+    head, colon, _ = first.partition(": ")
+    return f"{head}." if colon else first
+
+
 def _global_values(ctx: typer.Context) -> dict[str, Any]:
     values = ctx.find_root().obj
     assert isinstance(values, dict)
@@ -215,7 +263,9 @@ app.callback()(
     )
 )
 for _declared in COMMANDS.values():
-    app.command(_declared.name)(_typer_command(_declared))
+    app.command(_declared.name, cls=ReturneesCommand, short_help=summary(_declared.help))(
+        _typer_command(_declared)
+    )
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ The Typer app (cli.py) and the fast path (fastpath.py) are both built from these
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -20,7 +20,7 @@ from returnee_cli.errors import EXIT_DATA, Exit, ReturneesError, UsageError
 from returnee_cli.formats import Format, OutputRequest
 from returnee_cli.lexicon import QUALIFIERS
 from returnee_cli.loading import load_factset, read_factset
-from returnee_cli.model import City, Fact, FactSet
+from returnee_cli.model import NATIONWIDE, City, Fact, FactSet
 from returnee_cli.paths import builtin_facts_dir
 from returnee_cli.surface import (
     FACT_FORMATS,
@@ -28,12 +28,15 @@ from returnee_cli.surface import (
     argument,
     choice,
     command,
+    each_of,
     existing_path,
     flag,
     one_of,
     option,
     output_options,
+    several,
     starting_with,
+    switch,
 )
 
 if TYPE_CHECKING:
@@ -70,13 +73,22 @@ class GlobalOptions(NamedTuple):
         """The fact files of this call: built-in, then RETURNEES_FACTS, then --facts."""
         from_env = [Path(p) for p in os.environ.get(FACTS_ENV, "").split(os.pathsep) if p.strip()]
         for path in [*from_env, *self.facts]:
-            if not path.exists():
-                origin = FACTS_ENV if path in from_env else "--facts"
-                raise UsageError(f"{origin}: no such file or folder: {path}")
+            must_exist(path, f"{FACTS_ENV if path in from_env else '--facts'}: ")
         paths = [*([] if self.no_builtin else [builtin_facts_dir()]), *from_env, *self.facts]
         if not paths:
             raise UsageError("--no-builtin leaves no facts to load; add --facts PATH")
         return Settings(paths, use_cache=not self.no_cache)
+
+
+def must_exist(path: Path, origin: str = "") -> None:
+    """Refuse (UsageError) a path to read that is not there, or cannot be reached: a name too
+    long, a file taken for a folder, a folder on the way that may not be entered."""
+    try:
+        path.stat()
+    except FileNotFoundError:
+        raise UsageError(f"{origin}no such file or folder: {path}") from None
+    except OSError as error:
+        raise UsageError(f"{origin}cannot reach {path}: {error.strerror or error}") from None
 
 
 class Call:
@@ -119,6 +131,11 @@ def run(
 
     declared = COMMANDS[name]
     own = {dest: value for dest, value in values.items() if dest not in OUTPUT_DESTS}
+    chosen = values.get("format")
+    if values.get("json") and "format" in given and chosen is not None and chosen != Format.json:
+        raise UsageError(
+            f"--json and --format {Format(chosen).value} ask for two formats; give one of them"
+        )
     if "format" not in given and not values.get("json"):
         values = {**values, **_format_of_output(declared, values.get("output"))}
     out = OutputRequest.from_values(values)
@@ -163,25 +180,47 @@ def _completion_factset() -> FactSet | None:
 
 
 def complete_city(incomplete: str) -> list[str]:
+    """The slugs and Chinese names of the cities, and `nationwide`; after a comma
+    (beijing,sh), those of the cities not written yet."""
     from returnee_cli.untrusted import neutralise
 
     factset = _completion_factset()
+    head, comma, last = incomplete.rpartition(",")
+    written = set(head.split(",")) if comma else set()
     names = [
         name
-        for city in (factset.cities.values() if factset else ())
+        for city in [*(factset.cities.values() if factset else ()), NATIONWIDE]
+        if not written & {city.slug, city.name_zh}
         for name in (city.slug, city.name_zh)
         if name and neutralise(name) == name  # a name that could drive the terminal: never offered
     ]
     return [
-        name
+        head + comma + name
         for name in names
-        if name.startswith(incomplete.casefold()) or name.startswith(incomplete)
+        if name.startswith(last.casefold()) or name.startswith(last)
     ]
+
+
+def _offered(names: Iterable[str], incomplete: str) -> list[str]:
+    from returnee_cli.untrusted import neutralise
+
+    return [n for n in names if n.startswith(incomplete) and neutralise(n) == n]
 
 
 def complete_topic(incomplete: str) -> list[str]:
     factset = _completion_factset()
-    return [t for t in (factset.topics if factset else []) if t.startswith(incomplete)]
+    return _offered(factset.topics if factset else [], incomplete)
+
+
+def complete_source(incomplete: str) -> list[str]:
+    factset = _completion_factset()
+    return _offered(factset.sources if factset else {}, incomplete)
+
+
+def complete_unit(incomplete: str) -> list[str]:
+    factset = _completion_factset()
+    units = sorted({fact.unit for fact in factset.facts if fact.unit}) if factset else []
+    return _offered(units, incomplete)
 
 
 def complete_fact_id(incomplete: str) -> list[str]:
@@ -233,30 +272,32 @@ GLOBAL_OPTIONS = (
     flag("--version", "-V", dest="version", eager=_version, help="Print the version and exit."),
 )
 
-CITY = option(
+CITY = several(
     "--city",
     "-c",
     dest="city",
     metavar="CITY",
     complete=complete_city,
-    help="Only this city: English name in any case, Chinese name (beijing, Shanghai, 北京), or "
-    "nationwide.",
+    help="Only this city, or any of several (repeated, or beijing,shanghai): English name in any "
+    "case, Chinese name (beijing, Shanghai, 北京, 上海市), or nationwide.",
 )
 FACT_FILTERS = (
     CITY,
-    option(
+    several(
         "--topic",
         "-t",
         dest="topic",
         metavar="TOPIC",
-        complete=complete_topic,
-        help="Only this topic, e.g. sectors, women, reasons; returnees topics lists them.",
+        complete=each_of(complete_topic),
+        help="Only this topic, or any of several (repeated, or women,education), e.g. sectors, "
+        "women, reasons; returnees topics lists them.",
     ),
     option(
         "--source",
         "-s",
         dest="source",
         metavar="SOURCE_ID",
+        complete=complete_source,
         help="Only facts from (or reported in) this source; returnees sources lists them.",
     ),
     option(
@@ -264,7 +305,8 @@ FACT_FILTERS = (
         "-q",
         dest="search",
         metavar="TEXT",
-        help="Only facts whose label, population, items or quote contain this text, in any case.",
+        help="Only facts whose label, population, items, quote or source title contain this "
+        "text, in any case, curly quotes as straight ones (master's finds master’s).",
     ),
     option(
         "--qualifier",
@@ -275,6 +317,20 @@ FACT_FILTERS = (
         help="Only figures with this bound: " + ", ".join(QUALIFIERS) + " (over is more_than, "
         "up to is at_most, nearly is about).",
     ),
+    switch(
+        "--derived",
+        "--no-derived",
+        dest="derived",
+        help="Only the figures computed from stated ones (--derived), or only what the sources "
+        "state (--no-derived).",
+    ),
+    option(
+        "--unit",
+        dest="unit",
+        metavar="UNIT",
+        complete=complete_unit,
+        help="Only figures in this unit, as the facts give it, e.g. percent, people.",
+    ),
 )
 FACT_ID = argument(
     "fact_id",
@@ -283,7 +339,7 @@ FACT_ID = argument(
     help="A fact id, as listed by: returnees facts.",
 )
 OUTPUT = output_options()
-FACT_OUTPUT = output_options(FACT_FORMATS)
+FACT_OUTPUT = output_options(FACT_FORMATS, keys=lambda: records.FACT_PATHS)
 
 
 # --- results --------------------------------------------------------------------------------------
@@ -311,37 +367,57 @@ def fact_result(
         title=title,
         database=write_sqlite,
         noun="facts",
+        paths=records.FACT_PATHS,
         **more,
     )
 
 
-def _city(factset: FactSet, name: str | None) -> City | None:
-    return queries.resolve_city(factset, name) if name is not None else None
+def _cities(factset: FactSet, names: Sequence[str]) -> list[City] | None:
+    """The cities named (None: none named, every city), each once, in the order given."""
+    if not names:
+        return None
+    chosen = [queries.resolve_city(factset, name) for name in names]
+    return list(dict.fromkeys(chosen))
 
 
-def _no_data(what: str, result: queries.TopicResult) -> str:
-    having = ", ".join(city.slug for city in result.cities_with_topic) or "none"
-    return f"no {what} for that city; cities that have it: {having}"
+def _no_data(what: str, chosen: Sequence[City], result: queries.TopicResult) -> str:
+    """'no work-sector figures for Shanghai; Beijing has them': what is missing, for which
+    cities, and where to find it instead."""
+    having = [city.name for city in result.cities_with_topic]
+    names = " or ".join(city.name for city in chosen)
+    where = f" for {names}" if chosen else " in these facts"
+    if not having:
+        return f"no {what}{where}; no city has them"
+    if not chosen:
+        return f"no {what}{where}"
+    listed = ", ".join(having[:-1]) + " and " + having[-1] if len(having) > 1 else having[0]
+    return f"no {what}{where}; {listed} {'have' if len(having) > 1 else 'has'} them"
 
 
 def _one_angle(
     call: Call,
-    city: str | None,
-    query: Callable[[FactSet, City | None], queries.TopicResult],
+    city: Sequence[str],
+    query: Callable[[FactSet, list[City] | None], queries.TopicResult],
     what: str,
     draw: Callable[[Sequence[Fact], FactSet], RenderableType],
     name: str,
 ) -> None:
-    """sectors, industries, entrepreneurs, reasons: one angle on the facts, for one city or all."""
+    """sectors, industries, entrepreneurs, reasons: one angle on the facts, for every city, one,
+    or several (side by side, as for every city); a city without any is named on stderr."""
     factset = call.load()
-    found = query(factset, _city(factset, city))
+    chosen = _cities(factset, city)
+    found = query(factset, chosen)
+    shown = {factset.city_of(fact).slug for fact in found.facts}
+    missing = [c for c in chosen or () if c.slug not in shown]
+    if found.facts and missing:
+        output.message(f"{PROG}: {_no_data(what, missing, found)}")
     call.emit(
         fact_result(
             found.facts,
             factset,
             lambda rows: draw(rows, factset),
             f"{PROG} {name}",
-            empty_note=_no_data(what, found),
+            empty_note=_no_data(what, chosen or [], found),
         )
     )
 
@@ -369,7 +445,7 @@ def _one_fact(
 # --- the commands, in the order --help lists them -------------------------------------------------
 
 
-@command(OUTPUT)
+@command(output_options(keys=lambda: records.CITY_OVERVIEW_KEYS))
 def cities(call: Call) -> None:
     """Every city in the facts: how many facts, its role in the article, its headline figure.
 
@@ -417,7 +493,7 @@ def city(call: Call, name: str) -> None:
 
 
 @command(CITY, FACT_OUTPUT)
-def sectors(call: Call, city: str | None) -> None:
+def sectors(call: Call, city: list[str]) -> None:
     """The fields returnees work in, as shares on a 0-100 scale.
 
     Example: returnees sectors --city beijing
@@ -430,8 +506,8 @@ def sectors(call: Call, city: str | None) -> None:
 
 
 @command(CITY, FACT_OUTPUT)
-def industries(call: Call, city: str | None) -> None:
-    """The emerging and leading industries returnees work in, with the shares that go with them.
+def industries(call: Call, city: list[str]) -> None:
+    """The industries returnees work in: the emerging and leading ones, with their shares.
 
     Example: returnees industries --city beijing
     """
@@ -443,8 +519,8 @@ def industries(call: Call, city: str | None) -> None:
 
 
 @command(CITY, FACT_OUTPUT)
-def entrepreneurs(call: Call, city: str | None) -> None:
-    """Who returnee entrepreneurs are, as a bar chart with the sample size.
+def entrepreneurs(call: Call, city: list[str]) -> None:
+    """Who returnee entrepreneurs are: a bar chart with the sample size.
 
     First choice, generation, education, leading industries, profitability, international markets
     and women founders.
@@ -461,7 +537,7 @@ def entrepreneurs(call: Call, city: str | None) -> None:
 
 
 @command(CITY, FACT_OUTPUT)
-def reasons(call: Call, city: str | None) -> None:
+def reasons(call: Call, city: list[str]) -> None:
     """Why returnees choose a city: the reasons each study names, the cities side by side.
 
     Example: returnees reasons
@@ -495,27 +571,30 @@ def topics(call: Call) -> None:
 
 def _select(
     factset: FactSet,
-    city: str | None = None,
-    topic: str | None = None,
+    city: Sequence[str] = (),
+    topic: Sequence[str] = (),
     source: str | None = None,
+    unit: str | None = None,
     **checked: Any,
 ) -> list[Fact]:
-    """The facts the FACT_FILTERS select. Names are resolved here (a city, a topic, a source);
-    a filter whose value its converter has already checked goes to the query as it is."""
+    """The facts the FACT_FILTERS select. Names are resolved here (cities, topics, a source, a
+    unit); a filter whose value its converter has already checked goes to the query as it is."""
     return queries.select_facts(
         factset,
-        city=_city(factset, city),
-        topic=queries.resolve_topic(factset, topic) if topic is not None else None,
+        city=_cities(factset, city),
+        topic=[queries.resolve_topic(factset, name) for name in topic] or None,
         source=queries.resolve_source(factset, source) if source is not None else None,
+        unit=queries.resolve_unit(factset, unit) if unit is not None else None,
         **checked,
     )
 
 
 @command(FACT_FILTERS, FACT_OUTPUT)
 def facts(call: Call, **filters: Any) -> None:
-    """Every fact, filtered by city, topic, source or text.
+    """Every fact, or those the filters select: by city, topic, source, text, bound, unit or
+    whether it is derived.
 
-    Example: returnees facts --city shanghai --topic women
+    Example: returnees facts --city shanghai --topic women,education
     """
     factset = call.load()
     found = _select(factset, **filters)
@@ -539,9 +618,9 @@ def show(call: Call, fact_id: str) -> None:
     _one_fact(call, fact_id, lambda fact, factset: views.fact_view(fact, factset), "show")
 
 
-@command(OUTPUT)
+@command(output_options(keys=lambda: records.SOURCE_SUMMARY_PATHS))
 def sources(call: Call) -> None:
-    """The documents the facts come from, with how many facts each supports.
+    """The documents the facts come from: how many facts each supports.
 
     Example: returnees sources --json
     """
@@ -554,6 +633,7 @@ def sources(call: Call) -> None:
             record=records.source_summary_record,
             title=f"{PROG} sources",
             noun="sources",
+            paths=records.SOURCE_SUMMARY_PATHS,
         )
     )
 
@@ -586,7 +666,8 @@ def cite(call: Call, fact_id: str, style: str) -> None:
 
 @command(FACT_FILTERS, output_options(FACT_FORMATS[1:], default=Format.json))
 def export(call: Call, **filters: Any) -> None:
-    """All the facts, or those the filters select, for a spreadsheet, a database or a program.
+    """Export the facts: all, or those the filters select, for a spreadsheet, a database or a
+    program.
 
     Example: returnees export --format sqlite -o returnees.db
     """
@@ -614,8 +695,7 @@ def validate(call: Call, paths: list[Path]) -> None:
     from returnee_cli.render.report import report_lines
 
     for path in paths:
-        if not path.exists():
-            raise UsageError(f"no such file or folder: {path}")
+        must_exist(path)
     with output.load_progress() as progress:
         checked = read_factset(
             paths or call.settings.paths,
@@ -638,7 +718,7 @@ def validate(call: Call, paths: list[Path]) -> None:
 
 @command()
 def schema(call: Call) -> None:
-    """The JSON Schema of fact files, generated from the format, for editors and other tools.
+    """The JSON Schema of fact files: generated from the format, for editors and other tools.
 
     Example: returnees schema > fact-file.schema.json
     """

@@ -34,12 +34,13 @@ class Result:
     empty_note: str | None = None  # said on stderr when there are no rows
     database: Callable[[Sequence[Any], Path], None] | None = None  # rows -> SQLite (facts only)
     noun: str = "records"  # what the rows are, for "wrote 39 facts to FILE"
+    paths: Sequence[str] = ()  # the keys --fields may name, nested ones too; () the columns
 
 
 def emit(out: OutputRequest, result: Result, protected: Sequence[Path] = ()) -> None:
     """Print or write `result` as `out` asks. `protected` are the fact files in use, which no
     output may replace."""
-    fields = formats.parse_fields(out.fields, result.columns)
+    fields = formats.parse_fields(out.fields, result.paths or result.columns)
     if fields is not None and out.format in (Format.table, Format.sqlite):
         raise UsageError(
             f"--fields picks the keys of json, jsonl, csv and yaml output, not of a "

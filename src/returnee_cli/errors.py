@@ -8,15 +8,20 @@ EXIT_OK = 0
 EXIT_DATA = 1  # a fact file is broken: fix the file
 EXIT_USAGE = 2  # the command line is wrong: fix the call
 EXIT_INTERNAL = 70  # a bug in returnees itself (EX_SOFTWARE)
+EXIT_IO = 74  # the user's disk or stream failed while writing (EX_IOERR): not a bug, not the data
 EXIT_INTERRUPTED = 130  # Ctrl-C
+EXIT_TERMINATED = 143  # SIGTERM (128 + 15), as a shell reports a process it ended
 # What each exit code means, for `returnees --help` and the README's table (both made from this).
 EXIT_CODES = {
     EXIT_OK: "success, also when a filter matches nothing",
     EXIT_DATA: "broken fact files (or validate found a problem)",
-    EXIT_USAGE: "bad usage: an unknown option, value, city, topic, source or fact id, or an output "
-    "file that may not or cannot be written",
+    EXIT_USAGE: "bad usage: an unknown option, value, city, topic, source or fact id, a --facts "
+    "path that cannot be reached, or an output file that may not or cannot be created",
     EXIT_INTERNAL: "an internal error in returnees itself (RETURNEES_DEBUG=1 shows the traceback)",
+    EXIT_IO: "the output could not be written: stdout closed or full, or a disk full or over a "
+    "size limit while writing a file (nothing half-written is left)",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
+    EXIT_TERMINATED: "terminated (SIGTERM); no partial output file is left",
 }
 
 ERROR = "error"  # stops every command: the data cannot be trusted
@@ -83,6 +88,21 @@ class UsageError(ReturneesError):
     """The command line asks for something that does not exist (an unknown city, fact id, ...)."""
 
     exit_code = EXIT_USAGE
+
+
+class WriteFailed(UsageError):
+    """The output was refused by the system while being written: stdout closed or full, a disk
+    full, a file-size limit, an I/O error. Not a bug and not a wrong call: the user's disk or
+    stream. A UsageError, so that whoever tolerates an output that cannot be written (the cache)
+    tolerates this one too; its own exit code (EXIT_IO)."""
+
+    exit_code = EXIT_IO
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived (raised by the handler the command installs at start). A BaseException, as
+    KeyboardInterrupt is, so that no `except Exception` swallows it and every `finally` runs: a
+    file being written is removed, the target left as it was."""
 
 
 class Exit(ReturneesError):

@@ -17,6 +17,7 @@ import os
 from collections.abc import Sequence
 
 from returnee_cli import commands, output
+from returnee_cli.errors import Terminated
 from returnee_cli.surface import parse
 
 DISABLE_ENV = "RETURNEES_NO_FASTPATH"
@@ -33,6 +34,6 @@ def answer(argv: Sequence[str]) -> int | None:
         return None
     try:
         commands.run(parsed.command.name, parsed.global_values, parsed.values, parsed.given)
-    except (Exception, KeyboardInterrupt) as error:
+    except (Exception, KeyboardInterrupt, Terminated) as error:
         return output.report(error)
     return 0

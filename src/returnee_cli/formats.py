@@ -5,6 +5,7 @@ Writers yield chunks so that a large result streams to stdout instead of being b
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
@@ -16,6 +17,7 @@ from typing import Any
 
 from returnee_cli.errors import UsageError
 from returnee_cli.suggest import quoted, suggest
+from returnee_cli.untrusted import json_safe
 
 
 class Format(str, Enum):
@@ -67,20 +69,98 @@ _BATCH = 500
 
 
 def parse_fields(text: str | None, available: Sequence[str]) -> list[str] | None:
-    """`--fields id,value` -> ['id', 'value'], checked against the keys the command has."""
+    """`--fields id,source.title` -> ['id', 'source.title'], checked against the keys the command
+    has (`available`: the top-level keys, and those of nested records written with a dot)."""
     if text is None:
         return None
     wanted = [name.strip() for name in text.split(",") if name.strip()]
     unknown = [name for name in wanted if name not in available]
     if unknown or not wanted:
-        what = f"unknown field {quoted(unknown[0])}" if unknown else "no field named"
-        hint = suggest(unknown[0] if unknown else "", available, "fields")
-        raise UsageError(f"--fields: {what}; {hint}")
+        raise UsageError(f"--fields: {_unknown_field(unknown[0] if unknown else '', available)}")
     return wanted
 
 
+def _unknown_field(name: str, available: Sequence[str]) -> str:
+    """What is wrong with a --fields key, with the nearest known one and the keys at its level:
+    those of the nested record it names (source.titel), else the top-level ones, and which
+    records nest."""
+    what = f"unknown field {quoted(name)}" if name else "no field named"
+    parent = name.rpartition(".")[0]
+    while parent and not any(key.startswith(parent + ".") for key in available):
+        parent = parent.rpartition(".")[0]
+    if parent:
+        depth = parent.count(".") + 1
+        level = [k for k in available if k.startswith(parent + ".") and k.count(".") == depth]
+        return f"{what}; {suggest(name, level, f'fields of {parent}')}"
+    top = [key for key in available if "." not in key]
+    nested = [key for key in top if any(k.startswith(key + ".") for k in available)]
+    then = None
+    if nested:
+        example = next(key for key in available if "." in key)
+        then = (
+            f"known fields: {', '.join(top)}; and with a dot, those of "
+            f"{', '.join(nested)} (e.g. {example})"
+        )
+    return f"{what}; {suggest(name, available, 'fields', then=then)}"
+
+
 def pick(record: dict[str, Any], fields: Sequence[str] | None) -> dict[str, Any]:
-    return record if fields is None else {name: record.get(name) for name in fields}
+    """The keys of `fields` of a record; a nested key (source.title) keeps its record around it
+    ({"source": {"title": ...}}), and through a list of records, in each of them."""
+    if fields is None:
+        return record
+    if not any("." in name for name in fields):
+        return {name: record.get(name) for name in fields}
+    picked: dict[str, Any] = _project(record, _tree(tuple(fields)))
+    return picked
+
+
+Tree = dict[str, "Tree"]
+
+
+@functools.lru_cache(maxsize=32)
+def _tree(fields: tuple[str, ...]) -> Tree:
+    """['id', 'source.title', 'source.date'] -> {'id': {}, 'source': {'title': {}, 'date': {}}};
+    a whole record asked for ('source') wins over its keys."""
+    tree: Tree = {}
+    for name in fields:
+        level = tree
+        parts = name.split(".")
+        for n, part in enumerate(parts):
+            if part in level and not level[part]:
+                break  # the whole of it is asked for already
+            if n == len(parts) - 1:
+                level[part] = {}
+            else:
+                level = level.setdefault(part, {})
+    return tree
+
+
+def _project(value: Any, tree: Tree) -> Any:
+    if not tree:
+        return value
+    if isinstance(value, list):
+        return [_project(item, tree) for item in value]
+    if not isinstance(value, dict):
+        return value  # null, or a plain value where a record was expected: as it is
+    return {key: _project(value.get(key), subtree) for key, subtree in tree.items()}
+
+
+def lookup(record: dict[str, Any], name: str) -> Any:
+    """A key's value, a nested one (source.title) too: through a list of records, the list of
+    their values."""
+    if "." not in name:
+        return record.get(name)
+    value: Any = record
+    parts = name.split(".")
+    for n, part in enumerate(parts):
+        if isinstance(value, list):
+            rest = ".".join(parts[n:])
+            return [lookup(item, rest) if isinstance(item, dict) else None for item in value]
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
 
 
 def _dumps(value: Any, indent: int | None = None) -> str:
@@ -129,14 +209,14 @@ def json_chunks(records: Iterable[dict[str, Any]], fields: Sequence[str] | None)
         batch.append(("[\n  " if not opened else ",\n  ") + text)
         opened = True
         if len(batch) >= _BATCH:
-            yield "".join(batch)
+            yield json_safe("".join(batch))
             batch = []
     batch.append("\n]\n" if opened else "[]\n")
-    yield "".join(batch)
+    yield json_safe("".join(batch))
 
 
 def json_object(record: dict[str, Any], fields: Sequence[str] | None) -> str:
-    return _pretty(pick(record, fields), "") + "\n"
+    return json_safe(_pretty(pick(record, fields), "")) + "\n"
 
 
 def jsonl_chunks(records: Iterable[dict[str, Any]], fields: Sequence[str] | None) -> Iterator[str]:
@@ -145,10 +225,10 @@ def jsonl_chunks(records: Iterable[dict[str, Any]], fields: Sequence[str] | None
     for record in records:
         batch.append(_dumps(pick(record, fields)) + "\n")
         if len(batch) >= _BATCH:
-            yield "".join(batch)
+            yield json_safe("".join(batch))
             batch = []
     if batch:
-        yield "".join(batch)
+        yield json_safe("".join(batch))
 
 
 def _listed(item: str) -> str:
@@ -185,6 +265,23 @@ def guarded(cell: str | int | float) -> str | int | float:
     return cell
 
 
+def _row_text(cells: Sequence[str | int | float]) -> str:
+    """One CSV row as the csv module writes it, but with every cell holding a carriage return
+    quoted: with "\\n" as the line end, the module (before Python 3.13) leaves a lone CR bare,
+    and every reader takes it for the end of the row."""
+    if len(cells) == 1 and cells[0] == "":
+        return '""\n'
+    return (
+        ",".join(
+            '"' + cell.replace('"', '""') + '"'
+            if isinstance(cell, str) and any(c in cell for c in ',"\r\n')
+            else str(cell)
+            for cell in cells
+        )
+        + "\n"
+    )
+
+
 def csv_chunks(
     records: Iterable[dict[str, Any]], columns: Sequence[str], *, guard: bool = True
 ) -> Iterator[str]:
@@ -194,15 +291,25 @@ def csv_chunks(
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    rows: list[Sequence[str | int | float]] = [columns]
     writer.writerow(columns)
+
+    def batch() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        # a CR in a cell is rare: the fast writer's batch is checked once, rewritten if need be
+        return "".join(_row_text(row) for row in rows) if "\r" in text else text
+
     for count, record in enumerate(records, 1):
-        cells = [csv_cell(record.get(name)) for name in columns]
-        writer.writerow([guarded(cell) for cell in cells] if guard else cells)
+        cells = [csv_cell(lookup(record, name)) for name in columns]
+        row = [guarded(cell) for cell in cells] if guard else cells
+        writer.writerow(row)
+        rows.append(row)
         if count % _BATCH == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+            yield batch()
+            rows = []
+    yield batch()
 
 
 def yaml_text(data: list[dict[str, Any]] | dict[str, Any]) -> str:

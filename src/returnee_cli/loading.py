@@ -5,6 +5,9 @@ problem is reported with its file and line.
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,16 +30,22 @@ MAX_LOAD_BYTES = 1024 * 1024 * 1024  # fact files of one load, all together
 
 def fact_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     """Expand files and folders into the fact files they hold, in a stable order. A file named
-    twice (a folder and a file in it) is read once: that is not a clash between packs."""
+    twice (a folder and a file in it) is read once: that is not a clash between packs. A path
+    that cannot be reached, or a folder (the pack's own or any folder inside it) that cannot be
+    listed, is a problem naming it: never a pack silently read in part."""
     files: list[Path] = []
     problems: list[Problem] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for path in paths:
-        if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*") if p.suffix in FACT_FILE_SUFFIXES and p.is_file()
-            )
-            if not found:
+        try:
+            info = path.stat()
+        except OSError as error:
+            problems.append(_unreachable(path, error))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            found, unlisted = _pack_files(path)
+            problems.extend(unlisted)
+            if not found and not unlisted:
                 problems.append(
                     Problem(
                         display_path(path),
@@ -45,19 +54,62 @@ def fact_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
                         "no-facts",
                     )
                 )
-        elif path.is_file():
+        elif stat.S_ISREG(info.st_mode):
             found = [path]
         else:
-            what = "is not a file or folder" if path.exists() else "no such file or folder"
             problems.append(
-                Problem(display_path(path), None, f"{what}; check the path", "missing-path")
+                Problem(
+                    display_path(path),
+                    None,
+                    "is not a file or folder; check the path",
+                    "missing-path",
+                )
             )
             continue
         for file in found:
-            if file.resolve() not in seen:
-                seen.add(file.resolve())
+            key = os.path.realpath(file)
+            if key not in seen:
+                seen.add(key)
                 files.append(file)
     return files, problems
+
+
+def _pack_files(folder: Path) -> tuple[list[Path], list[Problem]]:
+    """The fact files in `folder` and every folder below it (symlinked folders are not entered,
+    so a loop cannot trap the walk), and a problem for each folder that cannot be listed."""
+    problems: list[Problem] = []
+
+    def unlisted(error: OSError) -> None:
+        where = Path(error.filename) if error.filename else folder
+        problems.append(_unreachable(where, error))
+
+    found = []
+    for top, _folders, names in os.walk(folder, onerror=unlisted):
+        for name in names:
+            file = Path(top, name)
+            if file.suffix not in FACT_FILE_SUFFIXES:
+                continue
+            try:
+                if stat.S_ISREG(os.stat(file).st_mode):
+                    found.append(file)
+            except OSError as error:
+                if error.errno not in _NOT_THERE:  # not a dangling link or a loop: unreadable
+                    problems.append(_unreachable(file, error))
+    return sorted(found), problems
+
+
+# A name in a folder that leads nowhere (a dangling or looping symlink): not a fact file.
+_NOT_THERE = (errno.ENOENT, errno.ENOTDIR, errno.ELOOP)
+
+
+def _unreachable(path: Path, error: OSError) -> Problem:
+    if isinstance(error, FileNotFoundError):
+        return Problem(
+            display_path(path), None, "no such file or folder; check the path", "missing-path"
+        )
+    reason = error.strerror or str(error)
+    fix = "check its permissions" if isinstance(error, PermissionError) else "check the path"
+    return Problem(display_path(path), None, f"cannot be read ({reason}); {fix}", "unreadable")
 
 
 Progress = Callable[[int, int], None]  # (bytes read so far, bytes to read), after each file

@@ -209,11 +209,18 @@ class City:
 # The statements about China as a whole: the facts with no city (`Fact.city` is None). Every view,
 # record and filter that shows or takes them uses this one City; `--city` takes any of
 # NATIONWIDE_NAMES for it, so a fact file may not declare a city by one of them.
-NATIONWIDE = City(slug="nationwide", name="China (nationwide)", name_zh="全国")
+NATIONWIDE = City(slug="nationwide", name="China, nationwide", name_zh="全国")
 NATIONWIDE_SHORT_NAME = "Nationwide"  # where a column has no room for its name: the topics matrix
 NATIONWIDE_NAMES = frozenset(
     name.casefold()
-    for name in (NATIONWIDE.slug, NATIONWIDE.name, NATIONWIDE.name_zh, "china", "中国")
+    for name in (
+        NATIONWIDE.slug,
+        NATIONWIDE.name,
+        NATIONWIDE.name_zh,
+        "china",
+        "中国",
+        "China (nationwide)",
+    )
     if name
 )
 

@@ -2,6 +2,12 @@
 
 JSON goes through the json module as UTF-8 bytes, identical in a terminal and in a pipe. Rich is
 imported only when a table is actually drawn, so the --json path never pays for it.
+
+The streams are the user's and may fail: stdout closed (`>&-`), full (`> /dev/full`) or a pipe
+whose reader left (`| head -1`), stderr closed (`2>&-`). `guard_streams`, called once at the
+start of the command, makes every write to stdout (ours, Typer's help, Rich's) end in one of two
+ways: a reader that left ends the command quietly with 0, as `cat` does; anything else is one line
+on stderr and exit 74 (errors.EXIT_IO). A closed stderr only loses the messages.
 """
 
 from __future__ import annotations
@@ -15,7 +21,15 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from returnee_cli import PROG
-from returnee_cli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, ReturneesError
+from returnee_cli.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TERMINATED,
+    ReturneesError,
+    Terminated,
+    WriteFailed,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -23,6 +37,10 @@ if TYPE_CHECKING:
 
 class StdoutClosed(Exception):
     """The reader of our stdout went away (`returnees facts --json | head -1`)."""
+
+
+class StdoutFailed(WriteFailed):
+    """stdout is closed, full or otherwise refuses what is written to it."""
 
 
 def colour_wanted(stream: Any, when: str = "auto") -> bool:
@@ -64,15 +82,108 @@ def _columns() -> int | None:
     return terminal_width()
 
 
-def _guard_pipe(write: Any) -> None:
+STDOUT_CLOSED = (
+    "cannot write to stdout: it is closed; redirect it to a file or to /dev/null instead of "
+    "closing it"
+)
+
+
+def _guard_pipe(write: Callable[[], None]) -> None:
+    if sys.stdout is None:  # started with stdout closed, in a run without guard_streams
+        raise StdoutFailed(STDOUT_CLOSED)
+    _guarded(write)
+    _guarded(sys.stdout.flush)
+
+
+def _guarded(call: Callable[..., Any], *args: Any) -> Any:
+    """`call(*args)`, which writes to stdout: a reader that left is StdoutClosed, any other
+    failure StdoutFailed (one line, exit 74). Nothing is swallowed here: a library that probes
+    the stream and ignores the error (click does) meets it again at the real write."""
     try:
-        write()
-        sys.stdout.flush()
+        return call(*args)
     except BrokenPipeError:
-        # Point stdout at /dev/null so the interpreter's final flush cannot fail noisily.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
         raise StdoutClosed() from None
+    except OSError as error:
+        raise StdoutFailed(f"cannot write to stdout: {error.strerror or error}") from None
+
+
+def _silence(fd: int) -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    except OSError:
+        pass
+
+
+class _GuardedStream:
+    """sys.stdout (and its byte buffer) with every write and flush through `_guarded`: also the
+    help text Typer prints, and anything Rich draws."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+    def write(self, data: Any) -> Any:
+        return _guarded(self._stream.write, data)
+
+    def writelines(self, lines: Any) -> None:
+        _guarded(self._stream.writelines, lines)
+
+    def flush(self) -> None:
+        _guarded(self._stream.flush)
+
+    @property
+    def buffer(self) -> Any:
+        buffer = getattr(self._stream, "buffer", None)
+        return None if buffer is None else _GuardedStream(buffer)
+
+
+class _ClosedStdout:
+    """sys.stdout when the command was started with it closed: writing to it is an error (one
+    line, exit 74); a command that writes only to a file (-o) works. Flushing is a no-op, so the
+    interpreter's final flush says nothing."""
+
+    encoding = "utf-8"
+    buffer = None
+
+    def write(self, data: Any) -> int:
+        raise StdoutFailed(STDOUT_CLOSED)
+
+    def writelines(self, lines: Any) -> None:
+        raise StdoutFailed(STDOUT_CLOSED)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        return 1
+
+
+def guard_streams() -> None:
+    """Once, at the start of the command (never in a test's in-process run, whose streams are
+    the test's). A closed stdin, stdout or stderr gets /dev/null at its number, so that no file
+    the command opens later (a temporary file, the cache) can take number 1 or 2 and receive
+    what was meant for a stream. Then sys.stdout is guarded (see `_guarded`), and a closed
+    stderr becomes /dev/null: the messages are lost, the exit code still tells."""
+    closed = set()
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            closed.add(fd)
+            _silence(fd)
+    if sys.stdout is None or 1 in closed:
+        sys.stdout = _ClosedStdout()
+    elif not isinstance(sys.stdout, _GuardedStream | _ClosedStdout):
+        sys.stdout = _GuardedStream(sys.stdout)
+    if sys.stderr is None or 2 in closed:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (for the whole run)
 
 
 def write_text(text: str) -> None:
@@ -125,7 +236,12 @@ def message(text: str) -> None:
     a path or a fact file: nothing of them reaches the terminal raw (untrusted.neutralise)."""
     from returnee_cli.untrusted import neutralise
 
-    print(neutralise(text), file=sys.stderr)
+    if sys.stderr is None:  # stderr closed, in a run without guard_streams: never on stdout
+        return
+    try:
+        print(neutralise(text), file=sys.stderr, flush=True)
+    except OSError:  # stderr full or gone: nowhere left to say it; the exit code tells
+        _silence(2)
 
 
 def write_chunks(chunks: Iterable[str]) -> None:
@@ -183,7 +299,7 @@ PROGRESS_FROM_BYTES = 2 * 1024 * 1024  # loads smaller than this finish before a
 def load_progress() -> Iterator[Callable[[int, int], None] | None]:
     """A progress callback for a long load: a bar on stderr when stderr is a terminal, nothing
     otherwise (never on stdout, never in a pipe). Yields None when there is nothing to show."""
-    if not sys.stderr.isatty():
+    if sys.stderr is None or not sys.stderr.isatty():
         yield None
         return
     bar: Any = None
@@ -220,9 +336,37 @@ def load_progress() -> Iterator[Callable[[int, int], None] | None]:
 DEBUG_ENV = "RETURNEES_DEBUG"
 
 
+def finish(code: int) -> int:
+    """The exit code, once what is buffered for stdout has been flushed: a failure that only
+    the last flush meets (or that a library swallowed) is still reported."""
+    stdout = sys.stdout
+    if stdout is None:
+        return code
+    try:
+        _guarded(stdout.flush)
+    except (StdoutClosed, StdoutFailed) as error:
+        failed = report(error)
+        return code or failed
+    return code
+
+
+def on_sigterm(signum: int, frame: Any) -> None:
+    """SIGTERM, as Ctrl-C: an exception (errors.Terminated) that unwinds the command, so every
+    `finally` runs (a file being written is removed) and the exit code is 143. A second SIGTERM
+    ends the process at once."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    raise Terminated()
+
+
 def report(error: BaseException) -> int:
     """Say what went wrong, one line a problem on stderr, and give the exit code: the one place
     that turns failures into messages, for the Typer app and the fast path alike."""
+    if isinstance(error, StdoutClosed | StdoutFailed):
+        # Whatever is still buffered for stdout goes nowhere: the interpreter's final flush
+        # cannot fail again, noisily.
+        _silence(1)
     if isinstance(error, ReturneesError):
         for line in error.lines():
             message(f"{PROG}: {line}")
@@ -232,6 +376,9 @@ def report(error: BaseException) -> int:
     if isinstance(error, KeyboardInterrupt):
         message(f"{PROG}: interrupted")
         return EXIT_INTERRUPTED
+    if isinstance(error, Terminated):
+        message(f"{PROG}: terminated")
+        return EXIT_TERMINATED
     if os.environ.get(DEBUG_ENV):  # a bug of ours: one line, unless asked for the traceback
         raise error
     message(

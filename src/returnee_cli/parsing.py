@@ -566,7 +566,7 @@ class _FileReader:
             # absolute, but not resolved: a stored text behind a symlink is stamped (for the
             # cache) where the link points now, not where it pointed once
             text_path = Path(os.path.abspath(self.path.parent / values["text"]))
-            if not text_path.is_file():
+            if not os.path.isfile(text_path):  # False, never an error, for a name too long
                 self.problem(
                     node,
                     f"source `{values['id']}` names a stored text "
@@ -593,10 +593,11 @@ class _FileReader:
             if value is None or value.casefold() not in NATIONWIDE_NAMES:
                 continue
             at = next((v for k, v in node.value if k.value == key), node)
+            names = " ".join(f"`{name}`" for name in sorted(NATIONWIDE_NAMES))
             self.problem(
                 at,
                 f"city `{values['slug']}` has the {key} {_short(value)!r}, which names the whole "
-                f"country: `--city` takes {', '.join(sorted(NATIONWIDE_NAMES))} for the facts "
+                f"country: `--city` takes {names} for the facts "
                 "with no city; give the city another one, and leave `city` out of a fact about "
                 "the whole country",
                 "reserved-name",

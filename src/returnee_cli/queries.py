@@ -7,7 +7,7 @@ included), never nationwide; NATIONWIDE means the statements about the whole cou
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from returnee_cli.errors import UsageError
@@ -17,25 +17,87 @@ from returnee_cli.suggest import quoted, suggest
 SECTORS_TOPIC = "sectors"
 
 
+# Names a city goes by that its record does not hold: the old romanisations, still in use in
+# names and titles (Peking University). Each applies only where the facts declare its slug.
+EXONYMS = {
+    "peking": "beijing",
+    "peiping": "beijing",
+    "canton": "guangzhou",
+    "soochow": "suzhou",
+    "hangchow": "hangzhou",
+    "nanking": "nanjing",
+    "tientsin": "tianjin",
+    "chungking": "chongqing",
+    "amoy": "xiamen",
+}
+# What people add to a city's name: 北京市, Beijing City, Shanghai Shi, Shanghai Municipality.
+_CITY_SUFFIXES = ("市", " city", " shi", " municipality")
+
+
+def city_key(name: str) -> str:
+    """A city name as it is compared: width and case folded, tone marks gone (Běijīng), the
+    word for city dropped (北京市, Beijing City, Shanghai Shi), spaces, hyphens and apostrophes
+    left out (Xi'an, Bei-jing)."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", name).strip().casefold()
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = " ".join(text.split())
+    for suffix in _CITY_SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text = text[: -len(suffix)]
+            break
+    return "".join(c for c in text if c not in " -'’‘")
+
+
 def resolve_city(factset: FactSet, name: str) -> City:
-    """A city by slug or name, in any case; NATIONWIDE by any of its names ('nationwide', 'china',
-    '全国', ...) for the statements about the whole country."""
-    wanted = name.strip().casefold()
-    for city in factset.cities.values():
-        names = {city.slug, city.name.casefold()} | ({city.name_zh} if city.name_zh else set())
-        if wanted in names:
-            return city
-    if wanted in NATIONWIDE_NAMES:
-        return NATIONWIDE
+    """A city by slug or name, in any case and as people write it (北京市, Beijing City, Peking);
+    NATIONWIDE by any of its names ('nationwide', 'china', '全国', ...) for the statements about
+    the whole country."""
+    wanted = city_key(name)
+    if wanted:
+        for city in factset.cities.values():
+            names = (city.slug, city.name, city.name_zh or "")
+            if wanted in {city_key(known) for known in names if known}:
+                return city
+        exonym = factset.cities.get(EXONYMS.get(wanted, ""))
+        if exonym is not None:
+            return exonym
+        if wanted in {city_key(known) for known in NATIONWIDE_NAMES}:
+            return NATIONWIDE
     known = sorted(factset.cities)
     listed = f"known cities: {', '.join(known)} (or {NATIONWIDE.slug})"
-    hint = suggest(wanted, [*known, NATIONWIDE.slug], "cities", then=listed)
+    near = wanted or name.strip().casefold()  # Shanghia City: is `shanghai` meant?
+    hint = suggest(near, [*known, NATIONWIDE.slug], "cities", then=listed)
     raise UsageError(f"unknown city {quoted(name)}; {hint}")
 
 
-def _candidates(factset: FactSet, city: City | None) -> Sequence[Fact]:
-    """Every fact (city None: every city, nationwide included), or one city's from the index."""
-    return factset.facts if city is None else factset.in_city(city)
+def resolve_unit(factset: FactSet, name: str) -> str:
+    """A unit as the facts have it (percent, people), in any case."""
+    wanted = name.strip().casefold()
+    units = sorted({fact.unit for fact in factset.facts if fact.unit})
+    if wanted in units:
+        return wanted
+    raise UsageError(f"unknown unit {quoted(name)}; {suggest(wanted, units, 'units')}")
+
+
+Cities = City | Collection[City] | None  # one city, any of several, or (None) every city
+
+
+def _chosen(city: Cities) -> list[City] | None:
+    return None if city is None else [city] if isinstance(city, City) else list(city)
+
+
+def _candidates(factset: FactSet, city: Cities) -> Sequence[Fact]:
+    """Every fact (city None: every city, nationwide included), or those of the chosen cities
+    from the index, in file order."""
+    chosen = _chosen(city)
+    if chosen is None:
+        return factset.facts
+    if len(chosen) == 1:
+        return factset.in_city(chosen[0])
+    wanted = {c.slug for c in chosen}
+    return [fact for fact in factset.facts if factset.city_of(fact).slug in wanted]
 
 
 def resolve_topic(factset: FactSet, name: str) -> str:
@@ -70,6 +132,17 @@ def get_fact(factset: FactSet, fact_id: str) -> Fact:
     raise UsageError(f"unknown fact id {quoted(fact_id)}; {hint}")
 
 
+# Marks that stand for the same thing when one searches: curly quotes and primes are
+# straight quotes (master's finds master’s, "post-80s" finds “post-80s”).
+_FOLDED = str.maketrans({"’": "'", "‘": "'", "′": "'", "“": '"', "”": '"', "″": '"'})
+
+
+def fold(text: str) -> str:
+    """Text as --search compares it: case, curly quotes and runs of spaces folded, the ends
+    stripped."""
+    return " ".join(text.translate(_FOLDED).casefold().split())
+
+
 def _matches(fact: Fact, needle: str, factset: FactSet) -> bool:
     source = factset.sources[fact.source]
     haystack = [
@@ -80,28 +153,35 @@ def _matches(fact: Fact, needle: str, factset: FactSet) -> bool:
         source.title,
         source.short_title or "",
     ]
-    return any(needle in text.casefold() for text in haystack)
+    return any(needle in fold(text) for text in haystack)
 
 
 def select_facts(
     factset: FactSet,
     *,
-    city: City | None = None,
-    topic: str | None = None,
+    city: Cities = None,
+    topic: str | Collection[str] | None = None,
     source: Source | None = None,
     search: str | None = None,
     qualifier: str | None = None,
+    derived: bool | None = None,
+    unit: str | None = None,
 ) -> list[Fact]:
-    """Facts in file order, narrowed by every filter given (None: not narrowed; a city of None is
-    every city, NATIONWIDE the statements about the whole country)."""
-    needle = search.casefold() if search is not None else None
+    """Facts in file order, narrowed by every filter given (None: not narrowed). A city or a
+    topic may be several, meaning any of them; a city of None is every city, NATIONWIDE the
+    statements about the whole country. `derived`: only the computed figures (True) or only the
+    stated facts (False)."""
+    needle = fold(search) if search is not None else None
+    topics = None if topic is None else {topic} if isinstance(topic, str) else set(topic)
     return [
         fact
         for fact in _candidates(factset, city)
-        if (topic is None or fact.topic == topic)
+        if (topics is None or fact.topic in topics)
         and (source is None or source.id in (fact.source, fact.reported_in))
         and (needle is None or _matches(fact, needle, factset))
         and (qualifier is None or (fact.value is not None and fact.qualifier == qualifier))
+        and (derived is None or fact.derived == derived)
+        and (unit is None or fact.unit == unit)
     ]
 
 
@@ -113,7 +193,7 @@ class TopicResult:
     cities_with_topic: list[City]
 
 
-def sectors(factset: FactSet, city: City | None = None) -> TopicResult:
+def sectors(factset: FactSet, city: Cities = None) -> TopicResult:
     """The work-sector breakdown of one city (None: every city): stated shares largest first, then
     what is derived from them."""
     result = facts_on(factset, (SECTORS_TOPIC,), city, shares_only=True)
@@ -158,10 +238,10 @@ DESTINATION_TOPIC = "destinations"
 
 
 def facts_on(
-    factset: FactSet, topics: Iterable[str], city: City | None = None, *, shares_only: bool = False
+    factset: FactSet, topics: Iterable[str], city: Cities = None, *, shares_only: bool = False
 ) -> TopicResult:
-    """Facts of any of `topics`, in file order, of one city (None: every city); and which declared
-    cities have any of them."""
+    """Facts of any of `topics`, in file order, of one city, any of several, or (None) every
+    city; and which declared cities have any of them."""
     wanted = set(topics)
     facts = [
         fact
@@ -176,18 +256,18 @@ def facts_on(
     return TopicResult(facts, [factset.cities[slug] for slug in sorted(having)])
 
 
-def industries(factset: FactSet, city: City | None = None) -> TopicResult:
+def industries(factset: FactSet, city: Cities = None) -> TopicResult:
     """The industries returnees work in, of one city (None: every city)."""
     return facts_on(factset, INDUSTRY_TOPICS, city)
 
 
-def entrepreneurs(factset: FactSet, city: City | None = None) -> TopicResult:
+def entrepreneurs(factset: FactSet, city: Cities = None) -> TopicResult:
     """The shares that profile returnee entrepreneurs (the charted ones: no counts, no lists), of
     one city (None: every city)."""
     return facts_on(factset, ENTREPRENEUR_TOPICS, city, shares_only=True)
 
 
-def reasons(factset: FactSet, city: City | None = None) -> TopicResult:
+def reasons(factset: FactSet, city: Cities = None) -> TopicResult:
     """Why returnees choose a city, for one city (None: every city)."""
     return facts_on(factset, (REASON_TOPIC,), city)
 

@@ -25,6 +25,26 @@ SOURCE_KEYS = _keys(Source)
 CITY_KEYS = _keys(City)
 
 
+def _paths(record: type, *, embed: bool = False) -> tuple[str, ...]:
+    """Every key of a record, and with a dot every key of the records nested in it
+    (`source.title`, `source.described_in.url`): what --fields may name."""
+    top: list[str] = []
+    nested: list[str] = []
+    for field in declared(record):
+        if not field.about.record:
+            continue
+        top.append(field.name)
+        inner = field.item_record or (
+            field.about.references if embed and field.about.embedded else None
+        )
+        if inner is not None:
+            nested.extend(f"{field.name}.{path}" for path in _paths(inner))
+    return (*top, *nested)
+
+
+FACT_PATHS = _paths(Fact, embed=True)
+
+
 def _compile(name: str, record: type, *, embed: bool = False) -> Callable[..., dict[str, Any]]:
     """The record function of a model class, written from its declaration and compiled once
     (as dataclasses writes __init__): a dict literal of its record's keys, as fast as one
@@ -75,6 +95,7 @@ def source_summary_record(count: SourceCount) -> dict[str, Any]:
 
 
 SOURCE_SUMMARY_KEYS = (*SOURCE_KEYS, "fact_count", "figure_count", "quote_count")
+SOURCE_SUMMARY_PATHS = (*SOURCE_SUMMARY_KEYS, *_paths(Source)[len(SOURCE_KEYS) :])
 CITY_OVERVIEW_KEYS = (*CITY_KEYS, "fact_count", "topics", "roles", "headline", "headline_fact")
 
 

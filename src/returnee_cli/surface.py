@@ -15,9 +15,10 @@ and option. No typer, no rich here.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -40,6 +41,13 @@ class Param:
     complete: Callable[[str], list[str]] | None = None  # shell completion of a value
     many: bool = False  # a repeatable option, or an argument that takes several values
     eager: Callable[[], None] | None = None  # a flag that answers at once (--version)
+    off: tuple[str, ...] = ()  # a switch's other spelling (--no-derived): given, it is False
+    separator: str | None = None  # a repeatable option that also takes "a,b" for a and b
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every way it is written: its flags, and a switch's other spelling."""
+        return (*self.flags, *self.off)
 
     @property
     def required(self) -> bool:
@@ -49,20 +57,45 @@ class Param:
     def value(self, given: Any) -> Any:
         """The value an action receives: the default (converted) when nothing was given."""
         if given is not None and given != []:
+            if self.separator is not None:  # ["a,b", "c"] -> ["a", "b", "c"]
+                return _split(given, self.separator)
             return given
         if self.kind == "flag":
-            return bool(self.default)
+            return None if self.off else bool(self.default)
         if self.many:
             return []
         return None if self.default is None else self.convert(self.default)
+
+
+def _split(given: Sequence[Any], separator: str) -> list[Any]:
+    """Each value given, split at the separator, its parts stripped; an empty part is left out,
+    but a value with no part at all stays as it was (`--city ""` is an unknown city, not every
+    city)."""
+    parts: list[Any] = []
+    for text in given:
+        found = [part.strip() for part in str(text).split(separator) if part.strip()]
+        parts.extend(found or [text])
+    return parts
 
 
 def option(*flags: str, dest: str, help: str, metavar: str, **more: Any) -> Param:
     return Param(dest, "option", flags, help, metavar, **more)
 
 
+def several(*flags: str, dest: str, help: str, metavar: str, **more: Any) -> Param:
+    """An option that takes several values, repeated (-c a -c b) or comma-separated (-c a,b),
+    meaning any of them."""
+    return option(*flags, dest=dest, help=help, metavar=metavar, many=True, separator=",", **more)
+
+
 def flag(*flags: str, dest: str, help: str, **more: Any) -> Param:
     return Param(dest, "flag", flags, help, default=False, **more)
+
+
+def switch(on: str, off: str, *, dest: str, help: str) -> Param:
+    """A flag with a negative (--derived / --no-derived): True, False, or None when neither is
+    given."""
+    return Param(dest, "flag", (on,), help, default=None, off=(off,))
 
 
 def argument(dest: str, *, metavar: str, help: str, **more: Any) -> Param:
@@ -78,8 +111,8 @@ class Command:
 
     @property
     def options(self) -> dict[str, Param]:
-        """Every flag the command takes (both spellings) -> its Param."""
-        return {name: param for param in self.params for name in param.flags}
+        """Every flag the command takes (every spelling) -> its Param."""
+        return {name: param for param in self.params for name in param.names}
 
     @property
     def arguments(self) -> list[Param]:
@@ -124,7 +157,7 @@ def whole_number(text: str) -> int:
 def file_path(text: str) -> Path:
     """A file to write: '-' is stdout (None to the action), a folder is refused."""
     path = Path(text)
-    if text != "-" and path.is_dir():
+    if text != "-" and os.path.isdir(text):  # False for a name too long: the writer says why
         raise ValueError(f"'{text}' is a folder; give a file name")
     return path
 
@@ -140,6 +173,29 @@ def existing_path(text: str) -> Path:
 def starting_with(choices: Sequence[str]) -> Callable[[str], list[str]]:
     """Shell completion of a value from a fixed list."""
     return lambda incomplete: [choice for choice in choices if choice.startswith(incomplete)]
+
+
+def each_of(complete: Callable[[str], list[str]]) -> Callable[[str], list[str]]:
+    """Shell completion of the last of several comma-separated values (`women,edu`), after the
+    ones already written, which are not offered again."""
+
+    def completion(incomplete: str) -> list[str]:
+        head, comma, last = incomplete.rpartition(",")
+        written = set(head.split(",")) if comma else set()
+        return [head + comma + value for value in complete(last) if value not in written]
+
+    return completion
+
+
+def key_paths(paths: Callable[[], Sequence[str]]) -> Callable[[str], list[str]]:
+    """Shell completion of a record's keys: the top-level ones, and those under `source.` once
+    the dot is written."""
+
+    def completion(incomplete: str) -> list[str]:
+        depth = incomplete.count(".")
+        return [p for p in paths() if p.startswith(incomplete) and p.count(".") == depth]
+
+    return completion
 
 
 def choice(*flags: str, dest: str, choices: Sequence[str], help: str, **more: Any) -> Param:
@@ -196,7 +252,8 @@ FIELDS = option(
     "--fields",
     dest="fields",
     metavar="KEY,...",
-    help="Only these keys in json, jsonl, csv and yaml output, e.g. id,value.",
+    help="Only these keys in json, jsonl, csv and yaml output, e.g. id,value; a key of a nested "
+    "record with a dot: source.title.",
 )
 LIMIT = option(
     "--limit",
@@ -242,11 +299,14 @@ COLOR = choice(
 
 
 def output_options(
-    formats: Sequence[Format] = RECORD_FORMATS, default: Format = Format.table
+    formats: Sequence[Format] = RECORD_FORMATS,
+    default: Format = Format.table,
+    keys: Callable[[], Sequence[str]] | None = None,
 ) -> tuple[Param, ...]:
     """--format (of these formats), --json, --fields, --limit, --svg, --output, --force and
     --color: the options of every command that prints records. They reach the action as
-    `call.out` (formats.OutputRequest, a field for each)."""
+    `call.out` (formats.OutputRequest, a field for each). `keys`: the keys --fields may name
+    (nested ones as `source.title`), for its shell completion."""
     chosen = option(
         "--format",
         dest="format",
@@ -257,10 +317,11 @@ def output_options(
         help=_format_help(formats),
     )
     for_people = (SVG, COLOR) if Format.table in formats else ()  # a picture, colours
+    fields = FIELDS if keys is None else replace(FIELDS, complete=each_of(key_paths(keys)))
     return (
         chosen,
         JSON_FLAG,
-        FIELDS,
+        fields,
         LIMIT,
         *for_people[:1],
         OUTPUT_FILE,
@@ -288,7 +349,7 @@ def parse(argv: Sequence[str], global_params: Sequence[Param]) -> Parsed | None:
     unknown or repeated option, a value its converter refuses, `--opt=value` of a flag, `--`,
     joined short options), which Typer then answers, or refuses, with its own message."""
     rest = list(argv)
-    global_values = _parse_options(rest, {n: p for p in global_params for n in p.flags}, True)
+    global_values = _parse_options(rest, {n: p for p in global_params for n in p.names}, True)
     if global_values is None or not rest or rest[0] not in COMMANDS:
         return None
     chosen = COMMANDS[rest.pop(0)]
@@ -336,8 +397,8 @@ def _parse_options(
             return None
         if named.kind == "flag":
             if attached is not None or named.dest in values:
-                return None
-            values[named.dest] = True
+                return None  # given twice (--derived --no-derived too): Typer decides
+            values[named.dest] = name not in named.off
             continue
         if attached is None:
             if not rest or (rest[0].startswith("-") and rest[0] != "-"):
@@ -358,7 +419,7 @@ def _store(values: dict[str, Any], param: Param, text: str) -> bool:
     if param.many:
         values.setdefault(param.dest, []).append(value)
     elif param.dest in values:
-        return False  # given twice: Typer decides
+        return False  # given twice: Typer refuses it, naming the option
     else:
         values[param.dest] = value
     return True

@@ -7,17 +7,37 @@ leaves nothing behind. Without `force`, an existing target is never replaced, ev
 run creates it meanwhile (the finished file is linked into place, which fails if the name is
 taken). A folder, a device, a FIFO or a fact file in use is refused even with `force`; a symlink
 target is replaced by the new file, never written through.
+
+Failures are told apart by when they happen. A target that may not or cannot be created (it
+exists, its folder is missing or read-only, its name is too long) is refused before a byte is
+written: UsageError, exit 2. A write the system cuts short (a full disk, a file-size limit, an
+I/O error) is WriteFailed, exit 74. Ctrl-C and SIGTERM (turned into errors.Terminated by the
+command) unwind through the same `finally`. Either way the temporary file is gone and the target
+is as it was.
+
+Only SIGKILL (or a power cut) can leave a temporary file behind. Its name says whose it was,
+`.returnees-tmp-PID-XXXXXXXX.partial` (the random part from mkstemp), and the next write into the
+same folder removes those whose process is gone.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from returnee_cli.errors import UsageError
+from returnee_cli.errors import UsageError, WriteFailed
+
+TEMP_PREFIX = ".returnees-tmp-"
+TEMP_SUFFIX = ".partial"
+_LEFTOVER = re.compile(re.escape(TEMP_PREFIX) + r"([0-9]+)-[A-Za-z0-9_]+" + re.escape(TEMP_SUFFIX))
+# A leftover younger than this is left alone even if its pid looks dead: a writer in another pid
+# namespace (a container sharing the folder) may still own it. A write refreshes its mtime.
+LEFTOVER_AGE = 60.0
 
 
 def write_file(
@@ -34,11 +54,13 @@ def write_file(
     the new file's permissions (default: what the umask allows, as for any new file).
 
     Raises UsageError, with the option that named the target (`option`), the path and the
-    reason, when the target may not or cannot be written."""
+    reason, when the target may not or cannot be created; WriteFailed (a UsageError) when the
+    system cuts the write short. Either way nothing of it is left."""
     try:
         _write(target, fill, force, protected, mode)
     except UsageError as error:
-        raise UsageError(f"{option}: {error.message}" if option else error.message) from None
+        said = f"{option}: {error.message}" if option else error.message
+        raise type(error)(said) from None  # WriteFailed stays WriteFailed (its exit code)
 
 
 def _write(
@@ -50,10 +72,13 @@ def _write(
 ) -> None:
     _check_target(target, force, protected)
     folder = target.parent
+    remove_leftovers(folder)
     try:
-        handle, name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".partial")
+        handle, name = tempfile.mkstemp(
+            dir=folder, prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX
+        )
     except OSError as error:
-        raise UsageError(f"cannot write {target}: {error.strerror}") from None
+        raise UsageError(f"cannot write {target}: {error.strerror or error}") from None
     partial = Path(name)
     try:
         os.close(handle)
@@ -63,9 +88,57 @@ def _write(
             os.fsync(written.fileno())
         _put_in_place(partial, target, force)
     except OSError as error:
-        raise UsageError(f"cannot write {target}: {error.strerror or error}") from None
+        raise WriteFailed(
+            f"cannot write {target}: {error.strerror or error}; no partial file was left"
+        ) from None
     finally:
         partial.unlink(missing_ok=True)
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Remove the temporary files of writers that were killed (SIGKILL) in `folder`: ours by
+    name, regular files, at least LEFTOVER_AGE old, whose process is gone. Best effort: anything
+    that cannot be checked or removed is left. Returns what was removed."""
+    if os.name != "posix":  # os.kill(pid, 0) would end the process on Windows
+        return []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    removed: list[Path] = []
+    now = time.time()
+    for entry in entries:
+        match = _LEFTOVER.fullmatch(entry.name)
+        if match is None:
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if (
+                stat.S_ISREG(info.st_mode)
+                and now - info.st_mtime >= LEFTOVER_AGE
+                and not _alive(int(match.group(1)))
+            ):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:  # never a writer's pid (and os.kill(0, ...) means this process group)
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    except (OverflowError, OSError):
+        return False
+    return True
 
 
 def write_text(

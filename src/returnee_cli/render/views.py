@@ -8,6 +8,8 @@ from typing import TypeVar
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -518,67 +520,75 @@ def entrepreneurs_view(facts: Sequence[Fact], factset: FactSet) -> RenderableTyp
     return Group(*parts)
 
 
+class Entries:
+    """Short entries ("Shanghai 1") separated by commas, wrapped between entries, never inside
+    one: a city name and its count stay on one line, whatever the width."""
+
+    def __init__(self, entries: Sequence[Text]) -> None:
+        self.entries = entries
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        widths = [entry.cell_len for entry in self.entries]
+        return Measurement(max(widths, default=1) + 1, sum(w + 2 for w in widths) or 1)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lines: list[Text] = []
+        for entry in self.entries:
+            last = lines[-1] if lines else None
+            if last is not None and last.cell_len + 3 + entry.cell_len <= options.max_width:
+                last.append(", ")
+                last.append_text(entry)
+            else:
+                if last is not None:
+                    last.append(",")
+                lines.append(entry.copy())
+        yield Text("\n").join(lines)
+
+
 def topics_view(matrix: TopicMatrix, topics: Sequence[str] | None = None) -> RenderableType:
-    """Topics (all, or those given) against cities: the whole matrix where it fits, with the
-    city names over one line, then over two (Guang/zhou), and a list of what each topic covers
-    in a narrow terminal."""
+    """Topics (all, or those given) against cities: the whole matrix where every city name fits
+    over its column, and where it does not, each topic with the cities that have facts on it
+    (a name is never split between lines)."""
     shown = list(matrix.topics if topics is None else topics)
     names = [NATIONWIDE_SHORT_NAME if city == NATIONWIDE else city.name for city in matrix.cities]
-    layouts: list[tuple[int, RenderableType]] = []
-    for headers in (names, [two_lines(name) for name in names]):
-        table = Table(
-            box=box.SIMPLE_HEAD,
-            pad_edge=False,
-            show_edge=False,
-            caption="Number of facts on each topic; · = the data cannot answer it.",
-            caption_justify="left",
-        )
-        table.add_column("Topic", no_wrap=True)
-        for header in headers:
-            table.add_column(data_text(header, lines=True), justify="right", no_wrap=True)
-        for topic in shown:
-            row = matrix.counts[topic]
-            table.add_row(
-                data_text(topic),
-                *[Text(str(row[c])) if row[c] else Text("·", style="dim") for c in matrix.columns],
-            )
-        widest = [max(len(line) for line in header.split("\n")) for header in headers]
-        topic_width = max((len(t) for t in shown), default=5)
-        layouts.append((topic_width + sum(max(w, 2) + 3 for w in widest), table))
-    stacked = Text()
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+        caption="Number of facts on each topic; · = the data cannot answer it.",
+        caption_justify="left",
+    )
+    table.add_column("Topic", no_wrap=True)
+    for name in names:
+        table.add_column(data_text(name), justify="right", no_wrap=True)
+    listed = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+        caption="Number of facts on each topic; a city not named has none.",
+        caption_justify="left",
+    )
+    listed.add_column("Topic", no_wrap=True)
+    listed.add_column("Where the data answers it")
+    stacked: list[RenderableType] = []
     for topic in shown:
         row = matrix.counts[topic]
-        present = [f"{c} {row[c]}" for c in matrix.columns if row[c]]
-        stacked.append_text(data_text(topic, style="bold"))
-        stacked.append(": " + ", ".join(present) + "\n")
-    stacked.rstrip()
-    return Responsive(*layouts, (0, stacked))
-
-
-_VOWELS = set("aeiouü")
-
-
-def two_lines(name: str) -> str:
-    """A city name over two lines, split between syllables nearest its middle: Guang/zhou,
-    Bei/jing, Shang/hai, Nation/wide. (Pinyin syllables end in a vowel, n or ng.)"""
-    if len(name) <= 5:
-        return name
-    lower = name.lower()
-
-    def boundary(i: int) -> bool:
-        letter, before = lower[i], lower[i - 1]
-        if letter in _VOWELS or not letter.isalpha():
-            return False
-        following_vowel = i + 1 < len(lower) and lower[i + 1] in _VOWELS
-        if letter == "n" and not following_vowel:
-            return False  # n closing the syllable before
-        if letter == "g" and before == "n":
-            return False  # the g of -ng
-        return before in _VOWELS or before == "n" or lower[i - 2 : i] == "ng"
-
-    splits = [i for i in range(2, len(name) - 1) if boundary(i)]
-    at = min(splits, key=lambda i: abs(i - len(name) / 2), default=len(name) // 2)
-    return f"{name[:at]}\n{name[at:]}"
+        table.add_row(
+            data_text(topic),
+            *[Text(str(row[c])) if row[c] else Text("·", style="dim") for c in matrix.columns],
+        )
+        present = [
+            data_text(f"{name} {row[column]}")
+            for name, column in zip(names, matrix.columns, strict=True)
+            if row[column]
+        ]
+        listed.add_row(data_text(topic), Entries(present))
+        stacked.extend([data_text(topic, style="bold"), Padding(Entries(present), (0, 0, 0, 2))])
+    topic_width = max((len(t) for t in shown), default=5)
+    wide = topic_width + sum(max(len(name), 2) + 3 for name in names)
+    widest = max((len(name) + 4 for name in names), default=0)
+    stacked.append(Text(listed.caption if isinstance(listed.caption, str) else ""))
+    return Responsive((wide, table), (topic_width + 3 + widest, listed), (0, Group(*stacked)))
 
 
 def cities_view(overview: Sequence[CityOverview]) -> RenderableType:
