@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 
 FACT_FILE_SUFFIXES = (".yaml", ".yml")
 
+# Per load, on top of each file's own limits (parsing.py): issue 13's largest pack, a million
+# facts in 1,001 files of 0.33 MB (benchmarks/generate.py), is a third of the bytes and a tenth
+# of the files. Stored texts have their own budget (checks.MAX_LOAD_STORED_TEXT_BYTES).
+MAX_LOAD_FILES = 10_000
+MAX_LOAD_BYTES = 1024 * 1024 * 1024  # fact files of one load, all together
+
 
 def fact_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     """Expand files and folders into the fact files they hold, in a stable order. A file named
@@ -121,6 +127,9 @@ def read_factset(
     With `use_cache`, a set loaded before from unchanged files comes from the cache, checks and
     warnings included, and a valid set read anew is kept there for the next start."""
     files, problems = fact_files(paths if paths is not None else [builtin_facts_dir()])
+    too_much = _beyond_load_limits(files, paths or [builtin_facts_dir()])
+    if too_much is not None:  # refused before any file is read
+        return Checked(tuple(display_path(f) for f in files), FactSet((), {}, {}), (too_much,))
     if not use_cache or problems:
         return _read(files, problems, progress)
     from returnee_cli import cache
@@ -160,6 +169,20 @@ def _read(files: list[Path], problems: list[Problem], progress: Progress | None)
     # as a compiler lists them: errors first, then by file and line
     problems.sort(key=lambda p: (p.severity != ERROR, p.file, p.line or 0))
     return Checked(tuple(display_path(f) for f in files), factset, tuple(problems))
+
+
+def _beyond_load_limits(files: list[Path], given: Sequence[Path]) -> Problem | None:
+    """A load of more fact files, or more bytes of them, than MAX_LOAD_FILES or MAX_LOAD_BYTES;
+    named after the last path given (the built-in facts come first, the user's packs after)."""
+    if len(files) > MAX_LOAD_FILES:
+        why = f"{len(files):,} fact files, more than the {MAX_LOAD_FILES:,} one load reads"
+    elif sum(_size(path) for path in files) > MAX_LOAD_BYTES:
+        limit = MAX_LOAD_BYTES // (1024 * 1024 * 1024)
+        why = f"more than {limit} GiB of fact files, more than one load reads"
+    else:
+        return None
+    where = display_path(given[-1]) if given else "--facts"
+    return Problem(where, None, f"{why}; load fewer packs at once", "too-large")
 
 
 def _size(path: Path) -> int:
