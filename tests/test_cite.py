@@ -289,3 +289,40 @@ def test_csl_json_escapes_what_could_drive_a_terminal() -> None:
     text = csl_json_text([{"id": "x", "type": "report", "title": "a\x1b[2J\u202eb\x9b"}])
     assert "\x1b" not in text and "\u202e" not in text and "\x9b" not in text
     assert json.loads(text)[0]["title"] == "a\x1b[2J\u202eb\x9b"
+
+
+@given(TEXT, TEXT, TEXT)
+def test_hostile_text_never_breaks_the_markdown_table(label: str, base: str, quote: str) -> None:
+    """Whatever a label, a base or a quote holds, the table keeps its cells, each fact its one
+    footnote, and no text becomes a link, a tag or another footnote."""
+    from returnee_cli.citations import markdown_table
+    from returnee_cli.model import City, FactSet
+
+    source = Source(id="src", title="T", publisher="P", date="2025", kind="primary")
+    facts = [
+        Fact(
+            id=f"fact-{n}",
+            city="wuhan",
+            topic="t",
+            label=label,
+            value=12.5,
+            unit="percent",
+            qualifier="exact",
+            population=base,
+            source="src",
+            reported_in="src",
+            quote=quote,
+        )
+        for n in (1, 2)
+    ]
+    cities = {"wuhan": City(slug="wuhan", name="Wuhan")}
+    text = markdown_table(facts, FactSet(facts, {"src": source}, cities))
+    tokens = _markdown(text)
+    rows = [t for t in tokens if t.type == "tr_open"]
+    cells = [t for t in tokens if t.type in ("th_open", "td_open")]
+    assert len(rows) == 3 and len(cells) == 3 * 3, text
+    inline = [child for token in tokens for child in token.children or []]
+    refs = [child.meta["label"] for child in inline if child.type == "footnote_ref"]
+    assert refs == ["fact-1", "fact-2"], text
+    assert [t.meta["label"] for t in tokens if t.type == "footnote_open"] == refs
+    assert not [t for t in [*tokens, *inline] if t.type in ("link_open", "html_inline")]

@@ -5,11 +5,13 @@ a pack of one's own."""
 from __future__ import annotations
 
 import itertools
+import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
 
 from returnee_cli import queries
 from returnee_cli.commands import COMPARE_KEYS
@@ -18,6 +20,7 @@ from returnee_cli.model import NATIONWIDE
 from returnee_cli.paths import builtin_facts_dir
 
 from .conftest import RunCli
+from .test_untrusted import DANGER, HOSTILE
 
 # A city of one's own whose survey counts what the Shanghai survey counts (its founders, their
 # companies), and one figure of another base on a topic Shanghai has (women).
@@ -307,3 +310,58 @@ def test_an_unknown_source_gets_a_did_you_mean(run: RunCli) -> None:
         "returnees: unknown source `shanghai-survy`; did you mean `shanghai-survey-2024`? "
         "known sources: beijing-blue-book-2025, china-minutes-2025, shanghai-survey-2024\n"
     )
+
+
+def _yaml_text(text: str) -> str:
+    return '"' + text.encode("unicode_escape").decode("ascii").replace('"', '\\"') + '"'
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(HOSTILE, HOSTILE, HOSTILE)
+def test_hostile_text_is_shown_harmless_in_compare_and_source(
+    run: RunCli, tmp_path_factory: pytest.TempPathFactory, name: str, title: str, base: str
+) -> None:
+    """A city's name, a source's title and note, a fact's label and base reach headings, base
+    lines and citations in both views: never a character that could drive the terminal."""
+    folder = tmp_path_factory.mktemp("hostile")
+    pack = (
+        WUHAN.replace(
+            "{slug: wuhan, name: Wuhan, name_zh: 武汉}",
+            f"{{slug: wuhan, name: {_yaml_text(name)}}}\n  - {{slug: xian, name: Xi'an}}",
+        )
+        .replace(
+            "title: A survey of returnee founders in Wuhan",
+            f"title: {_yaml_text(title)}\n    note: {_yaml_text(title)}",
+        )
+        .replace(
+            "population: surveyed returnee founders of startups in Wuhan",
+            f"population: {_yaml_text(base)}",
+        )
+    )
+    pack += textwrap.indent(
+        textwrap.dedent(
+            f"""\
+            - id: xian-education
+              city: xian
+              topic: education
+              label: {_yaml_text(base)}
+              value: 70
+              unit: percent
+              population: {_yaml_text(base)}
+              source: wuhan-survey
+              reported_in: wuhan-survey
+              quote: 70% hold a degree.
+            """
+        ),
+        "  ",
+    )
+    (folder / "pack.yaml").write_text(pack, encoding="utf-8")
+    for args in (["compare", "wuhan", "xian"], ["source", "wuhan-survey"]):
+        result = run("--no-builtin", "--facts", str(folder), *args, columns=120)
+        if result.exit_code == 1:  # a pack the loader refuses: said, harmless
+            assert not DANGER.search(result.stderr)
+            return
+        assert result.exit_code == 0, (args, result.stderr)
+        assert not DANGER.search(result.stdout.replace("\n", "")), args

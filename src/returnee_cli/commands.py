@@ -674,10 +674,10 @@ def cite(call: Call, fact_ids: list[str], style: str, **filters: Any) -> None:
     """
     from returnee_cli import citations
 
-    given = {name: value for name, value in filters.items() if value not in (None, [], False)}
-    factset = call.load()
-    if fact_ids and given:
+    unset = {param.dest: param.value(None) for param in FACT_FILTERS}
+    if fact_ids and any(value != unset.get(name) for name, value in filters.items()):
         raise UsageError("cite takes fact ids or filters, not both: the ids already name the facts")
+    factset = call.load()
     if fact_ids:
         facts = list({f.id: f for f in (queries.get_fact(factset, i) for i in fact_ids)}.values())
     else:  # as facts and export: no filter, every fact
@@ -783,7 +783,7 @@ def compare(call: Call, first: str, second: str, more: list[str]) -> None:
         Result(
             rows,
             COMPARE_KEYS,
-            lambda shown: side_by_side.compare_view(shown, factset),
+            lambda shown: side_by_side.compare_view(shown, factset, chosen),
             record=compare_record,
             title=f"{PROG} compare {' '.join(city.slug for city in chosen)}",
             empty_note="no facts about these cities yet",

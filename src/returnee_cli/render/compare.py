@@ -32,11 +32,12 @@ def _names(cities: Sequence[City]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def compare_view(rows: Sequence[Compared], factset: FactSet) -> RenderableType:
+def compare_view(
+    rows: Sequence[Compared], factset: FactSet, cities: Sequence[City]
+) -> RenderableType:
     """Like with like first: the figures of one topic and base in every city that has them, on
     one 0-100 scale, a heading per base; then the topics several cities have of other bases,
     each city's apart; then what each city alone has. Sources at the foot."""
-    cities = list(dict.fromkeys(row.city for row in rows))
     parts: list[RenderableType] = [data_text(f"{_names(cities)}: like with like", style="bold")]
     alike = [row for row in rows if row.match == LIKE_WITH_LIKE]
     shares = [row for row in alike if row.fact.is_share]
