@@ -11,7 +11,7 @@ from typing import Any
 
 from returnee_cli.figures import figure_words, number_text
 from returnee_cli.model import Fact, FactSet, Source
-from returnee_cli.untrusted import neutralise
+from returnee_cli.untrusted import json_safe, neutralise
 
 # What Markdown (and the HTML it may carry) would read as syntax in text from a fact file: a
 # title could otherwise close a link and open another, a label open a tag or a table cell. With
@@ -300,7 +300,6 @@ def csl_items(facts: Sequence[Fact], factset: FactSet) -> list[dict[str, Any]]:
 
 
 def csl_json_text(items: list[dict[str, Any]]) -> str:
-    """CSL-JSON as text for a terminal: every character that could drive it written as a JSON
-    escape (\\u001b), which reads back as the same character."""
-    text = json.dumps(items, ensure_ascii=False, indent=2)
-    return "".join(f"\\u{ord(c):04x}" if neutralise(c, lines=True) != c else c for c in text) + "\n"
+    """CSL-JSON as text, safe on a terminal as all our JSON is (untrusted.json_safe): every
+    character that could drive it written as a JSON escape, which reads back as itself."""
+    return json_safe(json.dumps(items, ensure_ascii=False, indent=2)) + "\n"
