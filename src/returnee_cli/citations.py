@@ -86,8 +86,6 @@ def cite(fact: Fact, factset: FactSet, style: str = "plain") -> str:
 
 # --- many facts at once: a Markdown table with footnotes, BibTeX and CSL-JSON for the sources -----
 
-STYLES = ("plain", "markdown", "bibtex", "csl-json")
-
 
 def cited_sources(facts: Sequence[Fact], factset: FactSet) -> list[Source]:
     """The sources of these facts, each once, in the order the facts name them: the source of
