@@ -52,7 +52,7 @@ facts:
     label: Companies that reach profitability within three years
     value: 55
     unit: percent
-    population: companies of the surveyed returnee founders in Wuhan
+    population: Companies of the surveyed returnee founders in WUHAN
     source: wuhan-survey
     reported_in: wuhan-survey
     quote: 55% of their companies reach profitability within three years.
@@ -157,6 +157,10 @@ def test_like_with_like_is_set_side_by_side(run: RunCli, wuhan: Path) -> None:
     ]
     assert {row["base"] for row in alike[:2]} == {
         "surveyed returnee founders of startups in each city"
+    }
+    # a base written in another case is the same base, said as it was first written
+    assert {row["base"] for row in alike[2:]} == {
+        "companies of the surveyed returnee founders in each city"
     }
     women = [row["id"] for row in rows if row["match"] == "topic_only"]
     assert "wuhan-women-share" in women and "shanghai-women-share" in women

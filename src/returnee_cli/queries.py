@@ -398,8 +398,11 @@ def compare_cities(factset: FactSet, cities: Sequence[City]) -> list[Compared]:
     facts = {city.slug: factset.in_city(city) for city in cities}
     keys: dict[tuple[str, str | None, str | None], list[str]] = {}
     topics: dict[str, list[str]] = {}
+    said: dict[str | None, str | None] = {None: None}  # a base as first written, for every city
     for city in cities:
         for fact in facts[city.slug]:
+            base = compare_base(fact, city)
+            said.setdefault(base.casefold() if base else None, base)
             for having in (keys.setdefault(key(fact, city), []), topics.setdefault(fact.topic, [])):
                 if city.slug not in having:
                     having.append(city.slug)
@@ -412,13 +415,7 @@ def compare_cities(factset: FactSet, cities: Sequence[City]) -> list[Compared]:
             same_topic = [s for s in topics[fact.topic] if s != city.slug]
             match = LIKE_WITH_LIKE if same_key else SAME_TOPIC if same_topic else ONLY_HERE
             found.append(
-                Compared(
-                    fact,
-                    city,
-                    match,
-                    compare_base(fact, city),
-                    tuple(same_key or same_topic),
-                )
+                Compared(fact, city, match, said[key(fact, city)[1]], tuple(same_key or same_topic))
             )
 
     def position(row: Compared) -> tuple[int, int, str, str, str, int]:
