@@ -53,6 +53,8 @@ def test_readme_shows_every_command() -> None:
         "show",
         "sources",
         "cite",
+        "compare",
+        "source",
     ):
         assert command in shown, command
     assert "returnees export --format sqlite" in README
