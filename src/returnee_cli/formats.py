@@ -312,8 +312,21 @@ def csv_chunks(
     yield batch()
 
 
+_YAML_BREAKS = ("\x85", "\u2028", "\u2029")  # line breaks to YAML, not to Python's str.split
+
+
 def yaml_text(data: list[dict[str, Any]] | dict[str, Any]) -> str:
-    """Records (or one record) as YAML: the same keys and values as the JSON."""
+    """Records (or one record) as YAML: the same keys and values as the JSON. A text holding a
+    character YAML reads as a line break (NEL, U+2028, U+2029) is double-quoted, where it is
+    written as its escape: plain or single-quoted, it would read back as a space."""
     import yaml
 
-    return str(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100))
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+        style = '"' if any(c in value for c in _YAML_BREAKS) else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, text)
+    return str(yaml.dump(data, Dumper=Dumper, allow_unicode=True, sort_keys=False, width=100))
