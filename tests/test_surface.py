@@ -44,6 +44,13 @@ SAMPLES: dict[str, str | None] = {
     "color": "always",
     "raw_csv": None,
     "paths": str(builtin_facts_dir()),
+    "view": "sectors",
+    "fact_ids": "shanghai-education",
+    "title": "Beijing at work",
+    "subtitle": "Shares",
+    "width": "600",
+    "byline": "A. Reporter",
+    "desc": "Five bars.",
 }
 # A value each converter refuses: the fast path leaves it to Typer, which explains.
 REFUSED = {
@@ -54,6 +61,7 @@ REFUSED = {
     "style": "bibtex",
     "qualifier": "over",
     "color": "sometimes",
+    "width": "100",
 }
 
 
