@@ -806,7 +806,7 @@ def chart(
 
     drawn = figures(found)
     if not drawn:
-        listed = f" ({len(found)} lists or statements, which have no figure)" if found else ""
+        listed = f" ({len(found)} without a figure: lists or statements)" if found else ""
         output.message(f"{PROG}: no figures to chart{listed}; nothing written")
         return
     options = ChartOptions(title, subtitle, width, byline, desc)

@@ -165,6 +165,12 @@ def panels(facts: Sequence[Fact]) -> list[Panel]:
     return result
 
 
+def in_chart_order(facts: Sequence[Fact]) -> list[Fact]:
+    """The figures in the order the chart draws them: by unit, then by base, so that the
+    description and the fact sheet's table and quotes follow the picture."""
+    return [fact for panel in panels(facts) for group in panel.groups for fact in group]
+
+
 def qualifier_of(fact: Fact) -> str:
     return fact.qualifier or lexicon.EXACT
 
@@ -249,7 +255,7 @@ def notes(facts: Sequence[Fact]) -> list[str]:
 def generated_desc(facts: Sequence[Fact], factset: FactSet, title: str, subtitle: str) -> str:
     """Every value with its qualifier and base, then the sources: what a screen reader reads."""
     parts = [f"{title}. {subtitle}."]
-    for fact in figures(facts):
+    for fact in in_chart_order(facts):
         base = f" ({fact.population})" if fact.population else ""
         parts.append(f"{fact.label}: {figure_label(fact)}{base}.")
     producers, read_in = sources_of(figures(facts), factset)

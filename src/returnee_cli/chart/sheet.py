@@ -18,7 +18,7 @@ from returnee_cli.chart import (
     chart_svg,
     default_subtitle,
     figure_label,
-    figures,
+    in_chart_order,
     notes,
     qualifier_of,
     sources_of,
@@ -132,7 +132,7 @@ def _source_records(sources: Sequence[Source]) -> list[str]:
 
 def fact_sheet(facts: Sequence[Fact], factset: FactSet, options: ChartOptions, title: str) -> str:
     """The fact sheet as one HTML document."""
-    shown = figures(facts)
+    shown = in_chart_order(facts)
     chart_title = options.title if options.title is not None else title
     subtitle = options.subtitle if options.subtitle is not None else default_subtitle(shown)
     producers, read_in = sources_of(shown, factset)
