@@ -261,6 +261,13 @@ def test_a_derived_figure_is_hatched_with_its_interval_and_formula(
     assert "Derived, not stated: " in notes and "= 100 − (20.84 + 19.5 + 17.8 + 13.2)" in notes
 
 
+def test_chinese_text_stays_text(run: RunCli, tmp_path: Path) -> None:
+    title = "北京海归的工作领域"
+    root = _chart(run, tmp_path / "zh.svg", "chart", "sectors", "-c", "北京", "--title", title)
+    assert _texts(root, "title") == [title]
+    assert title in (tmp_path / "zh.svg").read_text(encoding="utf-8")  # as text, not escapes
+
+
 def test_title_subtitle_width_byline_and_desc_are_the_callers(run: RunCli, tmp_path: Path) -> None:
     argv = ["--title", "Beijing at work", "--subtitle", "Shares", "--width", "500"]
     more = ["--byline", "A. Reporter", "--desc", "Five bars."]
@@ -487,6 +494,10 @@ def test_the_fact_sheet_holds_chart_table_quotes_and_sources(
         assert f"<blockquote><p>{quote}</p></blockquote>" in text
     for record in ("Institute of Examples", "The Daily Example", "https://paper.example/story"):
         assert record in text
+    # readable with CSS off: plain elements in reading order, nothing hidden by the styles
+    order = ["<h1>", '<figure class="chart">', 'id="figures"', 'id="quotes"', 'id="sources"']
+    assert [text.index(part) for part in order] == sorted(text.index(part) for part in order)
+    assert "display" not in sheet.STYLE and "visibility" not in sheet.STYLE
     assert "Content-Security-Policy" in text and "default-src &#39;none&#39;" not in text
     assert """content="default-src 'none'; style-src 'unsafe-inline'\"""" in text
 

@@ -99,23 +99,23 @@ def _quotes(shown: Sequence[Fact], factset: FactSet) -> list[str]:
     return lines
 
 
-def _value(value: Any) -> str:
-    """A value of a source record: text escaped, an address a plain link, a list of reports
-    each as its own list."""
+def _value(value: Any, key: str = "") -> str:
+    """A value of a source record: text escaped, an address (a `url`, checked as http(s) when the
+    fact file was read) a plain link, a list of reports each as its own list."""
     if isinstance(value, list):
         return "<ul>" + "".join(f"<li>{_value(item)}</li>" for item in value) + "</ul>"
     if isinstance(value, dict):
         return (
             "<dl>"
             + "".join(
-                f"<dt>{_t(key)}</dt><dd>{_value(item)}</dd>"
-                for key, item in value.items()
+                f"<dt>{_t(name)}</dt><dd>{_value(item, name)}</dd>"
+                for name, item in value.items()
                 if item is not None
             )
             + "</dl>"
         )
     text = str(value)
-    if text.startswith(("https://", "http://")):  # a url field, checked when it was read
+    if key == "url" and text.startswith(("https://", "http://")):
         return f'<a href="{_t(text)}">{_t(text)}</a>'
     return _t(text)
 
