@@ -139,6 +139,8 @@ def _fetches_nothing(text: str) -> None:
 
 def _check_svg(root: ElementTree.Element, records: list[dict[str, object]]) -> None:
     assert root.attrib["role"] == "img"
+    assert root.attrib["aria-labelledby"] == "chart-title"
+    assert root.attrib["aria-describedby"] == "chart-desc"
     assert root.find(f"{SVG}title") is not None and root.find(f"{SVG}desc") is not None
     desc = "".join(root.find(f"{SVG}desc").itertext())  # type: ignore[union-attr]
     parts = _by_fact(root)

@@ -507,7 +507,8 @@ def chart_svg(facts: Sequence[Fact], factset: FactSet, options: ChartOptions, ti
     height = int(canvas.y + MARGIN)
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title chart-desc" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title" '
+        f'aria-describedby="chart-desc" '
         f'font-family="{FONT}">'
     )
     return (
