@@ -192,9 +192,10 @@ def figure_label(fact: Fact) -> str:
     return words + (f", {', '.join(extra)}" if extra else "")
 
 
-def source_credit(source: Source) -> str:
-    """'Beijing Association of Returned Scholars, Beijing Blue Book (2025)': the producer first."""
-    name = source.short_title or source.title
+def source_credit(source: Source, *, full: bool = False) -> str:
+    """'Beijing Association of Returned Scholars, Beijing Blue Book (2025)': the producer first;
+    `full` names a report by its whole title (an article's short title says little)."""
+    name = f"“{source.title}”" if full else source.short_title or source.title
     return f"{source.publisher}, {name} ({source.date[:4]})"
 
 
@@ -233,10 +234,14 @@ def notes(facts: Sequence[Fact]) -> list[str]:
     qualifiers = {qualifier_of(fact) for fact in shown}
     said: list[str] = []
     if qualifiers & set(lexicon.LOWER_BOUNDS):
-        said.append("A bar that runs on, open-ended, past its mark: a lower bound (at or above).")
+        said.append(
+            "A bar that runs on, open-ended, past its mark: a lower bound (more than, or at "
+            "least, the mark: its row says which)."
+        )
     if qualifiers & set(lexicon.UPPER_BOUNDS):
         said.append(
-            "A bar that fades in from the left up to its mark: an upper bound (at or below)."
+            "A bar that fades in from the left up to its mark: an upper bound (less than, or at "
+            "most, the mark: its row says which)."
         )
     if any(approximate(fact) for fact in shown):
         said.append("Hatched: approximate or derived, with the interval it allows as a line.")
@@ -261,7 +266,9 @@ def generated_desc(facts: Sequence[Fact], factset: FactSet, title: str, subtitle
     producers, read_in = sources_of(figures(facts), factset)
     parts.append("Source: " + "; ".join(source_credit(s) for s in producers) + ".")
     if read_in:
-        parts.append("Reported in: " + "; ".join(source_credit(s) for s in read_in) + ".")
+        parts.append(
+            "Reported in: " + "; ".join(source_credit(s, full=True) for s in read_in) + "."
+        )
     return " ".join(parts)
 
 
@@ -493,7 +500,7 @@ def chart_svg(facts: Sequence[Fact], factset: FactSet, options: ChartOptions, ti
     )
     if read_in:
         canvas.para(
-            "Reported in: " + "; ".join(source_credit(s) for s in read_in) + ".",
+            "Reported in: " + "; ".join(source_credit(s, full=True) for s in read_in) + ".",
             11,
             colour=MUTED,
             css="source",
