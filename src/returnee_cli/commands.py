@@ -667,13 +667,63 @@ def cite(call: Call, fact_id: str, style: str) -> None:
 @command(FACT_FILTERS, output_options(FACT_FORMATS[1:], default=Format.json))
 def export(call: Call, **filters: Any) -> None:
     """Export the facts: all, or those the filters select, for a spreadsheet, a database or a
-    program.
+    program; --format yaml writes a fact pack that --facts loads back.
 
-    Example: returnees export --format sqlite -o returnees.db
+    With --format yaml and -o FILE, the stored texts of its sources are copied beside FILE, so
+    that its quotes are checked when it is loaded.
+
+    Example: returnees export --format yaml -o my-facts/pack.yaml
     """
     factset = call.load()
     found = _select(factset, **filters)
-    call.emit(fact_result(found, factset, lambda rows: "", f"{PROG} export"))
+    if call.out.format is not Format.yaml:
+        call.emit(fact_result(found, factset, lambda rows: "", f"{PROG} export"))
+        return
+    from returnee_cli.export import fact_pack, pack_text
+
+    target = call.out.output
+    texts: dict[str, Path] = {}
+
+    def document(rows: Sequence[Fact]) -> str:
+        pack = fact_pack(factset, rows, with_texts=target is not None)
+        texts.update(pack.texts)
+        if pack.added:
+            output.message(
+                f"{PROG}: the pack adds {_plural(len(pack.added), 'fact')} that derived ones "
+                f"are computed from: {', '.join(pack.added)}"
+            )
+        if pack.textless:
+            output.message(
+                f"{PROG}: the pack leaves out the stored text of "
+                f"{', '.join(pack.textless)} (quotes are checked against it): add -o FILE to "
+                "write it beside the pack"
+            )
+        return pack_text(pack)
+
+    call.emit(fact_result(found, factset, lambda rows: "", f"{PROG} export", document=document))
+    if target is not None:
+        _copy_texts(call, target.parent, texts)
+
+
+def _copy_texts(call: Call, folder: Path, texts: dict[str, Path]) -> None:
+    """The stored texts a pack names, copied beside it through the one writer."""
+    import shutil
+
+    from returnee_cli import writer
+
+    for name, stored in texts.items():
+
+        def copy(path: Path, stored: Path = stored) -> None:
+            shutil.copyfile(stored, path)
+
+        writer.write_file(
+            folder / name, copy, force=call.out.force, protected=call.settings.paths, option="-o"
+        )
+        output.message(f"{PROG}: copied the stored text of the pack to {folder / name}")
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 @command(
