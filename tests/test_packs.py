@@ -5,6 +5,7 @@ pack names; one refused record never hides the file's other problems behind a ca
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from .conftest import RunCli
 from .test_fact_format_doc import example_files
@@ -167,3 +169,151 @@ def test_generated_packs_round_trip(
         ["pack.yaml", *([NOTES] if stored else [])]
     )
     assert json.dumps(before)  # records, not Python objects
+
+
+# --- one refused record hides nothing ---------------------------------------------------------
+
+
+@st.composite
+def damaged_documents(draw: st.DrawFn) -> tuple[str, str, list[str], set[str]]:
+    """A valid document with one or two keys of one record given a value no key takes (a
+    mapping): its text, notes, the damage markers, and the ids it declares as written."""
+    document, notes = draw(valid_documents())
+    records = [record for part in ("sources", "cities", "facts") for record in document[part]]
+    record = draw(st.sampled_from(records))
+    keys = draw(st.lists(st.sampled_from(sorted(record)), min_size=1, max_size=2, unique=True))
+    markers = []
+    for n, key in enumerate(keys):
+        markers.append(f"damaged-{n}")
+        record[key] = {f"damaged-{n}": 1}
+    declared = {
+        str(r.get("id", r.get("slug")))
+        for part in ("sources", "cities", "facts")
+        for r in document[part]
+        if isinstance(r.get("id", r.get("slug")), str)
+    }
+    return dump(document), notes, markers, declared
+
+
+UNKNOWN = re.compile(r"unknown \w+ `([^`]+)`|computed from `([^`]+)`")
+
+
+@settings(SETTINGS, max_examples=60)
+@given(damaged_documents())
+def test_every_damaged_key_is_reported_and_nothing_cascades(
+    run: RunCli, workdir: Path, damaged: tuple[str, str, list[str], set[str]]
+) -> None:
+    text, notes, markers, declared = damaged
+    folder = workdir / "damaged"
+    folder.mkdir(exist_ok=True)
+    (folder / NOTES).write_text(notes, encoding="utf-8")
+    (folder / "pack.yaml").write_text(text, encoding="utf-8")
+    result = run("--no-builtin", "validate", str(folder / "pack.yaml"), "--json")
+    assert result.exit_code == 1, result.stdout
+    errors = result.json()["errors"]
+    lines = text.splitlines()
+    reported = {error["line"] for error in errors}
+    for marker in markers:  # the key's line, or the line of its value
+        at = next(n for n, line in enumerate(lines, 1) if marker in line)
+        key_line = at - 1 if lines[at - 1].strip().startswith(f"{marker}:") else at
+        assert reported & {key_line, at}, (marker, errors)
+    for error in errors:
+        for named in UNKNOWN.findall(error["message"]):
+            assert not set(named) & declared, error  # declared, refused: not "unknown"
+
+
+def test_a_refused_source_leaves_its_facts_silent_and_its_other_keys_checked(
+    run: RunCli, tmp_path: Path
+) -> None:
+    pack = tmp_path / "pack.yaml"
+    pack.write_text(
+        "sources:\n"
+        "  - id: src\n"
+        "    title: T\n"
+        "    publisher: P\n"
+        "    date: someday\n"
+        "    kind: primary\n"
+        "    url: javascript:alert(1)\n"
+        "facts:\n"
+        "  - {id: f1, topic: t, label: L, source: src, reported_in: src, quote: Q}\n",
+        encoding="utf-8",
+    )
+    result = run("--no-builtin", "validate", str(pack), "--json")
+    assert [(e["line"], e["code"]) for e in result.json()["errors"]] == [(5, "date"), (7, "url")]
+
+
+# --- validate PACK: the built-in sources and cities it names resolve --------------------------
+
+CITING = (
+    "facts:\n"
+    "  - id: my-beijing-share\n"
+    "    city: beijing\n"
+    "    topic: t\n"
+    "    label: A share\n"
+    "    value: 20.84\n"
+    "    unit: percent\n"
+    "    population: returnees in Beijing\n"
+    "    source: beijing-blue-book-2025\n"
+    "    reported_in: china-minutes-2025\n"
+    "    quote: technology-related fields make up the largest share at 20.84%.\n"
+)
+
+
+def test_validate_alone_resolves_the_built_in_records_a_pack_names(
+    run: RunCli, tmp_path: Path
+) -> None:
+    pack = tmp_path / "mine.yaml"
+    pack.write_text(CITING, encoding="utf-8")
+    alone = run("validate", str(pack))
+    assert (alone.exit_code, alone.stdout) == (0, "valid: 1 file, 1 fact, 0 sources, 0 cities\n")
+    assert run("--facts", str(pack), "show", "my-beijing-share", "--json").json()["city"] == (
+        "beijing"
+    )
+    # quite alone, with --no-builtin: the built-in names are unknown, and said to be
+    bare = run("--no-builtin", "validate", str(pack), "--json")
+    assert bare.exit_code == 1
+    assert [(e["line"], e["code"]) for e in bare.json()["errors"]] == [
+        (3, "unknown-city"),
+        (9, "unknown-source"),
+        (10, "unknown-source"),
+    ]
+
+
+def test_validate_alone_says_which_flag_a_pack_that_declares_built_in_records_needs(
+    run: RunCli, tmp_path: Path
+) -> None:
+    pack = _round_trip(run, [], tmp_path)
+    result = run("validate", str(pack), "--json")
+    assert result.exit_code == 0, result.stdout  # warnings: it loads alone, not beside them
+    warnings = result.json()["warnings"]
+    assert {w["code"] for w in warnings} == {"built-in-id"}
+    assert len(warnings) == 3 + 7 + 39
+    first = warnings[0]["message"]
+    assert first.startswith("source `china-minutes-2025` is also built in (")
+    assert f"load this pack alone, with `returnees --no-builtin --facts {pack}" in first
+    assert run("--no-builtin", "validate", str(pack), "--json").json()["warnings"] == []
+
+
+def test_validate_alone_derives_from_built_in_facts_as_loading_does(
+    run: RunCli, tmp_path: Path
+) -> None:
+    pack = tmp_path / "count.yaml"
+    pack.write_text(
+        "facts:\n"
+        "  - id: my-count\n"
+        "    city: shanghai\n"
+        "    topic: t\n"
+        "    label: Women surveyed\n"
+        "    source: shanghai-survey-2024\n"
+        "    reported_in: china-minutes-2025\n"
+        "    derive: {formula: share_of_sample, from: [shanghai-women-share]}\n",
+        encoding="utf-8",
+    )
+    assert run("validate", str(pack)).stdout == "valid: 1 file, 1 fact, 0 sources, 0 cities\n"
+    loaded = run("--facts", str(pack), "show", "my-count", "--json").json()
+    women = run("show", "shanghai-women-count", "--json").json()
+    assert (loaded["value"], loaded["low"], loaded["high"]) == (
+        women["value"],
+        women["low"],
+        women["high"],
+    )

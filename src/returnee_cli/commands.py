@@ -746,11 +746,14 @@ def validate(call: Call, paths: list[Path]) -> None:
 
     for path in paths:
         must_exist(path)
+    # PATHs alone may name the built-in sources and cities, as they may when loaded with --facts
+    context = None if not paths or call.options.no_builtin else read_factset(use_cache=True).factset
     with output.load_progress() as progress:
         checked = read_factset(
             paths or call.settings.paths,
             use_cache=False,  # the checker reads every file anew: it never answers from the cache
             progress=progress,
+            context=context,
         )
     emit(
         call.out,

@@ -114,13 +114,18 @@ def read_factset(
     *,
     use_cache: bool = False,
     progress: Progress | None = None,
+    context: FactSet | None = None,
 ) -> Checked:
     """Read, validate and check fact files (default: the built-in facts) without raising: every
     problem of every file, then the consistency checks over the records that are valid.
 
+    With `context` (the built-in set, for `validate PACK`), the files may name its sources and
+    cities without declaring them; the set returned holds the files' own records only.
+
     With `use_cache`, a set loaded before from unchanged files comes from the cache, checks and
     warnings included, and a valid set read anew is kept there for the next start."""
     files, problems = fact_files(paths if paths is not None else [builtin_facts_dir()])
+    use_cache = use_cache and context is None
     if use_cache and not problems:
         from returnee_cli import cache
 
@@ -131,7 +136,7 @@ def read_factset(
     from returnee_cli import checks
     from returnee_cli.assembly import Assembler
 
-    assembler = Assembler()
+    assembler = Assembler(context)
     total = sum(_size(path) for path in files) if progress else 0
     done = 0
     for path in files:
@@ -141,7 +146,7 @@ def read_factset(
             progress(done, total)
     factset, more = assembler.build()
     problems.extend(more)
-    problems.extend(checks.check_factset(factset))
+    problems.extend(checks.check_factset(assembler.with_context(factset)))
     # as a compiler lists them: errors first, then by file and line
     problems.sort(key=lambda p: (p.severity != ERROR, p.file, p.line or 0))
     checked = Checked(tuple(display_path(f) for f in files), factset, tuple(problems))
