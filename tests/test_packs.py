@@ -277,6 +277,10 @@ def test_validate_alone_resolves_the_built_in_records_a_pack_names(
         (9, "unknown-source"),
         (10, "unknown-source"),
     ]
+    assert bare.json()["errors"][0]["message"] == (
+        "fact `my-beijing-share` names unknown city `beijing` in `city`; `beijing` is a built-in "
+        "city: load the built-in facts with it (leave out --no-builtin), or declare it in this pack"
+    )
 
 
 def test_validate_alone_says_which_flag_a_pack_that_declares_built_in_records_needs(
@@ -317,3 +321,31 @@ def test_validate_alone_derives_from_built_in_facts_as_loading_does(
         women["low"],
         women["high"],
     )
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "36",
+        "41.5",
+        "19.50",
+        "20.0",
+        "0",
+        "0.0",
+        "1.5e+2",
+        "1.0e+02",
+        "1.51e+2",
+        "1.0e-7",
+        "0.0000001",
+    ],
+)
+def test_a_figure_is_written_back_as_the_loader_read_it(written: str) -> None:
+    """Whatever the way a figure was written, the pack writes one the loader reads as the same
+    number, of the same type, with the same decimals (and so the same bounds)."""
+    from returnee_cli.export import _Number, _PackDumper
+    from returnee_cli.parsing import _decimals
+
+    value = yaml.safe_load(f"v: {written}")["v"]
+    number = _Number(value, _decimals(written))
+    back = yaml.safe_load(yaml.dump({"v": number}, Dumper=_PackDumper))["v"]
+    assert (back, type(back), _decimals(number.text)) == (value, type(value), _decimals(written))

@@ -32,6 +32,9 @@ class Assembler:
         # `validate PACK`: the built-in sources and cities, which a pack may name without
         # declaring them (as with --facts); they resolve references, and are not the pack's
         self.context = context
+        # the built-in set when this load leaves it out: only to say a name is built in
+        self.built_in: Callable[[], FactSet | None] | None = None
+        self._built_in_set: FactSet | None = None
 
     def add_file(self, path: Path) -> list[Problem]:
         from returnee_cli.parsing import read_fact_file  # imports yaml: only on a cache miss
@@ -174,6 +177,11 @@ class Assembler:
                 hint = _known(ref, table, known)
                 if key == "city" and ref in NATIONWIDE_NAMES:
                     hint = "leave `city` out for a statement about the whole country"
+                elif self._built_in_has(what, ref):
+                    hint = (
+                        f"`{ref}` is a built-in {what}: load the built-in facts with it (leave "
+                        "out --no-builtin), or declare it in this pack"
+                    )
                 self._problem_at(
                     raw,
                     key,
@@ -182,6 +190,19 @@ class Assembler:
                 )
                 ok = False
         return ok
+
+    def _built_in_has(self, what: str, ref: str) -> bool:
+        """Whether the built-in set, left out of this load (--no-builtin), declares `ref`:
+        asked only of a reference that is unknown, so a valid load never reads it."""
+        if self.built_in is None:
+            return False
+        if self._built_in_set is None:
+            self._built_in_set = self.built_in()
+            self.built_in = None if self._built_in_set is None else self.built_in
+        factset = self._built_in_set
+        if factset is None:
+            return False
+        return ref in (factset.sources if what == "source" else factset.cities)
 
     def _elsewhere(self, what: str) -> Mapping[str, Any]:
         if self.context is None:

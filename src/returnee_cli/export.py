@@ -219,15 +219,22 @@ def _fact_entry(fact: Fact, by_id: dict[str, Fact]) -> dict[str, Any]:
 
 
 class _Number:
-    """A figure as written: an int as it is, a float with the decimals it was stated with."""
+    """A figure as written: an int as it is, a float with the decimals it was stated with (a
+    whole float stated with none, 1.5e+2, in the exponent form that keeps it a float of 0
+    decimals)."""
 
     def __init__(self, value: int | float, decimals: int) -> None:
         if isinstance(value, bool) or not isinstance(value, float):
             self.text = str(value)
         elif decimals and float(f"{value:.{decimals}f}") == value:
             self.text = f"{value:.{decimals}f}"
+        elif decimals == 0 and value == 0:
+            self.text = "0.0e+1"  # 0.0e+0 would have a decimal
+        elif decimals == 0 and value.is_integer():
+            digits = len(str(abs(int(value))).rstrip("0"))
+            self.text = f"{value:.{max(digits, 2) - 1}e}"  # 150.0 -> 1.5e+02, 100.0 -> 1.0e+02
         else:
-            self.text = repr(value) if "." in repr(value) else f"{value:.1f}"
+            self.text = repr(value)
 
 
 class _PackDumper(yaml.SafeDumper):

@@ -137,6 +137,8 @@ def read_factset(
     from returnee_cli.assembly import Assembler
 
     assembler = Assembler(context)
+    if context is None and not _holds_built_in(files):
+        assembler.built_in = _built_in_set
     total = sum(_size(path) for path in files) if progress else 0
     done = 0
     for path in files:
@@ -155,6 +157,17 @@ def read_factset(
 
         cache.store(files, checked)
     return checked
+
+
+def _holds_built_in(files: Sequence[Path]) -> bool:
+    built_in = os.path.realpath(builtin_facts_dir())
+    return any(os.path.realpath(file).startswith(built_in + os.sep) for file in files)
+
+
+def _built_in_set() -> FactSet | None:
+    """The built-in facts (from the cache), or None where they do not load."""
+    checked = read_factset(use_cache=True)
+    return None if checked.errors else checked.factset
 
 
 def _size(path: Path) -> int:
