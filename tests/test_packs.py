@@ -349,3 +349,34 @@ def test_a_figure_is_written_back_as_the_loader_read_it(written: str) -> None:
     number = _Number(value, _decimals(written))
     back = yaml.safe_load(yaml.dump({"v": number}, Dumper=_PackDumper))["v"]
     assert (back, type(back), _decimals(number.text)) == (value, type(value), _decimals(written))
+
+
+def test_validate_alone_checks_one_built_in_file_with_the_cities_and_sources_it_names(
+    run: RunCli,
+) -> None:
+    built_in = Path(__file__).parent.parent / "facts"
+    whole = run("validate", str(built_in))
+    assert (whole.exit_code, whole.stdout) == (0, "valid: 6 files, 39 facts, 3 sources, 7 cities\n")
+    one = run("validate", str(built_in / "beijing.yaml"))  # its city and sources are elsewhere
+    assert (one.exit_code, one.stdout) == (0, "valid: 1 file, 11 facts, 0 sources, 0 cities\n")
+
+
+def test_a_pack_never_replaces_a_file_beside_it_without_force(run: RunCli, tmp_path: Path) -> None:
+    (tmp_path / BUILTIN_TEXT).write_text("mine\n", encoding="utf-8")
+    pack = tmp_path / "pack.yaml"
+    refused = run("export", "--format", "yaml", "-o", str(pack))
+    assert (refused.exit_code, refused.stdout) == (2, "")
+    assert refused.stderr == (
+        f"returnees: -o: {tmp_path / BUILTIN_TEXT} exists (the pack's stored text goes beside "
+        "it); add --force to replace it, or write the pack into another folder\n"
+    )
+    assert not pack.exists()  # nothing written
+    assert (tmp_path / BUILTIN_TEXT).read_text(encoding="utf-8") == "mine\n"
+    assert run("export", "--format", "yaml", "-o", str(pack), "--force").exit_code == 0
+    assert _records(run, "--no-builtin", "--facts", str(pack)) == _records(run)
+    # the same text is there already: a second pack beside it needs no --force
+    second = run("export", "--format", "yaml", "-o", str(tmp_path / "second.yaml"))
+    assert (second.exit_code, second.stderr) == (
+        0,
+        f"returnees: wrote 39 facts to {tmp_path / 'second.yaml'} (yaml)\n",
+    )

@@ -71,6 +71,8 @@ class Assembler:
             if raw.values["id"] in context.by_id
         ]
         for what, key, name, location, theirs in declared:
+            if location == theirs:
+                continue  # a built-in file itself, checked alone
             self.problems.append(
                 Problem(
                     location.file,

@@ -687,6 +687,8 @@ def export(call: Call, **filters: Any) -> None:
     def document(rows: Sequence[Fact]) -> str:
         pack = fact_pack(factset, rows, with_texts=target is not None)
         texts.update(pack.texts)
+        if target is not None:
+            _check_texts(call, target.parent, texts)  # before the pack is written
         if pack.added:
             output.message(
                 f"{PROG}: the pack adds {_plural(len(pack.added), 'fact')} that derived ones "
@@ -705,21 +707,47 @@ def export(call: Call, **filters: Any) -> None:
         _copy_texts(call, target.parent, texts)
 
 
+def _beside(folder: Path, texts: dict[str, Path]) -> dict[Path, Path]:
+    """Where each stored text goes (target -> stored), but those already there (the text
+    itself, or a copy of it)."""
+    import filecmp
+
+    targets = {folder / name: stored for name, stored in texts.items()}
+    return {
+        target: stored
+        for target, stored in targets.items()
+        if not (
+            target.is_file()
+            and (os.path.samefile(target, stored) or filecmp.cmp(target, stored, shallow=False))
+        )
+    }
+
+
+def _check_texts(call: Call, folder: Path, texts: dict[str, Path]) -> None:
+    """Refuse, before anything is written, a text that would replace a file without --force."""
+    for target in _beside(folder, texts):
+        if not call.out.force and (target.exists() or target.is_symlink()):
+            raise UsageError(
+                f"-o: {target} exists (the pack's stored text goes beside it); add --force to "
+                "replace it, or write the pack into another folder"
+            )
+
+
 def _copy_texts(call: Call, folder: Path, texts: dict[str, Path]) -> None:
     """The stored texts a pack names, copied beside it through the one writer."""
     import shutil
 
     from returnee_cli import writer
 
-    for name, stored in texts.items():
+    for target, stored in _beside(folder, texts).items():
 
         def copy(path: Path, stored: Path = stored) -> None:
             shutil.copyfile(stored, path)
 
         writer.write_file(
-            folder / name, copy, force=call.out.force, protected=call.settings.paths, option="-o"
+            target, copy, force=call.out.force, protected=call.settings.paths, option="-o"
         )
-        output.message(f"{PROG}: copied the stored text of the pack to {folder / name}")
+        output.message(f"{PROG}: copied the stored text of the pack to {target}")
 
 
 def _plural(count: int, noun: str) -> str:
