@@ -3,18 +3,27 @@ entry, and nothing wrong with the cache is ever fatal. (Not timed: benchmarks/ m
 
 from __future__ import annotations
 
+import json
+import marshal
 import os
+import re
 import stat
+import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from returnee_cli import cache
+from returnee_cli import cache, checks
 from returnee_cli.loading import fact_files, read_factset
+from returnee_cli.model import ROW_FIELD_NAMES
 from returnee_cli.paths import builtin_facts_dir
 
-from .conftest import RunCli
+from .conftest import RunCli, fast_path
 from .test_loading import GOOD_FACT, write
 
 
@@ -185,14 +194,16 @@ def test_an_entry_built_under_other_rules_is_not_trusted(
     run("--facts", str(pack), "facts", "--json")
     files, _ = fact_files([builtin_facts_dir(), pack])
     assert cache.load(files) is not None
-    monkeypatch.setattr(cache, "_rules", lambda: [["checks.py", 1, 2, 3, 4, 5]])
+    monkeypatch.setattr(cache, "_rules", lambda: [["checks.py", 1, 2, 3, 4]])
     assert cache.load(files) is None
 
 
 def test_an_interrupted_write_leaves_no_partial_entry(
     folder: Path, pack: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    checked = read_factset([pack], use_cache=False)
+    watch = cache.Watch()
+    with checks.watching(watch.saw):
+        checked = read_factset([pack], use_cache=False)
     files, _ = fact_files([pack])
 
     def interrupted(source: object, target: object) -> None:
@@ -200,5 +211,471 @@ def test_an_interrupted_write_leaves_no_partial_entry(
 
     monkeypatch.setattr(os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        cache.store(files, checked)
+        cache.store(files, checked, watch)
     assert entries(folder) == []  # the partial file went with the interruption
+
+
+# --- racy files: a stamp that cannot tell an edit apart is checked by content --------------------
+
+
+def stored(entry: Path) -> dict[str, Any]:
+    """An entry's decoded content."""
+    data = entry.read_bytes()
+    decoded: dict[str, Any] = marshal.loads(data[data.index(b"\n\n") + 2 :])
+    return decoded
+
+
+def seal(stored_entry: Any) -> bytes:
+    """`stored_entry` as an entry with a valid magic line and checksum: as a forger would."""
+    payload = marshal.dumps(stored_entry)
+    return cache.MAGIC + cache._checksum(payload) + b"\n\n" + payload
+
+
+def coarse(info: os.stat_result) -> cache.Stamp:
+    """A stamp as a file system with whole-second times and no change time (FAT) gives it."""
+    second = info.st_mtime_ns // 10**9 * 10**9
+    return (info.st_size, second, second, info.st_ino)
+
+
+def label(run: RunCli, pack: Path) -> str:
+    shown = run("--no-builtin", "--facts", str(pack), "show", "wuhan-share", "--json")
+    assert shown.exit_code == 0, shown.stderr
+    value: str = shown.json()["label"]
+    return value
+
+
+def test_a_same_size_edit_within_the_same_second_is_seen(
+    run: RunCli, folder: Path, pack: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "_stamp_of", coarse)
+    second = time.time_ns() // 10**9 * 10**9
+    os.utime(pack, ns=(second, second))
+    assert label(run, pack) == "A share"
+    before = coarse(pack.stat())
+    pack.write_text(pack.read_text(encoding="utf-8").replace("A share", "B share"), "utf-8")
+    os.utime(pack, ns=(second, second))  # the same second: the same stamp, other bytes
+    assert coarse(pack.stat()) == before
+    with monkeypatch.context() as stamps_only:  # as the cache was before racy files: stale
+        stamps_only.setattr(cache, "_racy", lambda stamp, reference: False)
+        assert label(run, pack) == "A share"
+    assert label(run, pack) == "B share"  # racy: checked by content, and read again
+
+
+def test_a_racy_entry_is_rewritten_once_old_enough_and_then_not_read_again(
+    run: RunCli, folder: Path, pack: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A modification time a minute ahead: racy however slow this machine is, until the clock
+    # (cache._now, moved on below) has passed it by more than the window.
+    ahead = time.time_ns() + 60 * 10**9
+    os.utime(pack, ns=(ahead, ahead))
+    assert label(run, pack) == "A share"
+    [entry] = entries(folder)
+    stamped = stored(entry)["stamped"]
+    checked: list[str] = []
+    content = cache._content
+
+    def counted(path: str, recorded: cache.Stamp) -> cache.Digest | None:
+        checked.append(path)
+        return content(path, recorded)
+
+    monkeypatch.setattr(cache, "_content", counted)
+    assert label(run, pack) == "A share"
+    assert checked == [str(pack)] and stored(entry)["stamped"] == stamped  # still too recent
+    later = ahead + 10 * 10**9
+    monkeypatch.setattr(cache, "_now", lambda: later)  # the clock ten seconds past the file
+    os.utime(entry, ns=(ahead, ahead))  # as if written then: its own time is a stamp time too
+    assert label(run, pack) == "A share"
+    assert len(checked) == 2 and stored(entry)["stamped"] == later  # checked, and written again
+    assert label(run, pack) == "A share"
+    assert len(checked) == 2  # the new stamp time tells: no more reading
+
+
+@pytest.mark.parametrize("edited", ["fact file", "stored text"])
+def test_an_edit_during_a_cold_load_is_not_recorded_as_seen(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edited: str
+) -> None:
+    pack = tmp_path / "mid"
+    pack.mkdir()
+    (pack / "body.txt").write_text("Twelve: 12.5% of them.\n", encoding="utf-8")
+    (pack / "facts.yaml").write_text(
+        """sources:
+  - {id: src, title: T, publisher: P, date: "2025-01-01", kind: primary, text: body.txt}
+cities:
+  - {slug: wuhan, name: Wuhan}
+facts:
+  - {id: wuhan-share, city: wuhan, topic: t, label: L, value: 12.5, unit: percent,
+     population: p, source: src, reported_in: src, quote: "Twelve: 12.5% of them."}
+""",
+        encoding="utf-8",
+    )
+    target = pack / ("facts.yaml" if edited == "fact file" else "body.txt")
+    read = checks.read_at_most
+
+    def edit_once_read(path: Path, limit: int) -> bytes | None:
+        data = read(path, limit)
+        if path.name == target.name and "12.5" in target.read_text(encoding="utf-8"):
+            before = target.stat()  # the same size, dated ten seconds earlier (as cp -p can)
+            target.write_text(target.read_text(encoding="utf-8").replace("12.5", "17.5"), "utf-8")
+            os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns - 10 * 10**9))
+        return data
+
+    with monkeypatch.context() as mid_load:
+        mid_load.setattr(checks, "read_at_most", edit_once_read)
+        first = read_factset([pack], use_cache=True)
+    assert first.factset.facts[0].value == 12.5  # the bytes that were read
+    assert entries(folder) == []  # changed while it was read: not kept
+    again = read_factset([pack], use_cache=True)
+    if edited == "fact file":
+        assert again.factset.facts[0].value == 17.5
+    else:
+        assert [p.code for p in again.errors] == ["quote"]  # 12.5 is no longer in the text
+
+
+# --- what an entry must be before it is read --------------------------------------------------
+
+
+@pytest.mark.parametrize("what", ["fifo", "dev-zero", "link-to-entry", "too-large"])
+def test_only_a_regular_entry_within_the_bound_is_read(
+    run: RunCli, folder: Path, pack: Path, monkeypatch: pytest.MonkeyPatch, what: str
+) -> None:
+    good = run("--facts", str(pack), "facts", "--json")
+    [entry] = entries(folder)
+    if what == "too-large":
+        monkeypatch.setattr(cache, "MAX_ENTRY_BYTES", entry.stat().st_size - 1)
+        kept = None
+    else:
+        kept = entry.rename(folder / "elsewhere")
+        if what == "fifo":
+            os.mkfifo(entry)  # opened to read, it would wait for a writer forever
+        else:
+            entry.symlink_to("/dev/zero" if what == "dev-zero" else kept)  # endless bytes
+    files, _ = fact_files([builtin_facts_dir(), pack])
+    assert cache.load(files) is None  # refused at once: no hang, no read
+    again = run("--facts", str(pack), "facts", "--json")
+    assert again == good
+    if kept is not None:
+        assert entry.is_file() and not entry.is_symlink()  # replaced by a real entry
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX owners and modes")
+@pytest.mark.parametrize("how", ["writable by others", "another user's"])
+def test_an_entry_another_user_could_have_written_is_not_read(
+    folder: Path, pack: Path, how: str
+) -> None:
+    read_factset([pack], use_cache=True)
+    [entry] = entries(folder)
+    files, _ = fact_files([pack])
+    assert cache.load(files) is not None
+    if how == "writable by others":
+        entry.chmod(0o666)
+    elif os.geteuid() == 0:
+        os.chown(entry, 65534, 65534)
+    else:
+        pytest.skip("only root can give a file to another user")
+    assert cache.load(files) is None
+    read_factset([pack], use_cache=True)
+    assert cache.load(files) is not None  # rebuilt as this user's own
+
+
+def test_a_forged_entry_of_the_users_own_is_trusted_for_content_never_for_safety(
+    run: RunCli, folder: Path, pack: Path
+) -> None:
+    """The trust model: the cache folder is the user's own. An entry the user (or root) forged
+    with the right shape is shown, as a fact file would be, through the same sanitizer; one of
+    the wrong shape, or carrying code, is rebuilt."""
+    run("--no-builtin", "--facts", str(pack), "facts", "--json")
+    [entry] = entries(folder)
+    forged = stored(entry)
+    row = list(forged["facts"][0])
+    row[ROW_FIELD_NAMES.index("label")] = "Forged \x1b]0;owned\x07"
+    forged["facts"][0] = tuple(row)
+    entry.write_bytes(seal(forged))
+    table = run("--no-builtin", "--facts", str(pack), "show", "wuhan-share")
+    assert "Forged \\x1b]0;owned\\x07" in table.stdout and "\x1b" not in table.stdout
+    forged["facts"][0] = compile("raise SystemExit('ran')", "forged", "exec")  # a code object
+    entry.write_bytes(seal(forged))
+    assert label(run, pack) == "A share"
+
+
+def test_validate_never_answers_from_the_cache(
+    run: RunCli, folder: Path, pack: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run("--no-builtin", "--facts", str(pack), "facts", "--json")
+    [entry] = entries(folder)
+    forged = stored(entry)
+    forged["warnings"] = [
+        (str(pack), 1, "a warning only the cache holds", "forged", None, "warning")
+    ]
+    entry.write_bytes(seal(forged))
+    files, _ = fact_files([pack])
+    assert [p.message for p in read_factset([pack], use_cache=True).problems] == [
+        "a warning only the cache holds"
+    ]  # the entry would answer
+    monkeypatch.setattr(cache, "load", lambda *a, **k: pytest.fail("validate read the cache"))
+    for argv in (("--no-builtin", "--facts", str(pack), "validate"), ("validate", str(pack))):
+        report = run(*argv, "--json")
+        assert report.exit_code == 0
+        assert [w["code"] for w in report.json()["warnings"]] == ["unverifiable"]
+
+
+# --- damage of every kind: exactly the uncached answer --------------------------------------------
+
+
+def _reshaped(entry: dict[str, Any], how: int, seed: int) -> Any:
+    """A decoded entry with a wrong shape, each kind of damage by number."""
+    forged = marshal.loads(marshal.dumps(entry))  # a deep copy
+    key = cache.KEYS[seed % len(cache.KEYS)]
+    if how == 0:
+        del forged[key]
+    elif how == 1:
+        forged["extra"] = seed
+    elif how == 2:
+        forged[key] = [] if type(forged[key]) is not list else {"rows": forged[key]}
+    elif how == 3:
+        forged["facts"][0] = forged["facts"][0][:-2] + forged["facts"][0][-1:]  # a cell short
+    elif how == 4:
+        forged["facts"][-1] = (*forged["facts"][-1][:-1], (len(forged["files"]) + seed, 1))
+    elif how == 5:
+        forged["sources"][0] = (*forged["sources"][0][:-2], -1 - seed, 1)
+    elif how == 6:
+        forged["sources"][0] = tuple(seed for _ in forged["sources"][0])  # wrong types
+    elif how == 7:
+        forged["deps"][0][1] = str(forged["deps"][0][1])
+    elif how == 8:
+        forged["cities"][0] = forged["cities"][0][1:]
+    else:
+        forged["facts"] = tuple(forged["facts"])
+    return forged
+
+
+@given(
+    damage=st.sampled_from(["truncate", "flip", "append", "other marshal", "reshaped"]),
+    where=st.floats(0, 1),
+    noise=st.binary(min_size=1, max_size=64),
+    other=st.recursive(
+        st.none() | st.integers() | st.text(max_size=8) | st.binary(max_size=8),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner),
+        max_leaves=12,
+    ),
+    how=st.integers(0, 9),
+    seed=st.integers(0, 1000),
+)
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_damage_to_an_entry_gives_exactly_the_uncached_answer(
+    folder: Path,
+    pack: Path,
+    damage: str,
+    where: float,
+    noise: bytes,
+    other: Any,
+    how: int,
+    seed: int,
+) -> None:
+    argv = ["--no-builtin", "--facts", str(pack), "facts", "--json"]
+    uncached = fast_path(["--no-cache", *argv])
+    assert uncached is not None and uncached.exit_code == 0
+    assert fast_path(argv) == uncached  # the entry is written
+    [entry] = entries(folder)
+    data = entry.read_bytes()
+    at = int(where * (len(data) - 1))
+    damaged = {
+        "truncate": lambda: data[:at],
+        "flip": lambda: data[:at] + bytes([data[at] ^ noise[0]]) + data[at + 1 :],
+        "append": lambda: data + noise,
+        "other marshal": lambda: seal(other),
+        "reshaped": lambda: seal(_reshaped(stored(entry), how, seed)),
+    }[damage]()
+    entry.write_bytes(damaged)
+    assert fast_path(argv) == uncached
+    assert fast_path(argv) == uncached
+
+
+# --- no home, no folder: no cache, and no word about it -------------------------------------------
+
+RETURNEES = str(Path(sys.executable).with_name("returnees"))
+
+
+def returnees(
+    *args: str, env: dict[str, str], cwd: Path, user: int | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [RETURNEES, *args],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ.get("PATH", ""), "NO_COLOR": "1", **env},
+        cwd=cwd,
+        timeout=60,
+        preexec_fn=(lambda: os.setuid(user)) if user is not None else None,  # noqa: PLW1509
+    )
+
+
+def other_user(tmp_path: Path) -> int:
+    """A user id with no passwd entry that can run returnees here, or skip (and say why)."""
+    import pwd
+
+    if os.geteuid() != 0:
+        pytest.skip("only root can run a command as another user")
+    uid = next(uid for uid in range(54321, 64000) if uid not in {u.pw_uid for u in pwd.getpwall()})
+    tmp_path.chmod(0o755)
+    try:
+        subprocess.run(
+            [sys.executable, "-c", "pass"], preexec_fn=lambda: os.setuid(uid), check=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip(f"the interpreter {sys.executable} is out of reach of user {uid}")
+    return uid
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX users and XDG folders")
+@pytest.mark.parametrize(
+    "case",
+    ["empty HOME", "relative XDG_CACHE_HOME", "a file where the folder goes", "another user"],
+)
+def test_without_a_usable_cache_folder_the_tool_works_and_says_nothing(
+    tmp_path: Path, case: str
+) -> None:
+    argv = ("sectors", "--city", "beijing", "--json")
+    expected = returnees("--no-cache", *argv, env={}, cwd=tmp_path)
+    assert expected.returncode == 0
+    user = None
+    home = tmp_path / "home"
+    if case == "empty HOME":
+        env = {"HOME": ""}
+    elif case == "relative XDG_CACHE_HOME":
+        env = {"HOME": str(home), "XDG_CACHE_HOME": "relative-cache"}
+    elif case == "a file where the folder goes":  # unwritable even for root
+        (tmp_path / "file").write_text("not a folder", encoding="utf-8")
+        env = {"RETURNEES_CACHE_DIR": str(tmp_path / "file" / "returnees")}
+    else:  # a user with no passwd entry and no HOME, and a folder it may not write
+        user = other_user(tmp_path)
+        (tmp_path / "locked").mkdir(mode=0o755)
+        env = {"RETURNEES_CACHE_DIR": str(tmp_path / "locked" / "returnees")}
+    for _ in range(2):  # the second run would answer from a cache, if there were one
+        result = returnees(*argv, env=env, cwd=tmp_path, user=user)
+        assert (result.returncode, result.stdout, result.stderr) == (0, expected.stdout, "")
+    info = returnees("cache", "info", "--json", env=env, cwd=tmp_path, user=user)
+    assert info.returncode == 0, info.stderr
+    if case == "empty HOME":
+        assert json.loads(info.stdout) == {"folder": None, "entries": 0, "bytes": 0}
+    elif case == "relative XDG_CACHE_HOME":  # ignored, as the spec says: ~/.cache instead
+        assert not (tmp_path / "relative-cache").exists()
+        assert json.loads(info.stdout)["folder"] == str(home / ".cache" / "returnees")
+        assert json.loads(info.stdout)["entries"] == 1
+    else:
+        assert json.loads(info.stdout)["entries"] == 0
+
+
+def test_no_home_and_no_passwd_entry_means_no_cache(
+    run: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pwd
+
+    expected = run("--no-cache", "sectors", "--city", "beijing", "--json")
+    for name in ("HOME", "XDG_CACHE_HOME", "RETURNEES_CACHE_DIR"):
+        monkeypatch.delenv(name, raising=False)
+
+    def no_entry(uid: int) -> pwd.struct_passwd:
+        raise KeyError(f"getpwuid(): uid not found: {uid}")
+
+    monkeypatch.setattr(pwd, "getpwuid", no_entry)
+    with pytest.raises(RuntimeError):
+        Path.home()
+    assert cache.cache_dir() is None
+    for _ in range(2):
+        assert run("sectors", "--city", "beijing", "--json") == expected
+    assert run("cache", "info", "--json").json() == {"folder": None, "entries": 0, "bytes": 0}
+    cleared = run("cache", "clear")
+    assert (cleared.exit_code, cleared.stdout) == (0, "")
+    assert (
+        cleared.stderr == "returnees: no cache folder (no home folder and no RETURNEES_CACHE_DIR)\n"
+    )
+
+
+# --- cache info, cache clear, and the size cap ---------------------------------------------------
+
+
+def test_cache_info_says_where_and_how_much(run: RunCli, folder: Path, pack: Path) -> None:
+    assert run("cache", "info", "--json").json() == {
+        "folder": str(folder),
+        "entries": 0,
+        "bytes": 0,
+    }
+    run("--facts", str(pack), "facts", "--json")
+    [entry] = entries(folder)
+    size = entry.stat().st_size
+    assert run("cache", "info", "--json").json() == {
+        "folder": str(folder),
+        "entries": 1,
+        "bytes": size,
+    }
+    table = run("cache", "info")
+    assert table.stdout == f"folder   {folder}\nentries  1\nsize     {size / 1024:,.1f} KiB\n"
+    assert table.stderr == ""
+
+
+def test_cache_takes_info_or_clear(run: RunCli, folder: Path) -> None:
+    refused = run("cache", "flush")
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert refused.stderr.startswith(
+        "returnees: Invalid value for 'ACTION': 'flush' is not one of info, clear"
+    )
+    assert run("cache", "INFO", "--json").json()["folder"] == str(folder)
+    help_text = " ".join(run("cache", "--help", columns=200).stdout.split())
+    assert f"beyond {cache.MAX_FOLDER_BYTES // 2**20} MiB" in help_text
+
+
+def test_cache_clear_removes_only_returnees_own_entries(
+    run: RunCli, folder: Path, pack: Path
+) -> None:
+    run("--facts", str(pack), "facts", "--json")
+    run("--facts", str(pack), "--no-builtin", "facts", "--json")
+    mine = [folder / "notes.txt", folder / "factset-notes.txt"]
+    for path in mine:
+        path.write_text("the user's own", encoding="utf-8")
+    (folder / "factset-link.bin").symlink_to(mine[0])
+    size = sum(p.stat().st_size for p in entries(folder) if p.name.endswith(".bin"))
+    size -= (folder / "factset-link.bin").stat().st_size  # followed: the link's target
+    cleared = run("cache", "clear")
+    assert cleared.exit_code == 0 and cleared.stdout == ""
+    shown = f"{size / 1024:,.1f} KiB"
+    assert cleared.stderr == f"returnees: removed 2 cache entries ({shown}) from {folder}\n"
+    assert entries(folder) == sorted([*mine, folder / "factset-link.bin"])
+    again = run("cache", "clear")
+    assert again.stderr == f"returnees: removed 0 cache entries (0 bytes) from {folder}\n"
+
+
+def test_the_folder_is_kept_under_its_cap_oldest_first_never_the_new_entry(
+    run: RunCli, folder: Path, pack: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder.mkdir()
+    old = [folder / f"factset-{n}.bin" for n in range(3)]
+    for age, path in enumerate(old, start=1):
+        path.write_bytes(b"x" * 1000)
+        when = time.time_ns() - age * 3600 * 10**9  # factset-2.bin is the oldest
+        os.utime(path, ns=(when, when))
+    writing = folder / "notes.txt"  # not an entry: never counted, never removed
+    writing.write_bytes(b"x" * 100_000)
+    argv = ("--no-builtin", "--facts", str(pack), "facts", "--json")
+    run(*argv)
+    [new] = [p for p in entries(folder) if p.suffix == ".bin" and p not in old]
+    assert entries(folder) == sorted([*old, new, writing])  # under the cap: all kept
+    monkeypatch.setattr(cache, "MAX_FOLDER_BYTES", new.stat().st_size + 2000)
+    new.unlink()
+    run(*argv)
+    assert entries(folder) == sorted([*old[:2], new, writing])  # the oldest went
+    monkeypatch.setattr(cache, "MAX_FOLDER_BYTES", 0)
+    new.unlink()
+    run(*argv)
+    assert entries(folder) == sorted([new, writing])  # never the one just written
+    assert run(*argv).exit_code == 0 and new.exists()
+
+
+def test_the_docs_state_the_bounds_the_code_holds() -> None:
+    text = (Path(__file__).resolve().parents[1] / "docs" / "robustness.md").read_text("utf-8")
+    section = text[text.index("## The cache") :]
+    assert f"**{cache.MAX_ENTRY_BYTES // 2**20} MiB**" in section
+    assert f"**{cache.MAX_FOLDER_BYTES // 2**20} MiB**" in section
+    assert f"**{cache.RACY_WINDOW_NS // 10**9} seconds**" in section
+    named = set(re.findall(r"`(test_\w+)`", section))
+    defined = {name for name in globals() if name.startswith("test_")}
+    assert named and named <= defined, sorted(named - defined)

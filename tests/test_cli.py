@@ -287,9 +287,11 @@ COMMANDS = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-def
 
 def test_the_command_list_is_the_one_documented() -> None:
     assert COMMANDS == [
+        "cache",
         "cite",
         "cities",
         "city",
+        "compare",
         "entrepreneurs",
         "export",
         "facts",
@@ -298,6 +300,7 @@ def test_the_command_list_is_the_one_documented() -> None:
         "schema",
         "sectors",
         "show",
+        "source",
         "sources",
         "topics",
         "validate",

@@ -53,6 +53,8 @@ def test_readme_shows_every_command() -> None:
         "show",
         "sources",
         "cite",
+        "compare",
+        "source",
     ):
         assert command in shown, command
     assert "returnees export --format sqlite" in README
@@ -113,3 +115,13 @@ def test_no_help_text_calls_a_list_ranked() -> None:
     for name, command in COMMANDS.items():
         assert "ranked" not in command.help.casefold(), name
     assert "as ranked lists" not in README
+
+
+def test_every_recipe_runs_and_prints_what_docs_recipes_shows() -> None:
+    from tools.recipes import RECIPES, rendered
+
+    text = RECIPES.read_text(encoding="utf-8")
+    now, runs = rendered(text)
+    assert len(runs) >= 5
+    assert [run.command for run in runs if run.exit_code != 0] == []
+    assert now == text, "docs/recipes.md is out of date: run python tools/recipes.py"

@@ -128,6 +128,10 @@ TERMINAL = (
     ["sources"],
     ["cite", "wuhan-share"],
     ["cite", "wuhan-list", "--style", "markdown"],
+    ["cite", "--city", "wuhan", "--style", "markdown"],
+    ["cite", "--style", "bibtex"],
+    ["compare", "wuhan", "nationwide"],
+    ["source", "src"],
     ["validate"],
 )
 # What a program reads, by format.
@@ -136,6 +140,10 @@ DATA = (
     ("json", ["show", "wuhan-list", "--json"]),
     ("json", ["sources", "--json"]),
     ("json", ["cities", "--json"]),
+    ("json", ["cite", "--json"]),
+    ("json", ["cite", "wuhan-share", "--style", "csl-json"]),
+    ("json", ["compare", "wuhan", "nationwide", "--json"]),
+    ("json", ["source", "src", "--json"]),
     ("jsonl", ["facts", "--format", "jsonl"]),
     ("csv", ["export", "--format", "csv"]),
     ("yaml", ["export", "--format", "yaml"]),
@@ -197,6 +205,8 @@ def test_random_text_in_every_field_is_harmless_in_every_view_and_exact_in_every
             # CSV guards a cell a spreadsheet would run as a formula with a leading quote
             guarded = "'" + text["label"] if kind == "csv" else None
             assert labels <= {text["label"], guarded}, (argv, labels)
+        if "csl-json" in argv:  # a CSL item for a reference manager: the title as the pack has it
+            assert records[0]["title"] == text["title"], argv
 
     for argv in (["sectors", "--city", "wuhan"], ["facts"], ["show", "wuhan-share"]):
         picture = folder / f"{argv[0]}.svg"

@@ -232,6 +232,27 @@ CASES: list[tuple[str, Content, str, int]] = [
         1,
     ),
     (
+        "an integer beyond SQLite's 64-bit range",
+        lambda: with_fact_line("value: 12.5", "value: 9223372036854775808"),
+        "hostile.yaml:14: `value` 9223372036854775808 is beyond the whole numbers an export can "
+        "hold (SQLite's 64-bit integers, up to 9,223,372,036,854,775,807); check the figure",
+        1,
+    ),
+    (
+        "a value shown as another number (`1.0e-31`)",
+        lambda: with_fact_line("value: 12.5", "value: 1.0e-31"),
+        "hostile.yaml:14: `value` 1.0e-31 would be shown as 0, which is another number; write it "
+        "with at most 10 decimals, or in a larger unit",
+        1,
+    ),
+    (
+        "an impossible date (`2025-02-30`, unquoted: a YAML timestamp)",
+        lambda: (HEADER.replace('"2025-01-01"', "2025-02-30") + GOOD_FACT).encode(),
+        "hostile.yaml:5: `date` '2025-02-30' is not a date on the calendar (2025-02 has 28 days); "
+        "check it",
+        1,
+    ),
+    (
         "a file larger than 16 MiB",
         lambda: b"",
         "hostile.yaml: is larger than 16 MiB; split it into several fact files",

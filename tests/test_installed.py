@@ -76,3 +76,13 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     producer.wait(timeout=60)
     assert producer.stderr.read() == b""
     assert producer.returncode == 0
+
+
+def test_the_licence_is_in_the_package_metadata_and_names_what_it_does_not_cover() -> None:
+    from importlib.metadata import metadata
+
+    meta = metadata("returnee-cli")
+    assert meta["License-Expression"] == "MIT"
+    licence = (Path(__file__).resolve().parents[1] / "LICENSE").read_text(encoding="utf-8")
+    assert licence.startswith("MIT License")
+    assert "does not cover the text in\nfacts/sources/" in licence

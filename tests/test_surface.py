@@ -40,10 +40,16 @@ SAMPLES: dict[str, str | None] = {
     "force": None,
     "name": "hangzhou",
     "fact_id": "shanghai-education",
+    "fact_ids": "shanghai-education",
+    "first": "beijing",
+    "second": "shanghai",
+    "more": "hangzhou",
+    "source_id": "shanghai-survey-2024",
     "style": "markdown",
     "color": "always",
     "raw_csv": None,
     "paths": str(builtin_facts_dir()),
+    "action": "info",
 }
 # A value each converter refuses: the fast path leaves it to Typer, which explains.
 REFUSED = {
@@ -51,7 +57,7 @@ REFUSED = {
     "limit": "-1",
     "svg": ".",
     "output": ".",
-    "style": "bibtex",
+    "style": "apa",
     "qualifier": "over",
     "color": "sometimes",
 }

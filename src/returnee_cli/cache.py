@@ -1,14 +1,30 @@
 """A compiled cache of loaded fact sets, so that a start does not parse YAML or re-run the checks.
 
 One entry per set of fact files asked for, in the user's cache folder (RETURNEES_CACHE_DIR
-overrides it). An entry holds the validated set as plain rows, its warnings, and the path, size,
-modification time and inode of every file it was built from (fact files and stored texts): if
-any differs, the entry is stale and the files are read again. Entries are marshal data (no code
-runs on loading: never pickle) behind a magic line and a checksum, so a truncated, corrupt or
-foreign file is never decoded, only ignored and rebuilt. Entries are written to a temporary file and
-renamed into place by the one writer (writer.py): a reader, or an interrupted writer, never leaves
-half an entry behind.
-Anything wrong with the cache folder makes the cache step aside; it is never fatal.
+overrides it). An entry holds the validated set as plain rows, its warnings, and for every file it
+was built from (fact files and stored texts) the stamp it had when it was read (size, modification
+and change times, inode) with a digest of the bytes read, and the time the stamps were taken.
+
+What the cache trusts, and what it does not (docs/robustness.md, "The cache", says it for users):
+
+- A file is stamped on the open file before its bytes are read, and stamped again by name after
+  the whole load: a file that changed meanwhile is not cached. An entry answers only while every
+  stamp is still the same.
+- A stamp cannot tell apart two versions of a file written within one tick of its file system's
+  clock (a second, two on FAT) at the same size. A file whose times fall that close to the moment
+  its stamp was taken is "racy" (git's word, Documentation/technical/racy-git.txt) and is checked
+  by content on the next load; once it is old enough to tell, the entry is written again with a
+  new stamp time, so later starts skip that read.
+- An entry is read only as a regular file, not through a symlink, within MAX_ENTRY_BYTES, owned by
+  this user and writable by no one else. It is marshal data (no code runs on loading: never
+  pickle) behind a magic line and a checksum, and its shape is checked before use; anything
+  wrong means "rebuild", never a crash and never an empty answer.
+- A forged entry written by this user (or root) is outside the threat model: whoever can write it
+  could as well edit the fact files or returnees itself. It is shown like a fact file's content,
+  through the same sanitizer. Other users cannot forge one: their files are never read.
+- Anything wrong with the cache folder (none to be found, not writable) makes the cache step
+  aside, silently; it is never fatal. Entries are written by the one writer (writer.py), and the
+  folder is kept under MAX_FOLDER_BYTES by removing the oldest entries.
 """
 
 from __future__ import annotations
@@ -18,15 +34,20 @@ import importlib.util
 import json
 import marshal
 import os
+import stat
 import sys
+import time
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from returnee_cli import __version__
 from returnee_cli.errors import Problem
 from returnee_cli.model import (
+    ROW_FIELD_NAMES,
     Checked,
     City,
     Declared,
@@ -40,23 +61,58 @@ from returnee_cli.model import (
 from returnee_cli.paths import display_path
 
 CACHE_ENV = "RETURNEES_CACHE_DIR"
-MAGIC = b"returnees-cache 1\n"
+MAGIC = b"returnees-cache 2\n"
 # What an entry depends on besides the files: the format above, this version of returnees (its
 # rules decide what is valid) and this Python (marshal's format is its own).
 _SALT = f"{MAGIC!r} {__version__} {importlib.util.MAGIC_NUMBER.hex()}"
+ENTRY_PREFIX, ENTRY_SUFFIX = "factset-", ".bin"
+
+# An entry larger than this is neither read nor written. The entry of 100,000 facts (the largest
+# benchmark) takes 27 MiB; the bound keeps a stray huge file from being read into memory.
+MAX_ENTRY_BYTES = 256 * 1024 * 1024
+# After each write the folder is brought under this size: the oldest entries (by modification
+# time) go first, never the one just written. Every edit of a pack leaves one more entry behind.
+MAX_FOLDER_BYTES = 128 * 1024 * 1024
+# How close to its stamp time a file's times may fall before its stamp cannot tell an edit apart:
+# FAT keeps modification times to 2 s, ext3 and HFS+ to 1 s; a second more for clocks that
+# round rather than truncate.
+RACY_WINDOW_NS = 3_000_000_000
+
+Stamp = tuple[int, int, int, int]  # size, modification time, change time, inode
+Digest = tuple[int, int]  # CRC-32 and length of the bytes read
 
 
-def cache_dir() -> Path:
-    """RETURNEES_CACHE_DIR, else the platform's cache folder: XDG on Linux."""
+def _now() -> int:
+    return time.time_ns()
+
+
+def cache_dir() -> Path | None:
+    """RETURNEES_CACHE_DIR, else the platform's cache folder (XDG on Linux); None when there is
+    none to be found (no home folder: no HOME and no passwd entry)."""
     override = os.environ.get(CACHE_ENV)
     if override:
         return Path(override)
     if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-        return base / "returnees" / "Cache"
+        local = os.environ.get("LOCALAPPDATA")
+        base = Path(local) if local else _home() / "AppData" / "Local" if _home() else None
+        return base / "returnees" / "Cache" if base else None
+    home = _home()
     if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "returnees"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "returnees"
+        return home / "Library" / "Caches" / "returnees" if home else None
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(xdg):  # the XDG spec: a relative path is invalid and must be ignored
+        return Path(xdg) / "returnees"
+    return home / ".cache" / "returnees" if home else None
+
+
+def _home() -> Path | None:
+    given = os.environ.get("HOME")
+    if given is not None and not os.path.isabs(given):
+        return None  # HOME='' (Python would make it /) or relative: nowhere to trust
+    try:
+        return Path.home()
+    except (RuntimeError, KeyError, OSError):  # no HOME, and no passwd entry to fall back on
+        return None
 
 
 # The modules whose rules decide what a valid fact set is: an entry built under other rules (a
@@ -64,11 +120,23 @@ def cache_dir() -> Path:
 _RULES = ("assembly.py", "cache.py", "checks.py", "fields.py", "model.py", "parsing.py")
 
 
-def _stamp(path: Path) -> list[Any]:
+def _stamp_of(info: os.stat_result) -> Stamp:
     """What changes when a file does: its size, its times and its inode. The change time (ctime)
     catches even an edit whose modification time was put back (cp -p, touch -r)."""
-    info = path.stat()  # through symlinks: a link pointed elsewhere is a changed file
-    return [str(path), info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+def _stamp(path: str | Path) -> Stamp:
+    return _stamp_of(os.stat(path))  # through symlinks: a link pointed elsewhere is a change
+
+
+def _digest(data: bytes) -> Digest:
+    """A digest of the bytes a load read. CRC-32 and length: it is asked only of a file whose
+    stamp did not change and whose times fall within the racy window, so an edit it must catch
+    keeps the size, and CRC-32 catches every change of up to 32 bits in a row and all but one in
+    four billion others. It is cheap (zlib is already loaded; hashlib is not), and it is no
+    defence against a forger, who could as well edit the fact file itself."""
+    return (zlib.crc32(data), len(data))
 
 
 def _absolute(path: Path) -> str:
@@ -77,28 +145,47 @@ def _absolute(path: Path) -> str:
 
 def _rules() -> list[list[Any]]:
     here = Path(__file__).parent
-    return [_stamp(here / name) for name in _RULES]
+    return [[name, *_stamp(here / name)] for name in _RULES]
 
 
 def _names(files: Sequence[Path]) -> list[str]:
     return [_absolute(path) for path in files]
 
 
-def entry_path(files: Sequence[Path], folder: Path | None = None) -> Path:
-    """One entry per list of files asked for. The name is a short digest (zlib, to spare the
-    start-up hashlib's import); a clash costs a rebuild, never a wrong answer, as an entry also
-    records the files it was built from."""
+def entry_path(files: Sequence[Path], folder: Path | None = None) -> Path | None:
+    """One entry per list of files asked for (None: no cache folder). The name is a short digest
+    (zlib, to spare the start-up hashlib's import); a clash costs a rebuild, never a wrong answer,
+    as an entry also records the files it was built from."""
+    folder = folder or cache_dir()
+    if folder is None:
+        return None
     names = json.dumps([_SALT, _names(files)]).encode("utf-8")
     digest = f"{zlib.crc32(names):08x}{zlib.adler32(names):08x}{len(names):x}"
-    return (folder or cache_dir()) / f"factset-{digest}.bin"
+    return folder / f"{ENTRY_PREFIX}{digest}{ENTRY_SUFFIX}"
+
+
+class Watch:
+    """What a load read: for every file, its stamp on the open file before its bytes were read
+    and a digest of those bytes; and when the stamping began. `loading` hands `saw` to
+    checks.watching for the length of a cold load."""
+
+    def __init__(self) -> None:
+        self.started = _now()
+        self.reads: list[tuple[str, Stamp, Digest]] = []
+
+    def saw(self, path: Path, info: os.stat_result, data: bytes) -> None:
+        self.reads.append((_absolute(path), _stamp_of(info), _digest(data)))
 
 
 def load(files: Sequence[Path], folder: Path | None = None) -> Checked | None:
     """The cached result of loading `files`, or None when there is none, or none to trust."""
-    try:
-        data = entry_path(files, folder).read_bytes()
-    except (OSError, ValueError):
+    target = entry_path(files, folder)
+    if target is None:
         return None
+    read = _read_entry(target)
+    if read is None:
+        return None
+    data, written = read
     split = data.find(b"\n\n")
     header, payload = data[:split], memoryview(data)[split + 2 :]  # no copy of a large payload
     if split < 0 or not header.startswith(MAGIC) or header[len(MAGIC) :] != _checksum(payload):
@@ -111,32 +198,150 @@ def load(files: Sequence[Path], folder: Path | None = None) -> Checked | None:
     gc.disable()
     try:
         stored = marshal.loads(payload)
+        if not _well_formed(stored):
+            return None  # damaged, foreign or forged: rebuilt
         if stored["files"] != _names(files):
             return None  # another list of files whose entry name is the same
-        if stored["deps"] != [_stamp(Path(path)) for path, *_ in stored["deps"]]:
-            return None  # a file was edited since
         if stored["rules"] != _rules():
             return None  # built by another version of the rules
+        fresh = _still_fresh(stored, max(stored["stamped"], written))
+        if fresh is None:
+            return None  # a file was edited since
         checked = _decode(stored)
+        if fresh:
+            _store_entry(target, stored)  # verified by content, and now old enough to tell
         gc.freeze()
         return checked
-    except Exception:  # a foreign or old entry: rebuilt, never trusted
+    except Exception:  # anything the checks above missed: rebuilt, never trusted
         return None
     finally:
         if collecting:
             gc.enable()
 
 
-def store(files: Sequence[Path], checked: Checked, folder: Path | None = None) -> None:
-    """Keep `checked` for the next start. Quietly does nothing if the folder cannot be written."""
+def _read_entry(target: Path) -> tuple[bytes, int] | None:
+    """The entry's bytes and modification time, if it is a regular file (not a symlink, FIFO or
+    device: nothing that could hang or never end), within MAX_ENTRY_BYTES, owned by this user
+    and writable by no one else; else None."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        handle = os.open(target, flags | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+    except (OSError, ValueError):
+        return None
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY_BYTES or not _own(info):
+            return None
+        with open(handle, "rb", closefd=False) as stream:
+            data = stream.read(info.st_size + 1)
+        return (data, info.st_mtime_ns) if len(data) == info.st_size else None
+    except (OSError, ValueError, MemoryError):
+        return None
+    finally:
+        os.close(handle)
+
+
+def _own(info: os.stat_result) -> bool:
+    """Written by this user, and writable by no one else: another user's entry is never read."""
+    if not hasattr(os, "geteuid"):  # Windows: the folder's ACL, in the user's profile, decides
+        return True
+    return info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _racy(stamp: Stamp, reference: int) -> bool:
+    """Whether an edit after `reference` could have left `stamp` as it was: the file's times
+    fall within a clock tick of it (or after it: a clock set back)."""
+    return max(stamp[1], stamp[2]) >= reference - RACY_WINDOW_NS
+
+
+def _still_fresh(stored: dict[str, Any], reference: int) -> bool | None:
+    """None if a file changed since the entry was made. Else whether to write the entry again:
+    True when a racy file was checked by content and is now old enough for its stamp alone to
+    tell (then the entry's stamp time moves on, and later starts skip that read)."""
+    begun = _now()
+    verified = False
+    for path, size, mtime, ctime, inode, crc, length in stored["deps"]:
+        recorded: Stamp = (size, mtime, ctime, inode)
+        try:
+            if _stamp(path) != recorded:
+                return None
+        except (OSError, ValueError):
+            return None
+        if crc is not None and _racy(recorded, reference):
+            if _content(path, recorded) != (crc, length):
+                return None
+            verified = True
+    if not verified:
+        return False
+    later = begun - 1_000_000_000  # a second to spare for the time the entry takes to write
+    if any(_racy((s, m, c, i), later) for _, s, m, c, i, *_ in stored["deps"]):
+        return False  # still too recent to tell: checked by content again next time
+    stored["stamped"] = begun
+    return True
+
+
+def _content(path: str, recorded: Stamp) -> Digest | None:
+    """The digest of a file's bytes, read as it was stamped, or None if it is not that file."""
+    try:
+        with open(path, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if not stat.S_ISREG(info.st_mode) or _stamp_of(info) != recorded:
+                return None
+            return _digest(stream.read(recorded[0] + 1))
+    except (OSError, ValueError):
+        return None
+
+
+def store(
+    files: Sequence[Path], checked: Checked, watch: Watch, folder: Path | None = None
+) -> None:
+    """Keep `checked` for the next start, unless a file changed while it was read. Quietly does
+    nothing if the folder cannot be written."""
+    target = entry_path(files, folder)
+    if target is None:
+        return
+    try:
+        deps = _dependencies(files, checked, watch)
+        if deps is None:
+            return  # a file changed during the load: this result may mix two versions of it
+        _store_entry(target, _encode(files, checked, deps, watch.started))
+        prune(target.parent, keep=target)
+    except (OSError, ValueError):
+        pass  # no cache this time; the answer is the same
+
+
+def _dependencies(files: Sequence[Path], checked: Checked, watch: Watch) -> list[Any] | None:
+    """Every file the result depends on, stamped as it was read; None if any stamp differs now,
+    after the load, from the one taken before its bytes were read, or a file was read twice and
+    found different. Stored texts no fact quotes were never read: only their stamps count."""
+    seen: dict[str, tuple[Stamp, Digest]] = {}
+    for path, stamp, digest in watch.reads:
+        if seen.setdefault(path, (stamp, digest)) != (stamp, digest):
+            return None
+    if not set(_names(files)) <= set(seen):
+        return None  # a fact file that was not read through checks.read_at_most: no stamp
+    for path, (stamp, _) in seen.items():
+        if _stamp(path) != stamp:
+            return None
+    deps: list[Any] = [[path, *stamp, *digest] for path, (stamp, digest) in seen.items()]
+    texts = {str(s.text_path) for s in checked.factset.sources.values() if s.text_path}
+    for text in sorted({_absolute(Path(t)) for t in texts} - set(seen)):
+        deps.append([text, *_stamp(text), None, None])
+    return deps
+
+
+def _store_entry(target: Path, stored: dict[str, Any]) -> None:
     from returnee_cli.errors import UsageError
     from returnee_cli.writer import write_file
 
-    target = entry_path(files, folder)
+    payload = marshal.dumps(stored)
+    entry = MAGIC + _checksum(payload) + b"\n\n" + payload
+    if len(entry) > MAX_ENTRY_BYTES:
+        return  # it would never be read
     try:
-        payload = marshal.dumps(_encode(files, checked))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        entry = MAGIC + _checksum(payload) + b"\n\n" + payload
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if target.is_symlink() or (target.exists() and not target.is_file()):
+            target.unlink()  # a FIFO or device under an entry's name: the writer would refuse it
 
         def fill(path: Path) -> None:
             path.write_bytes(entry)
@@ -147,15 +352,92 @@ def store(files: Sequence[Path], checked: Checked, folder: Path | None = None) -
 
 
 def _checksum(payload: bytes | memoryview) -> bytes:
-    """Catches truncation and corruption (not forgery: the folder is the user's own)."""
+    """Catches truncation and corruption (not forgery: see the trust model above)."""
     return f"{zlib.crc32(payload):08x} {len(payload)}".encode("ascii")
 
 
-def _encode(files: Sequence[Path], checked: Checked) -> dict[str, Any]:
+# --- housekeeping: `returnees cache info` and `returnees cache clear` ---------------------------
+
+
+@dataclass(frozen=True)
+class Summary:
+    folder: Path | None  # None: no cache folder can be found
+    entries: int
+    size: int  # bytes
+
+
+def _own_files(folder: Path) -> list[tuple[Path, os.stat_result]]:
+    """The entries in `folder`: only returnees' own names, only regular files (never followed
+    through a symlink). Interrupted writes' leftovers are the writer's to remove."""
+    found = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    for name in names:
+        if not (name.startswith(ENTRY_PREFIX) and name.endswith(ENTRY_SUFFIX)):
+            continue
+        try:
+            info = os.lstat(folder / name)
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode):
+            found.append((folder / name, info))
+    return found
+
+
+def summary(folder: Path | None = None) -> Summary:
+    folder = folder or cache_dir()
+    if folder is None:
+        return Summary(None, 0, 0)
+    files = _own_files(folder)
+    return Summary(folder, len(files), sum(info.st_size for _, info in files))
+
+
+def clear(folder: Path | None = None) -> Summary:
+    """Remove every entry of returnees' own, nothing else (and, as every write does, leftovers
+    of writers that were killed); what was removed."""
+    from returnee_cli.writer import remove_leftovers
+
+    folder = folder or cache_dir()
+    if folder is None:
+        return Summary(None, 0, 0)
+    removed, size = 0, 0
+    for path, info in _own_files(folder):
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        removed, size = removed + 1, size + info.st_size
+    if folder.is_dir():
+        remove_leftovers(folder)
+    return Summary(folder, removed, size)
+
+
+def prune(folder: Path, keep: Path, limit: int | None = None) -> None:
+    """Remove the oldest entries until the folder holds at most `limit` (MAX_FOLDER_BYTES) bytes
+    of them, never `keep` (the entry just written)."""
+    limit = MAX_FOLDER_BYTES if limit is None else limit
+    files = _own_files(folder)
+    total = sum(info.st_size for _, info in files)
+    for path, info in sorted(files, key=lambda item: item[1].st_mtime_ns):
+        if total <= limit:
+            break
+        if path != keep:
+            path.unlink(missing_ok=True)
+            total -= info.st_size
+
+
+# --- the entry's content --------------------------------------------------------------------------
+
+KEYS = ("stamped", "deps", "rules", "files", "sources", "cities", "facts", "warnings")
+
+
+def _encode(
+    files: Sequence[Path], checked: Checked, deps: list[Any], stamped: int
+) -> dict[str, Any]:
     factset = checked.factset
-    fact_files = _names(files)
     index = {display_path(path): n for n, path in enumerate(files)}
-    texts = sorted({str(s.text_path) for s in factset.sources.values() if s.text_path})
 
     def row(record: Source | City) -> tuple[Any, ...]:
         """Its declared fields in order (marshal holds no Path: as text; no record: a list of
@@ -165,9 +447,10 @@ def _encode(files: Sequence[Path], checked: Checked) -> dict[str, Any]:
         return (*plain, index[record.location.file], record.location.line)
 
     return {
-        "deps": [_stamp(Path(path)) for path in [*fact_files, *texts]],
+        "stamped": stamped,
+        "deps": deps,
         "rules": _rules(),
-        "files": fact_files,
+        "files": _names(files),
         "sources": [row(source) for source in factset.sources.values()],
         "cities": [row(city) for city in factset.cities.values()],
         "facts": [fact_row(fact, index[fact.location.file]) for fact in factset.facts],
@@ -176,6 +459,87 @@ def _encode(files: Sequence[Path], checked: Checked) -> dict[str, Any]:
             for p in checked.problems
         ],
     }
+
+
+def _well_formed(stored: Any) -> bool:
+    """Whether a decoded entry has the shape _encode gives one: its keys, every row's length and
+    cell types, every index in range. The fact rows' cells are not checked one by one (that
+    would cost a warm start of 100,000 facts half again): their rows, lengths and locations are.
+    A checksum guards them against damage; a forger is outside the threat model (see above)."""
+    if type(stored) is not dict or tuple(stored) != KEYS or type(stored["stamped"]) is not int:
+        return False
+    files, deps = stored["files"], stored["deps"]
+    if type(files) is not list or any(type(f) is not str for f in files):
+        return False
+    if type(deps) is not list or not all(_dep_ok(dep) for dep in deps):
+        return False
+    optional = (int, type(None))
+    warning = (str, optional, str, str, (str, type(None)), str)
+    if type(stored["warnings"]) is not list or not all(
+        _cells_ok(row, warning) for row in stored["warnings"]
+    ):
+        return False
+    for kind, rows in ((Source, stored["sources"]), (City, stored["cities"])):
+        fields = declared(kind)
+        if type(rows) is not list or not all(_record_ok(row, fields, len(files)) for row in rows):
+            return False
+    facts = stored["facts"]
+    if type(facts) is not list or not facts:
+        return type(facts) is list
+    if set(map(type, facts)) != {tuple} or set(map(len, facts)) != {len(ROW_FIELD_NAMES) + 1}:
+        return False
+    # Each location must be a (file index, line) pair. dict() checks every one is a pair in a
+    # single pass, in C, and keeps only the few file indexes: a warm start of 100,000 facts pays
+    # about as much for it as for a stat of each file.
+    indexes = dict(map(itemgetter(-1), facts))
+    return all(type(i) is int and 0 <= i < len(files) for i in indexes)
+
+
+def _cells_ok(row: Any, types: Sequence[type | tuple[type, ...]]) -> bool:
+    return (
+        type(row) is tuple
+        and len(row) == len(types)
+        and all(isinstance(v, t) and type(v) is not bool for v, t in zip(row, types, strict=True))
+    )
+
+
+def _dep_ok(dep: Any) -> bool:
+    """[path, size, mtime, ctime, inode, crc, length]; crc and length None for an unread text."""
+    if type(dep) is not list or len(dep) != 7 or type(dep[0]) is not str:
+        return False
+    if not all(type(n) is int for n in dep[1:5]):
+        return False
+    return (dep[5] is None and dep[6] is None) or (type(dep[5]) is int and type(dep[6]) is int)
+
+
+def _record_ok(row: Any, fields: Sequence[Declared], file_count: int) -> bool:
+    """A row of `row()` in _encode: each field's value as _plain made it, then (file, line)."""
+    if type(row) is not tuple or len(row) != len(fields) + 2:
+        return False
+    *values, file_index, line = row
+    if type(file_index) is not int or not 0 <= file_index < file_count:
+        return False
+    if line is not None and type(line) is not int:
+        return False
+    return all(_value_ok(value, field) for value, field in zip(values, fields, strict=True))
+
+
+def _value_ok(value: Any, field: Declared) -> bool:
+    if value is None:
+        return field.nullable
+    if Path in field.types:
+        return type(value) is str
+    if field.item_record is not None:
+        inner = declared(field.item_record)
+        return type(value) is tuple and all(
+            type(item) is tuple
+            and len(item) == len(inner)
+            and all(_value_ok(v, f) for v, f in zip(item, inner, strict=True))
+            for item in value
+        )
+    if field.is_list:
+        return type(value) is tuple and all(type(item) is str for item in value)
+    return type(value) in field.types
 
 
 def _plain(value: Any, field: Declared) -> Any:

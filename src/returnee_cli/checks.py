@@ -9,17 +9,22 @@ The loader checks each record on its own; these rules need the whole set. They r
 from __future__ import annotations
 
 import math
+import os
 import re
+from array import array
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from decimal import Context, Decimal, localcontext
+from itertools import compress
 from pathlib import Path
 
 from returnee_cli import intervals, lexicon
 from returnee_cli.errors import ERROR, WARNING, Problem
 from returnee_cli.model import Fact, FactSet, Location, Source
 
-MAX_STORED_TEXT_BYTES = 16 * 1024 * 1024
+MAX_STORED_TEXT_BYTES = 16 * 1024 * 1024  # one source's stored text
+MAX_LOAD_STORED_TEXT_BYTES = 256 * 1024 * 1024  # the stored texts of one load, all together
 
 _CURLY = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
 _EXACT = Context(prec=100)  # enough digits for any value the loader accepts (40 characters)
@@ -43,12 +48,30 @@ def normalise(text: str) -> str:
     return " ".join(text.translate(_CURLY).split())
 
 
+Reader = Callable[[Path, os.stat_result, bytes], None]  # (path, its stamp, the bytes read)
+_readers: list[Reader] = []
+
+
 def read_at_most(path: Path, limit: int) -> bytes | None:
     """The file's bytes, or None when it holds more than `limit` (read no further: a device or a
-    /proc file can claim any size, or none)."""
+    /proc file can claim any size, or none). Every fact file and stored text is read here."""
     with path.open("rb") as stream:
+        stamp = os.fstat(stream.fileno()) if _readers else None  # before a byte is read
         data = stream.read(limit + 1)
+    if stamp is not None:
+        for reader in _readers:
+            reader(path, stamp, data)
     return data if len(data) <= limit else None
+
+
+@contextmanager
+def watching(reader: Reader) -> Iterator[None]:
+    """Tell `reader` of every file read meanwhile: the cache records what a load depends on."""
+    _readers.append(reader)
+    try:
+        yield
+    finally:
+        _readers.remove(reader)
 
 
 def _problem(
@@ -61,8 +84,28 @@ def _problem(
 
 
 def _check_quotes(factset: FactSet) -> Iterator[Problem]:
-    texts: dict[str, str | None] = {}  # each stored text is read once per load
+    quoted: dict[str, list[tuple[Fact, str]]] = defaultdict(list)  # by source, in fact order
+    for fact in factset.facts:
+        if fact.quote is not None:
+            quoted[fact.reported_in].append((fact, normalise(fact.quote)))
+    # Each stored text is read once per load, all its quotes looked up together (quotes_found),
+    # and let go before the next: one text in memory at a time.
+    unusable: dict[str, list[Problem]] = {}
+    agreed: dict[str, dict[str, int]] = {}  # source -> quote not in its text -> agreed length
+    budget = MAX_LOAD_STORED_TEXT_BYTES
+    for source_id, entries in quoted.items():
+        source = factset.sources[source_id]
+        if source.text_path is None:
+            continue
+        text, unusable[source_id], budget = _stored_text(source, source.text_path, budget)
+        if text is not None:
+            quotes = {quote for _, quote in entries}
+            missing = quotes - quotes_found(text, quotes)
+            hinted = list(dict.fromkeys(q for _, q in entries if q in missing))[: _hints(text)]
+            agreed[source_id] = dict.fromkeys(missing, 0)
+            agreed[source_id].update((quote, agreed_length(text, quote)) for quote in hinted)
     unverifiable: dict[str, int] = defaultdict(int)
+    told: set[str] = set()
     for fact in factset.facts:
         if fact.quote is None:
             continue
@@ -73,16 +116,16 @@ def _check_quotes(factset: FactSet) -> Iterator[Problem]:
         if source.text_path is None:
             unverifiable[source.id] += 1
             continue
-        if source.id not in texts:
-            texts[source.id], unusable = _stored_text(source, source.text_path)
-            yield from unusable
-        text = texts[source.id]
-        if text is not None and quote not in text:
+        if source.id not in told:
+            told.add(source.id)
+            yield from unusable.get(source.id, [])
+        lengths = agreed.get(source.id, {})
+        if quote in lengths:
             yield _at(
                 fact,
                 "quote",
                 f"fact `{fact.id}`: its `quote` is not in the stored "
-                f"text of source `{source.id}`{_where_it_differs(quote, text)}; copy "
+                f"text of source `{source.id}`{_where_it_differs(quote, lengths[quote])}; copy "
                 "the sentence verbatim (only curly quotes and spacing may differ)",
                 "quote",
             )
@@ -100,47 +143,46 @@ def _check_quotes(factset: FactSet) -> Iterator[Problem]:
         )
 
 
-def _stored_text(source: Source, path: Path) -> tuple[str | None, list[Problem]]:
-    """The stored text, normalised and without its '#' note lines; or None and why not."""
+def _stored_text(source: Source, path: Path, budget: int) -> tuple[str | None, list[Problem], int]:
+    """The stored text, normalised and without its '#' note lines, or None and why not; and what
+    is left of the load's budget of stored-text bytes once it is read."""
 
-    def unusable(why: str) -> tuple[None, list[Problem]]:
-        return None, [
-            _problem(
-                source.location,
-                f"source `{source.id}`: its stored text {why}",
-                "stored-text",
-                "text",
-            )
-        ]
+    def unusable(why: str) -> tuple[None, list[Problem], int]:
+        problem = _problem(
+            source.location, f"source `{source.id}`: its stored text {why}", "stored-text", "text"
+        )
+        return None, [problem], budget
 
     try:
-        data = read_at_most(path, MAX_STORED_TEXT_BYTES)
+        data = read_at_most(path, min(MAX_STORED_TEXT_BYTES, budget))
     except FileNotFoundError:
-        return None, []  # the loader has reported it: `text` names a file that does not exist
+        return None, [], budget  # the loader has reported it: `text` names a file that is not there
     except OSError as error:
         return unusable(f"cannot be read ({error.strerror}); check its permissions")
+    if data is None and budget < MAX_STORED_TEXT_BYTES:
+        return unusable(
+            f"takes the stored texts of one load past {_mib(MAX_LOAD_STORED_TEXT_BYTES)}; "
+            "store the documents' bodies only, or load fewer packs at once"
+        )
     if data is None:
         return unusable(
-            f"is larger than {MAX_STORED_TEXT_BYTES // (1024 * 1024)} MiB; store "
-            "the document's body only"
+            f"is larger than {_mib(MAX_STORED_TEXT_BYTES)}; store the document's body only"
         )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return unusable("is not UTF-8; save it as UTF-8")
-    return normalise("\n".join(line for line in text.splitlines() if not line.startswith("#"))), []
+    kept = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    return normalise(kept), [], budget - len(data)
 
 
-def _where_it_differs(quote: str, text: str) -> str:
-    """Where the quote stops agreeing with the text: its longest beginning found in the text
-    (a binary search, since every beginning of a found beginning is found too)."""
-    found, missing = 0, len(quote)
-    while found < missing:
-        middle = (found + missing + 1) // 2
-        if quote[:middle] in text:
-            found = middle
-        else:
-            missing = middle - 1
+def _mib(size: int) -> str:
+    return f"{size // (1024 * 1024)} MiB"
+
+
+def _where_it_differs(quote: str, found: int) -> str:
+    """Where the quote stops agreeing with the text, given its longest beginning found in the
+    text (agreed_lengths)."""
     if found == 0:
         return ""
     agreed = quote[:found]
@@ -405,3 +447,129 @@ def _recompute(fact: Fact, inputs: list[Fact]) -> intervals.Derived | None:
             Decimal(str(share.value)), share.qualifier or "", interval(share), share.sample_size
         )
     return None
+
+
+# --- finding many quotes in one long text --------------------------------------------------------
+#
+# `quote in text` scans the whole text for each quote that is not there: 7,000 such quotes in a
+# 16 MiB text took minutes. Instead the text is indexed once per batch of quotes, in one pass
+# that is a chain of C iterators (map, compress) over every QUOTE_STRIDE-th position, never a
+# Python loop per character; what is kept is the positions (8 bytes each) of the stretches the
+# quotes need, nothing else of the text. A quote of at least QUOTE_LONG characters that is in
+# the text has one of any QUOTE_STRIDE consecutive QUOTE_GRAM-character stretches of it on an
+# indexed position: its candidates are those positions (of its first run of stretches or its
+# last, whichever has fewer), each verified with startswith. No candidate: not in the text. A
+# short quote is looked up with `in`, or, when hundreds share a length, all of them in one pass
+# over every stretch of that length. A quote with more candidates than about one scan's worth
+# (a text that repeats itself) is looked up with `in`: never slower than before.
+# tests/test_bounded.py holds the answer to `in` on random texts; benchmarks/quotes.py measures
+# it.
+
+QUOTE_GRAM = 8  # characters in each indexed stretch of the text
+QUOTE_STRIDE = 8  # every QUOTE_STRIDE-th position of the text is indexed
+QUOTE_LONG = QUOTE_GRAM + QUOTE_STRIDE - 1
+QUOTE_HINTS = 20  # missing quotes of one stored text told where they stop agreeing with it
+QUOTE_HINT_CHARS = 4 * 1024 * 1024  # ... at most this / the text's length of them (at least 1)
+_FEW = 512  # short quotes of one length looked up with `in`; more, in one pass (which costs
+# about as much as 450 scans with `in`: a slice and a set lookup per position)
+_BATCH = 20_000  # long quotes looked up in one pass: about 40 MB of stretches to look for
+_WINDOWS = 1  # where a long quote may anchor: its first _WINDOWS strides, or its end
+
+
+def quotes_found(text: str, quotes: Iterable[str], *, scan_budget: int | None = None) -> set[str]:
+    """The quotes that are in `text`: for each, the answer of `quote in text`, in time about
+    linear in the text plus the quotes. A long quote whose candidates would take more than
+    `scan_budget` startswith calls (default: about one scan's worth) is looked up with `in`."""
+    size = len(text)
+    found: set[str] = set()
+    short: dict[int, set[str]] = defaultdict(set)
+    long: list[str] = []
+    for quote in set(quotes):
+        if not quote:
+            found.add(quote)
+        elif len(quote) >= QUOTE_LONG and len(quote) <= size:
+            long.append(quote)
+        elif len(quote) <= size:
+            short[len(quote)].add(quote)
+    for length, group in short.items():
+        if len(group) <= _FEW:
+            found.update(quote for quote in group if quote in text)
+        else:
+            every = map(slice, range(size - length + 1), range(length, size + 1))
+            found |= group.intersection(map(text.__getitem__, every))
+    if long:
+        budget = 256 + size // 256 if scan_budget is None else scan_budget
+        for first in range(0, len(long), _BATCH):  # a pass over the text per batch
+            found |= _long_quotes_found(text, long[first : first + _BATCH], budget)
+    return found
+
+
+def _stretches(text: str) -> Iterator[str]:
+    """The text's QUOTE_GRAM-character stretches at every QUOTE_STRIDE-th position."""
+    size = len(text)
+    starts = range(0, size - QUOTE_GRAM + 1, QUOTE_STRIDE)
+    return map(text.__getitem__, map(slice, starts, range(QUOTE_GRAM, size + 1, QUOTE_STRIDE)))
+
+
+def _windows(quote: str) -> list[list[tuple[int, str]]]:
+    """Runs of QUOTE_STRIDE consecutive stretches of a quote, as (offset, stretch): one of each
+    run sits on an indexed position wherever the quote is in the text."""
+    last = len(quote) - QUOTE_LONG  # the last offset a run may start at
+    firsts = sorted({*range(0, min(last, QUOTE_STRIDE * _WINDOWS) + 1, QUOTE_STRIDE), last})
+    return [
+        [(j, quote[j : j + QUOTE_GRAM]) for j in range(first, first + QUOTE_STRIDE)]
+        for first in firsts
+    ]
+
+
+def _long_quotes_found(text: str, quotes: list[str], budget: int) -> set[str]:
+    runs = {quote: _windows(quote) for quote in quotes}
+    wanted = {gram for windows in runs.values() for run in windows for _, gram in run}
+    # One pass: where each wanted stretch sits on an indexed position (8 bytes a position).
+    positions: dict[str, array[int]] = defaultdict(lambda: array("q"))
+    starts = range(0, len(text) - QUOTE_GRAM + 1, QUOTE_STRIDE)
+    for position in compress(starts, map(wanted.__contains__, _stretches(text))):
+        positions[text[position : position + QUOTE_GRAM]].append(position)
+    found: set[str] = set()
+    nowhere: array[int] = array("q")
+    for quote, windows in runs.items():
+        candidates = [
+            [(offset, positions.get(gram, nowhere)) for offset, gram in run] for run in windows
+        ]
+        cost, run = min(((sum(len(at) for _, at in run), run) for run in candidates), key=_first)
+        if cost == 0:
+            continue  # no stretch of the run is in the text: neither is the quote
+        if cost > budget:
+            if quote in text:
+                found.add(quote)
+        elif any(
+            position >= offset and text.startswith(quote, position - offset)
+            for offset, at in run
+            for position in at
+        ):
+            found.add(quote)
+    return found
+
+
+def _first(pair: tuple[int, object]) -> int:
+    return pair[0]
+
+
+def agreed_length(text: str, quote: str) -> int:
+    """The length of the quote's longest beginning found in the text: a binary search, since
+    every beginning of a found beginning is found too. Costs about log2(len(quote)) scans of the
+    text, so a load asks it for a few missing quotes only (_hints)."""
+    found, missing = 0, len(quote)
+    while found < missing:
+        middle = (found + missing + 1) // 2
+        if quote[:middle] in text:
+            found = middle
+        else:
+            missing = middle - 1
+    return found
+
+
+def _hints(text: str) -> int:
+    """How many missing quotes of one stored text are told where they stop agreeing with it:
+    QUOTE_HINTS for an article, fewer for a long text (one for 16 MiB)."""
+    return max(1, min(QUOTE_HINTS, QUOTE_HINT_CHARS // max(1, len(text))))

@@ -25,6 +25,7 @@ from returnee_cli.paths import builtin_facts_dir
 from returnee_cli.surface import (
     FACT_FORMATS,
     Command,
+    Param,
     argument,
     choice,
     command,
@@ -42,11 +43,13 @@ from returnee_cli.surface import (
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
+    from returnee_cli.render import compare as side_by_side
     from returnee_cli.render import views
 else:  # the renderers import rich: loaded the first time a table is drawn, never for --json
     from returnee_cli.lazy import lazy_module
 
     views = lazy_module("returnee_cli.render.views")
+    side_by_side = lazy_module("returnee_cli.render.compare")
 
 FACTS_ENV = "RETURNEES_FACTS"
 
@@ -428,7 +431,7 @@ def _one_fact(
     draw: Callable[[Fact, FactSet], RenderableType | str],
     name: str,
 ) -> None:
-    """show, cite: one fact, drawn for people, or its record."""
+    """show: one fact, drawn for people, or its record."""
     factset = call.load()
     fact = queries.get_fact(factset, fact_id)
     call.emit(
@@ -638,30 +641,213 @@ def sources(call: Call) -> None:
     )
 
 
-CITATION_STYLES = ("plain", "markdown")
+CITATION_STYLES = ("plain", "markdown", "bibtex", "csl-json")
 
 
 @command(
-    FACT_ID,
+    argument(
+        "fact_ids",
+        metavar="FACT_ID...",
+        many=True,
+        complete=complete_fact_id,
+        help="Fact ids, as listed by: returnees facts. None: every fact the filters select (all, "
+        "without a filter).",
+    ),
+    FACT_FILTERS,
     choice(
         "--style",
         dest="style",
         choices=CITATION_STYLES,
         default="plain",
-        help="plain text, or markdown.",
+        help="plain text; markdown (a table with footnotes for several facts); bibtex or "
+        "csl-json (an entry for each source, for a reference manager).",
     ),
+    OUTPUT,
 )
-def cite(call: Call, fact_id: str, style: str) -> None:
-    """A ready-to-paste citation of one fact.
+def cite(call: Call, fact_ids: list[str], style: str, **filters: Any) -> None:
+    """Ready-to-paste citations of facts: by id, or every fact the filters select.
 
     The figure with its qualifier, the quote, the source with publisher and date, and the article
-    it was read in.
+    it was read in; --json gives each fact's record with its citation inside.
 
-    Example: returnees cite shanghai-education --style markdown
+    Example: returnees cite --city shanghai --topic women --style markdown
     """
-    from returnee_cli.citations import cite as citation
+    from returnee_cli import citations
 
-    _one_fact(call, fact_id, lambda fact, factset: citation(fact, factset, style), "cite")
+    unset = {param.dest: param.value(None) for param in FACT_FILTERS}
+    if fact_ids and any(value != unset.get(name) for name, value in filters.items()):
+        raise UsageError("cite takes fact ids or filters, not both: the ids already name the facts")
+    factset = call.load()
+    if fact_ids:
+        facts = list({f.id: f for f in (queries.get_fact(factset, i) for i in fact_ids)}.values())
+    else:  # as facts and export: no filter, every fact
+        facts = _select(factset, **filters)
+
+    def record(fact: Fact) -> dict[str, Any]:
+        return {
+            **records.fact_record(fact, factset),
+            "style": style,
+            "citation": citations.citation_of(fact, factset, style),
+            "cite_keys": citations.cite_keys(fact),
+        }
+
+    call.emit(
+        Result(
+            facts,
+            (*records.FACT_KEYS, "style", "citation", "cite_keys"),
+            lambda rows: citations.citations(rows, factset, style),
+            record=record,
+            title=f"{PROG} cite",
+            empty_note="no facts match those filters",
+            noun="citations",
+        )
+    )
+
+
+COMPARE_KEYS = (
+    "match",
+    "topic",
+    "base",
+    "city",
+    "others",
+    "id",
+    "label",
+    "figure",
+    "value",
+    "unit",
+    "qualifier",
+    "low",
+    "high",
+    "population",
+    "sample_size",
+    "items",
+    "derived",
+    "source",
+)
+
+
+def compare_record(row: queries.Compared) -> dict[str, Any]:
+    """One fact of a comparison: `match` says what it may be set against (topic_and_base: the
+    figures of `others` with the same topic, base and unit; topic_only: `others` have the topic
+    of another base; none), `base` its population with the city as 'each city'."""
+    from returnee_cli.figures import figure_text
+
+    fact = row.fact
+    return {
+        "match": row.match,
+        "topic": fact.topic,
+        "base": row.base,
+        "city": row.city.slug,
+        "others": list(row.others),
+        "id": fact.id,
+        "label": fact.label,
+        "figure": figure_text(fact) or None,
+        "value": fact.value,
+        "unit": fact.unit,
+        "qualifier": fact.qualifier,
+        "low": fact.low,
+        "high": fact.high,
+        "population": fact.population,
+        "sample_size": fact.sample_size,
+        "items": list(fact.items) if fact.items else None,
+        "derived": fact.derived,
+        "source": fact.source,
+    }
+
+
+def _city_argument(dest: str, metavar: str, help: str, many: bool = False) -> Param:
+    return argument(dest, metavar=metavar, complete=complete_city, help=help, many=many)
+
+
+@command(
+    _city_argument(
+        "first", "CITY", "A city: English name in any case, Chinese name, or nationwide."
+    ),
+    _city_argument("second", "CITY", "Another city, set against the first."),
+    _city_argument("more", "CITY...", "More cities, if any.", many=True),
+    OUTPUT,
+)
+def compare(call: Call, first: str, second: str, more: list[str]) -> None:
+    """Cities side by side, like with like: only figures of the same topic and base compared.
+
+    A share is set against another city's only where both count the same kind of population
+    (surveyed founders with surveyed founders); what only one city has is listed apart, and
+    every figure keeps its bound and the values it allows.
+
+    Example: returnees compare beijing shanghai
+    """
+    factset = call.load()
+    chosen = [queries.resolve_city(factset, name) for name in (first, second, *more)]
+    rows = queries.compare_cities(factset, chosen)
+    call.emit(
+        Result(
+            rows,
+            COMPARE_KEYS,
+            lambda shown: side_by_side.compare_view(shown, factset, chosen),
+            record=compare_record,
+            title=f"{PROG} compare {' '.join(city.slug for city in chosen)}",
+            empty_note="no facts about these cities yet",
+            noun="facts",
+        )
+    )
+
+
+def source_detail_record(detail: queries.SourceDetail) -> dict[str, Any]:
+    """A source as `sources` gives it, and `facts_by_topic`: topic -> the facts that cite it,
+    each with `cited_for` (figure, list or statement taken from it; quote read in it)."""
+    from returnee_cli.figures import figure_text
+
+    source_id = detail.count.source.id
+    return {
+        **records.source_summary_record(detail.count),
+        "facts_by_topic": {
+            topic: [
+                {
+                    "id": fact.id,
+                    "city": fact.city,
+                    "label": fact.label,
+                    "figure": figure_text(fact) or None,
+                    "value": fact.value,
+                    "unit": fact.unit,
+                    "qualifier": fact.qualifier,
+                    "low": fact.low,
+                    "high": fact.high,
+                    "population": fact.population,
+                    "cited_for": queries.source_roles(fact, source_id),
+                }
+                for fact in facts
+            ]
+            for topic, facts in detail.by_topic.items()
+        },
+    }
+
+
+@command(
+    argument(
+        "source_id",
+        metavar="SOURCE_ID",
+        help="A source's id or short title, as listed by: returnees sources.",
+    ),
+    OUTPUT,
+)
+def source(call: Call, source_id: str) -> None:
+    """One source in full: its record, where its details come from, its note, its facts by topic.
+
+    Example: returnees source shanghai-survey-2024
+    """
+    factset = call.load()
+    detail = queries.source_detail(factset, queries.resolve_source(factset, source_id))
+    call.emit(
+        Result(
+            [detail],
+            (*records.SOURCE_SUMMARY_KEYS, "facts_by_topic"),
+            lambda shown: side_by_side.source_view(detail),
+            record=source_detail_record,
+            title=f"{PROG} source {detail.count.source.id}",
+            single=True,
+            noun="sources",
+        )
+    )
 
 
 @command(FACT_FILTERS, output_options(FACT_FORMATS[1:], default=Format.json))
@@ -775,7 +961,7 @@ def validate(call: Call, paths: list[Path]) -> None:
     for path in paths:
         must_exist(path)
     # PATHs alone may name the built-in sources and cities, as they may when loaded with --facts
-    context = None if not paths or call.options.no_builtin else read_factset(use_cache=True).factset
+    context = None if not paths or call.options.no_builtin else read_factset().factset
     with output.load_progress() as progress:
         checked = read_factset(
             paths or call.settings.paths,
@@ -809,3 +995,76 @@ def schema(call: Call) -> None:
         OutputRequest(Format.json),
         Result([fact_file_schema()], (), lambda rows: "", single=True),
     )
+
+
+# --- the cache: what it holds, and clearing it ----------------------------------------------------
+
+CACHE_ACTIONS = ("info", "clear")
+
+
+@command(
+    argument(
+        "action",
+        metavar="ACTION",
+        convert=one_of(CACHE_ACTIONS),
+        complete=starting_with(CACHE_ACTIONS),
+        help="info: where the cache is, how many entries it holds and their size; clear: remove "
+        "them.",
+    ),
+    OUTPUT,
+    name="cache",
+)
+def cache_(call: Call, action: str) -> None:
+    """The cache of loaded fact files: where it is and what it holds, or clear it.
+
+    The cache keeps each set of fact files loaded, checked, so that the next start does not read
+    them again (RETURNEES_CACHE_DIR moves it; --no-cache leaves it alone). The oldest entries are
+    removed when it grows beyond 128 MiB. clear removes returnees' own entry files, nothing else.
+
+    Example: returnees cache info --json
+    """
+    from returnee_cli import cache
+
+    if action == "clear":
+        cleared = cache.clear()
+        if cleared.folder is None:
+            output.message(f"{PROG}: no cache folder (no home folder and no {cache.CACHE_ENV})")
+        else:
+            entries = "entry" if cleared.entries == 1 else "entries"
+            output.message(
+                f"{PROG}: removed {cleared.entries:,} cache {entries} ({_size(cleared.size)}) "
+                f"from {cleared.folder}"
+            )
+        return
+    held = cache.summary()
+    emit(
+        call.out,
+        Result(
+            [held],
+            ("folder", "entries", "bytes"),
+            lambda rows: "".join(
+                f"{key:<8} {value}\n"
+                for key, value in (
+                    ("folder", held.folder if held.folder is not None else "(none)"),
+                    ("entries", f"{held.entries:,}"),
+                    ("size", _size(held.size)),
+                )
+            ),
+            record=lambda summary: {
+                "folder": str(summary.folder) if summary.folder is not None else None,
+                "entries": summary.entries,
+                "bytes": summary.size,
+            },
+            single=True,
+        ),
+    )
+
+
+def _size(count: int) -> str:
+    """1,234 bytes -> '1.2 KiB'; as a person reads a size."""
+    size = float(count)
+    for unit in ("bytes", "KiB", "MiB"):
+        if size < 1024 or unit == "MiB":
+            return f"{count:,} bytes" if unit == "bytes" else f"{size:,.1f} {unit}"
+        size /= 1024
+    return f"{size:,.1f} GiB"

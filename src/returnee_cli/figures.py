@@ -7,12 +7,13 @@ from returnee_cli import lexicon
 from returnee_cli.model import Fact
 
 UNIT_SUFFIX = {"percent": "%"}
+MAX_DECIMALS = 10  # shown; the loader refuses a figure that would show as another number
 
 
 def number_text(value: int | float) -> str:
     """20.84 -> '20.84', 60 -> '60', 19.50 -> '19.5', 1234 -> '1,234'."""
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.10f}".rstrip("0").rstrip(".")
+        return f"{value:,.{MAX_DECIMALS}f}".rstrip("0").rstrip(".")
     return f"{int(value):,}"
 
 

@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 
 FACT_FILE_SUFFIXES = (".yaml", ".yml")
 
+# Per load, on top of each file's own limits (parsing.py): issue 13's largest pack, a million
+# facts in 1,001 files of 0.33 MB (benchmarks/generate.py), is a third of the bytes and a tenth
+# of the files. Stored texts have their own budget (checks.MAX_LOAD_STORED_TEXT_BYTES).
+MAX_LOAD_FILES = 10_000
+MAX_LOAD_BYTES = 1024 * 1024 * 1024  # fact files of one load, all together
+
 
 def fact_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     """Expand files and folders into the fact files they hold, in a stable order. A file named
@@ -119,20 +125,43 @@ def read_factset(
     """Read, validate and check fact files (default: the built-in facts) without raising: every
     problem of every file, then the consistency checks over the records that are valid.
 
-    With `context` (the built-in set, for `validate PACK`), the files may name its sources and
-    cities without declaring them; the set returned holds the files' own records only.
+    With `context` (the built-in set, for `validate PACK`), the files may name its sources,
+    cities and stated facts without declaring them; the set returned holds the files' own
+    records only, and nothing is cached.
 
     With `use_cache`, a set loaded before from unchanged files comes from the cache, checks and
     warnings included, and a valid set read anew is kept there for the next start."""
     files, problems = fact_files(paths if paths is not None else [builtin_facts_dir()])
-    use_cache = use_cache and context is None
-    if use_cache and not problems:
-        from returnee_cli import cache
+    too_much = _beyond_load_limits(files, paths or [builtin_facts_dir()])
+    if too_much is not None:  # refused before any file is read
+        return Checked(tuple(display_path(f) for f in files), FactSet((), {}, {}), (too_much,))
+    if not use_cache or problems or context is not None:
+        return _read(files, problems, progress, context)
+    from returnee_cli import cache
 
-        cached = cache.load(files)
-        if cached is not None:
-            return cached
-    # The cold path: no cache entry to answer from. Imported here, so a warm start never pays.
+    cached = cache.load(files)
+    if cached is not None:
+        return cached
+    from returnee_cli import checks
+
+    # Every file is stamped as it is read, and the stamps are checked again before the result
+    # is kept: a file edited during the load leaves nothing in the cache (cache.py).
+    watch = cache.Watch()
+    with checks.watching(watch.saw):
+        checked = _read(files, problems, progress)
+    if not checked.errors:
+        cache.store(files, checked, watch)
+    return checked
+
+
+def _read(
+    files: list[Path],
+    problems: list[Problem],
+    progress: Progress | None,
+    context: FactSet | None = None,
+) -> Checked:
+    """The cold path: every file parsed, assembled and checked. Imported here, so a warm start
+    from the cache never pays for it."""
     from returnee_cli import checks
     from returnee_cli.assembly import Assembler
 
@@ -151,12 +180,7 @@ def read_factset(
     problems.extend(checks.check_factset(assembler.with_context(factset)))
     # as a compiler lists them: errors first, then by file and line
     problems.sort(key=lambda p: (p.severity != ERROR, p.file, p.line or 0))
-    checked = Checked(tuple(display_path(f) for f in files), factset, tuple(problems))
-    if use_cache and not checked.errors:
-        from returnee_cli import cache
-
-        cache.store(files, checked)
-    return checked
+    return Checked(tuple(display_path(f) for f in files), factset, tuple(problems))
 
 
 def _holds_built_in(files: Sequence[Path]) -> bool:
@@ -165,9 +189,24 @@ def _holds_built_in(files: Sequence[Path]) -> bool:
 
 
 def _built_in_set() -> FactSet | None:
-    """The built-in facts (from the cache), or None where they do not load."""
-    checked = read_factset(use_cache=True)
+    """The built-in facts, or None where they do not load: read anew (asked only when a
+    reference is unknown, and so `validate` never answers from the cache)."""
+    checked = read_factset()
     return None if checked.errors else checked.factset
+
+
+def _beyond_load_limits(files: list[Path], given: Sequence[Path]) -> Problem | None:
+    """A load of more fact files, or more bytes of them, than MAX_LOAD_FILES or MAX_LOAD_BYTES;
+    named after the last path given (the built-in facts come first, the user's packs after)."""
+    if len(files) > MAX_LOAD_FILES:
+        why = f"{len(files):,} fact files, more than the {MAX_LOAD_FILES:,} one load reads"
+    elif sum(_size(path) for path in files) > MAX_LOAD_BYTES:
+        limit = MAX_LOAD_BYTES // (1024 * 1024 * 1024)
+        why = f"more than {limit} GiB of fact files, more than one load reads"
+    else:
+        return None
+    where = display_path(given[-1]) if given else "--facts"
+    return Problem(where, None, f"{why}; load fewer packs at once", "too-large")
 
 
 def _size(path: Path) -> int:

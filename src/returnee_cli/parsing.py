@@ -7,6 +7,7 @@ value keeps its line, duplicate keys can be seen, tags can be refused and aliase
 
 from __future__ import annotations
 
+import calendar
 import math
 import os
 import re
@@ -18,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from returnee_cli import checks
+from returnee_cli import checks, figures
 from returnee_cli.errors import Problem
 from returnee_cli.fields import (
     CITY_FIELDS,
@@ -48,6 +49,8 @@ MAX_VALUES = 100_000  # YAML values (scalars, lists, mappings) in one file
 MAX_DEPTH = 64  # nesting of lists and mappings; a fact file needs 5
 MAX_TEXT_CHARS = 10_000  # one text value; the whole stored article is 4,500
 MAX_NUMBER_CHARS = 40
+MAX_INTEGER = 2**63 - 1  # SQLite's integers (the export) are signed 64-bit
+MIN_INTEGER = -(2**63)
 
 _TAG = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {
@@ -457,12 +460,16 @@ class _FileReader:
                 spec.name,
             )
             return _INVALID
+        number: int | float | None = None
         if _DECIMAL_INT.match(raw):
-            return int(raw)
-        if allow_float and _DECIMAL_FLOAT.match(raw):
-            number = float(raw)
-            if math.isfinite(number):
-                return int(number) if number.is_integer() and "." not in raw else number
+            number = int(raw)
+        elif allow_float and _DECIMAL_FLOAT.match(raw):
+            as_float = float(raw)
+            if math.isfinite(as_float):
+                is_whole = as_float.is_integer() and "." not in raw
+                number = int(as_float) if is_whole else as_float
+        if number is not None:
+            return self._held(node, spec, number)
         self.problem(
             node,
             f"`{spec.name}` {_short(node.value)!r} must be written as a plain "
@@ -473,10 +480,46 @@ class _FileReader:
         )
         return _INVALID
 
+    def _held(self, node: yaml.ScalarNode, spec: FieldSpec, number: int | float) -> Any:
+        """A number every output holds as written: a whole number fits SQLite's 64-bit integers
+        (the export), and the figure shown in tables and citations reads back as the number."""
+        written = _short(str(node.value).strip())
+        if isinstance(number, int) and not MIN_INTEGER <= number <= MAX_INTEGER:
+            self.problem(
+                node,
+                f"`{spec.name}` {written} is beyond the whole numbers an export can hold "
+                f"(SQLite's 64-bit integers, up to {MAX_INTEGER:,}); check the figure",
+                "number",
+                spec.name,
+            )
+            return _INVALID
+        shown = figures.number_text(number)
+        if Decimal(shown.replace(",", "")) != Decimal(str(number)):  # 1e23: 99,999,…,611,392
+            self.problem(
+                node,
+                f"`{spec.name}` {written} would be shown as {shown}, which is another "
+                f"number; write it with at most {figures.MAX_DECIMALS} decimals, or in a "
+                "larger unit",
+                "number",
+                spec.name,
+            )
+            return _INVALID
+        return number
+
     def _date(self, node: yaml.ScalarNode, spec: FieldSpec) -> Any:
         text = str(node.value).strip()
         if node.tag in (_TAG + "str", _TAG + "timestamp", _TAG + "int") and _DATE.match(text):
-            return text
+            impossible = _impossible_date(text)
+            if impossible is None:
+                return text
+            self.problem(
+                node,
+                f"`{spec.name}` {_short(text)!r} is not a date on the calendar ({impossible}); "
+                "check it",
+                "date",
+                spec.name,
+            )
+            return _INVALID
         self.problem(
             node,
             f"`{spec.name}` {_short(text)!r} must be a date written YYYY-MM-DD "
@@ -614,6 +657,20 @@ def _note_refused(content: FileContent, what: str, node: yaml.Node, key: str) ->
         for k, v in node.value:
             if isinstance(k, yaml.ScalarNode) and k.value == key and isinstance(v, yaml.ScalarNode):
                 content.refused[what].add(str(v.value).strip())
+
+
+def _impossible_date(text: str) -> str | None:
+    """Why a YYYY-MM-DD, YYYY-MM or YYYY matched by DATE_PATTERN is not on the calendar, or None:
+    2025-02-30 is not, though YAML's own resolver reads it as a timestamp."""
+    year, month, day = (int(part) for part in (text.split("-") + ["1", "1"])[:3])
+    if year < 1:
+        return "there is no year 0"
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"{year}-{month:02d} has {days} days"
+    return None
 
 
 def _short(text: str, limit: int = 40) -> str:

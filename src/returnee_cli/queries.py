@@ -6,6 +6,7 @@ included), never nationwide; NATIONWIDE means the statements about the whole cou
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -341,3 +342,124 @@ def topic_matrix(factset: FactSet) -> TopicMatrix:
         used,
         {topic: {slug: row[slug] for slug in columns} for topic, row in counts.items()},
     )
+
+
+# --- compare: like with like ----------------------------------------------------------------------
+
+LIKE_WITH_LIKE = "topic_and_base"  # another city has a figure of this topic and base: compared
+SAME_TOPIC = "topic_only"  # another city has this topic, but of another base: not compared
+ONLY_HERE = "none"  # no other city has this topic
+EACH_CITY = "each city"  # what a base reads with its city's name taken out
+
+
+@dataclass(frozen=True)
+class Compared:
+    """One fact of one compared city, and what it may be set against."""
+
+    fact: Fact
+    city: City
+    match: str  # LIKE_WITH_LIKE, SAME_TOPIC or ONLY_HERE
+    base: str | None  # its population with the city's name as EACH_CITY: the same across cities
+    others: tuple[str, ...]  # the other compared cities that share its key (or its topic)
+
+
+def _without_city(text: str, city: City) -> str:
+    names = sorted({city.name, city.slug, *([city.name_zh] if city.name_zh else [])}, key=len)
+    for name in reversed(names):  # the longest first: 'Beijing City' before 'Beijing'
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", EACH_CITY, text, flags=re.IGNORECASE)
+    return " ".join(text.split())
+
+
+def compare_base(fact: Fact, city: City) -> str | None:
+    """What the fact counts, the same for every city: 'surveyed returnee founders of startups in
+    Shanghai' and '... in Wuhan' are both '... in each city'."""
+    return _without_city(fact.population, city) if fact.population else None
+
+
+def compare_cities(factset: FactSet, cities: Sequence[City]) -> list[Compared]:
+    """The facts of these cities, each marked with what it may be set against: only a figure of
+    the same topic, base and unit (a share with a share, of the same kind of population) is like
+    with like. In order: the like-with-like groups (by topic, base, then each city), then the
+    topics that several cities have of other bases, then what each city alone has."""
+    if len(cities) < 2:
+        raise UsageError(
+            "compare needs two cities or more, e.g. returnees compare beijing shanghai"
+        )
+    seen: set[str] = set()
+    for city in cities:
+        if city.slug in seen:
+            raise UsageError(f"{city.name} is named twice; compare different cities")
+        seen.add(city.slug)
+
+    def key(fact: Fact, city: City) -> tuple[str, str | None, str | None]:
+        base = compare_base(fact, city)
+        return (fact.topic, base.casefold() if base else None, fact.unit)
+
+    facts = {city.slug: factset.in_city(city) for city in cities}
+    keys: dict[tuple[str, str | None, str | None], list[str]] = {}
+    topics: dict[str, list[str]] = {}
+    said: dict[str | None, str | None] = {None: None}  # a base as first written, for every city
+    for city in cities:
+        for fact in facts[city.slug]:
+            base = compare_base(fact, city)
+            said.setdefault(base.casefold() if base else None, base)
+            for having in (keys.setdefault(key(fact, city), []), topics.setdefault(fact.topic, [])):
+                if city.slug not in having:
+                    having.append(city.slug)
+    order = {slug: n for n, slug in enumerate(facts)}
+    topic_order = {topic: n for n, topic in enumerate(topics)}
+    found: list[Compared] = []
+    for city in cities:
+        for fact in facts[city.slug]:
+            same_key = [s for s in keys[key(fact, city)] if s != city.slug]
+            same_topic = [s for s in topics[fact.topic] if s != city.slug]
+            match = LIKE_WITH_LIKE if same_key else SAME_TOPIC if same_topic else ONLY_HERE
+            found.append(
+                Compared(fact, city, match, said[key(fact, city)[1]], tuple(same_key or same_topic))
+            )
+
+    def position(row: Compared) -> tuple[int, int, str, str, str, int]:
+        city, topic = order[row.city.slug], topic_order[row.fact.topic]
+        if row.match == LIKE_WITH_LIKE:  # a measure's figures next to each other, city by city
+            label = _without_city(row.fact.label, row.city).casefold()
+            base = (row.base or "").casefold()
+            return (0, topic, base, row.fact.unit or "", label, city)
+        if row.match == SAME_TOPIC:
+            return (1, topic, "", "", "", city)
+        return (2, city, "", "", "", topic)
+
+    return sorted(found, key=position)
+
+
+# --- one source in full ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceDetail:
+    """A source, how many facts cite it, and those facts by topic (topics in file order)."""
+
+    count: SourceCount
+    by_topic: dict[str, list[Fact]]
+
+
+def source_detail(factset: FactSet, source: Source) -> SourceDetail:
+    """One source: its counts (as `sources` gives them) and the facts that cite it, either way,
+    grouped by topic in the order they first appear."""
+    count = next(c for c in source_fact_counts(factset) if c.source.id == source.id)
+    by_topic: dict[str, list[Fact]] = {}
+    for fact in select_facts(factset, source=source):
+        by_topic.setdefault(fact.topic, []).append(fact)
+    return SourceDetail(count, by_topic)
+
+
+def source_role(fact: Fact) -> str:
+    """What a fact takes from the source it names: a figure, a list or a statement."""
+    return "figure" if fact.value is not None else "list" if fact.items else "statement"
+
+
+def source_roles(fact: Fact, source_id: str) -> list[str]:
+    """What a fact takes from this source: its figure (list, statement) and its quote."""
+    roles = [source_role(fact)] if fact.source == source_id else []
+    if fact.quote is not None and fact.reported_in == source_id:
+        roles.append("quote")
+    return roles

@@ -121,10 +121,13 @@ def bar_of(fact: Fact) -> ShareBar:
 SHARE_TABLE_MIN_WIDTH = 60  # below this, shares are stacked: label, then figure and bar
 
 
-def by_base(facts: Sequence[Fact]) -> list[tuple[str | None, list[Fact]]]:
-    """Shares grouped by what they are shares of, in order of first appearance: shares of
-    different bases are never set side by side as if they compared."""
-    return _by_first_appearance(facts, key=lambda fact: fact.population)
+def by_base(
+    facts: Sequence[Fact], base_of: Callable[[Fact], str | None] | None = None
+) -> list[tuple[str | None, list[Fact]]]:
+    """Shares grouped by what they are shares of (`base_of`: its population, unless told), in
+    order of first appearance: shares of different bases are never set side by side as if
+    they compared."""
+    return _by_first_appearance(facts, key=base_of or (lambda fact: fact.population))
 
 
 def share_table(
@@ -134,12 +137,14 @@ def share_table(
     *,
     sample_column: bool = False,
     group: tuple[str, Callable[[Fact], str]] | None = None,
+    base_of: Callable[[Fact], str | None] | None = None,
 ) -> RenderableType:
     """Shares as bars on one fixed 0-100 scale, grouped by their base: each group under a
     heading that says what its rows are shares of (one base: a line under the table says it).
     `group` adds a leading column (topic, city) shown once per run. A derived figure comes
-    after the stated ones of its base, below a rule."""
-    bases = by_base(facts)
+    after the stated ones of its base, below a rule. `base_of` says what a row is a share of,
+    where that is not its population (compare: the same base in each city)."""
+    bases = by_base(facts, base_of)
     table = Table(
         title=data_text(title) if title else None,
         title_justify="left",
