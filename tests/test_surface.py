@@ -50,6 +50,12 @@ SAMPLES: dict[str, str | None] = {
     "raw_csv": None,
     "paths": str(builtin_facts_dir()),
     "action": "info",
+    "view": "sectors",
+    "title": "Beijing at work",
+    "subtitle": "Shares",
+    "width": "600",
+    "byline": "A. Reporter",
+    "desc": "Five bars.",
 }
 # A value each converter refuses: the fast path leaves it to Typer, which explains.
 REFUSED = {
@@ -60,6 +66,7 @@ REFUSED = {
     "style": "apa",
     "qualifier": "over",
     "color": "sometimes",
+    "width": "100",
 }
 
 

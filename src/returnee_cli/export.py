@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from returnee_cli import lexicon
+from returnee_cli.formats import yaml_dumper
 from returnee_cli.model import City, Declared, Fact, FactSet, Source, declared
 from returnee_cli.records import city_record, fact_values, source_record
 
@@ -237,8 +238,8 @@ class _Number:
             self.text = repr(value)
 
 
-class _PackDumper(yaml.SafeDumper):
-    pass
+class _PackDumper(yaml_dumper()):  # type: ignore[misc]
+    """The dumper of every YAML returnees writes, and figures as they were stated."""
 
 
 def _number(dumper: yaml.SafeDumper, number: _Number) -> yaml.ScalarNode:

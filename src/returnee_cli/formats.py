@@ -316,4 +316,22 @@ def yaml_text(data: list[dict[str, Any]] | dict[str, Any]) -> str:
     """Records (or one record) as YAML: the same keys and values as the JSON."""
     import yaml
 
-    return str(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100))
+    dumped = yaml.dump(data, Dumper=yaml_dumper(), allow_unicode=True, sort_keys=False, width=100)
+    return str(dumped)
+
+
+@functools.cache
+def yaml_dumper() -> Any:
+    """The safe dumper of every YAML returnees writes (records, and export's fact pack)."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        """PyYAML would write a text holding NEL or a Unicode line or paragraph separator in
+        single quotes, where a reader folds that break into a space: double quotes escape it."""
+
+    def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        style = '"' if any(c in value for c in "\x85\u2028\u2029") else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, text)
+    return Dumper
