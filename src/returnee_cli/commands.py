@@ -855,13 +855,91 @@ def source(call: Call, source_id: str) -> None:
 @command(FACT_FILTERS, output_options(FACT_FORMATS[1:], default=Format.json))
 def export(call: Call, **filters: Any) -> None:
     """Export the facts: all, or those the filters select, for a spreadsheet, a database or a
-    program.
+    program; --format yaml writes a fact pack that --facts loads back.
 
-    Example: returnees export --format sqlite -o returnees.db
+    With --format yaml and -o FILE, the stored texts of its sources are copied beside FILE, so
+    that its quotes are checked when it is loaded.
+
+    Example: returnees export --format yaml -o my-facts/pack.yaml
     """
     factset = call.load()
     found = _select(factset, **filters)
-    call.emit(fact_result(found, factset, lambda rows: "", f"{PROG} export"))
+    if call.out.format is not Format.yaml:
+        call.emit(fact_result(found, factset, lambda rows: "", f"{PROG} export"))
+        return
+    from returnee_cli.export import fact_pack, pack_text
+
+    target = call.out.output
+    texts: dict[str, Path] = {}
+
+    def document(rows: Sequence[Fact]) -> str:
+        pack = fact_pack(factset, rows, with_texts=target is not None)
+        texts.update(pack.texts)
+        if target is not None:
+            _check_texts(call, target.parent, texts)  # before the pack is written
+        if pack.added:
+            output.message(
+                f"{PROG}: the pack adds {_plural(len(pack.added), 'fact')} that derived ones "
+                f"are computed from: {', '.join(pack.added)}"
+            )
+        if pack.textless:
+            output.message(
+                f"{PROG}: the pack leaves out the stored text of "
+                f"{', '.join(pack.textless)} (quotes are checked against it): add -o FILE to "
+                "write it beside the pack"
+            )
+        return pack_text(pack)
+
+    call.emit(fact_result(found, factset, lambda rows: "", f"{PROG} export", document=document))
+    if target is not None:
+        _copy_texts(call, target.parent, texts)
+
+
+def _beside(folder: Path, texts: dict[str, Path]) -> dict[Path, Path]:
+    """Where each stored text goes (target -> stored), but those already there (the text
+    itself, or a copy of it)."""
+    import filecmp
+
+    targets = {folder / name: stored for name, stored in texts.items()}
+    return {
+        target: stored
+        for target, stored in targets.items()
+        if not (
+            target.is_file()
+            and (os.path.samefile(target, stored) or filecmp.cmp(target, stored, shallow=False))
+        )
+    }
+
+
+def _check_texts(call: Call, folder: Path, texts: dict[str, Path]) -> None:
+    """Refuse, before anything is written, a text that would replace a file without --force."""
+    for target in _beside(folder, texts):
+        if not call.out.force and (target.exists() or target.is_symlink()):
+            raise UsageError(
+                f"-o: {target} exists (the pack's stored text goes beside it); add --force to "
+                "replace it, or write the pack into another folder"
+            )
+
+
+def _copy_texts(call: Call, folder: Path, texts: dict[str, Path]) -> None:
+    """The stored texts a pack names, copied beside it through the one writer."""
+    import shutil
+
+    from returnee_cli import writer
+
+    for target, stored in _beside(folder, texts).items():
+
+        def copy(path: Path, stored: Path = stored) -> None:
+            shutil.copyfile(stored, path)
+
+        writer.write_file(
+            target, copy, force=call.out.force, protected=call.settings.paths, option="-o"
+        )
+        output.message(f"{PROG}: copied the stored text of the pack to {target}")
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 CHART_VIEWS = ("sectors", "industries", "entrepreneurs", "facts", "show")
@@ -1036,11 +1114,14 @@ def validate(call: Call, paths: list[Path]) -> None:
 
     for path in paths:
         must_exist(path)
+    # PATHs alone may name the built-in sources and cities, as they may when loaded with --facts
+    context = None if not paths or call.options.no_builtin else read_factset().factset
     with output.load_progress() as progress:
         checked = read_factset(
             paths or call.settings.paths,
             use_cache=False,  # the checker reads every file anew: it never answers from the cache
             progress=progress,
+            context=context,
         )
     emit(
         call.out,

@@ -316,6 +316,15 @@ def yaml_text(data: list[dict[str, Any]] | dict[str, Any]) -> str:
     """Records (or one record) as YAML: the same keys and values as the JSON."""
     import yaml
 
+    dumped = yaml.dump(data, Dumper=yaml_dumper(), allow_unicode=True, sort_keys=False, width=100)
+    return str(dumped)
+
+
+@functools.cache
+def yaml_dumper() -> Any:
+    """The safe dumper of every YAML returnees writes (records, and export's fact pack)."""
+    import yaml
+
     class Dumper(yaml.SafeDumper):
         """PyYAML would write a text holding NEL or a Unicode line or paragraph separator in
         single quotes, where a reader folds that break into a space: double quotes escape it."""
@@ -325,5 +334,4 @@ def yaml_text(data: list[dict[str, Any]] | dict[str, Any]) -> str:
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
     Dumper.add_representer(str, text)
-    dumped = yaml.dump(data, Dumper=Dumper, allow_unicode=True, sort_keys=False, width=100)
-    return str(dumped)
+    return Dumper
