@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from returnee_cli.parsing import RawFact
 
 
+_CLASHES_SHOWN = 3  # built-in records a pack re-declares, named one by one
+
+
 class Assembler:
     """Gathers the records of every file and checks what only the whole set can show."""
 
@@ -70,9 +73,14 @@ class Assembler:
             for raw in self.raw_facts
             if raw.values["id"] in context.by_id
         ]
-        for what, key, name, location, theirs in declared:
-            if location == theirs:
-                continue  # a built-in file itself, checked alone
+        clashes = [entry for entry in declared if entry[3] != entry[4]]  # not a built-in file
+        # checked alone; a whole exported pack re-declares every record: its first clash says
+        # what to do, one line counts the rest (per file) instead of one warning per record
+        shown: dict[str, int] = {}
+        for what, key, name, location, theirs in clashes:
+            shown[location.file] = shown.get(location.file, 0) + 1
+            if shown[location.file] > _CLASHES_SHOWN:
+                continue
             self.problems.append(
                 Problem(
                     location.file,
@@ -85,6 +93,20 @@ class Assembler:
                     WARNING,
                 )
             )
+        for file, count in shown.items():
+            if count > _CLASHES_SHOWN:
+                self.problems.append(
+                    Problem(
+                        file,
+                        None,
+                        f"{count} of its records are also built in (the first "
+                        f"{_CLASHES_SHOWN} are named below): load this pack alone, with "
+                        f"`returnees --no-builtin --facts {file} ...`",
+                        "built-in-id",
+                        None,
+                        WARNING,
+                    )
+                )
 
     def with_context(self, factset: FactSet) -> FactSet:
         """The set with the built-in sources and cities (the pack's own first), and the built-in
