@@ -288,6 +288,7 @@ COMMANDS = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-def
 def test_the_command_list_is_the_one_documented() -> None:
     assert COMMANDS == [
         "cache",
+        "chart",
         "cite",
         "cities",
         "city",

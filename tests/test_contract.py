@@ -110,7 +110,8 @@ def test_jsonl_and_yaml_carry_the_same_records(run: RunCli, records: list[dict[s
     jsonl = run("export", "--format", "jsonl").stdout.splitlines()
     assert [json.loads(line) for line in jsonl] == records
     assert [tuple(json.loads(line)) for line in jsonl] == [CONTRACT] * len(records)
-    loaded = yaml.safe_load(run("export", "--format", "yaml").stdout)
+    # `facts` gives records as YAML; `export --format yaml` a fact pack (tests/test_packs.py)
+    loaded = yaml.safe_load(run("facts", "--format", "yaml").stdout)
     assert loaded == records
     assert [tuple(record) for record in loaded] == [CONTRACT] * len(records)
 

@@ -164,7 +164,8 @@ def _records(kind: str, stdout: str) -> list[dict[str, object]]:
         return [json.loads(line) for line in stdout.splitlines()]
     if kind == "csv":
         return list(csv.DictReader(io.StringIO(stdout, newline="")))
-    return list(yaml.safe_load(stdout))
+    loaded = yaml.safe_load(stdout)
+    return list(loaded["facts"] if isinstance(loaded, dict) else loaded)  # export: a fact pack
 
 
 @settings(

@@ -56,3 +56,15 @@ def test_csv_reads_back_as_the_text_written(rows: list[list[str]]) -> None:
     records = [dict(zip("abc", row, strict=True)) for row in rows]
     written = "".join(csv_chunks(records, ["a", "b", "c"], guard=False))
     assert list(csv.reader(io.StringIO(written, newline=""))) == [["a", "b", "c"], *rows]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.dictionaries(st.text(max_size=5), SCALARS | st.lists(SCALARS)), max_size=3))
+def test_yaml_reads_back_as_the_records_written(records: list[dict[str, Any]]) -> None:
+    """Line breaks of every kind included (PyYAML folds a NEL or U+2028 written in single
+    quotes into a space)."""
+    import yaml
+
+    from returnee_cli.formats import yaml_text
+
+    assert yaml.safe_load(yaml_text(records)) == records

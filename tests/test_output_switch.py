@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
@@ -50,7 +51,7 @@ def test_every_format_carries_the_same_records(run: RunCli, name: str) -> None:
     rows = records if isinstance(records, list) else [records]
     assert rows, "the built-in facts answer every command"
     formats = _formats(name)
-    if "yaml" in formats:
+    if "yaml" in formats and name != "export":  # export's yaml is a fact pack: tests/test_packs.py
         assert yaml.safe_load(run(*_call(name), "--format", "yaml").stdout) == records
     if "jsonl" in formats:
         lines = run(*_call(name), "--format", "jsonl").stdout.splitlines()
@@ -76,13 +77,20 @@ def test_every_format_writes_to_a_file_what_it_prints(
         assert written.stdout == ""
         assert f"to {target} ({chosen})" in written.stderr
         printed = run(*_call(name), "--format", chosen).stdout
-        assert target.read_text(encoding="utf-8") == printed
+        written_text = target.read_text(encoding="utf-8")
+        if name == "export" and chosen == "yaml":  # a pack in a file names its texts beside it
+            text_line = "  text: china-minutes-2025-04-01.txt\n"
+            assert text_line in written_text and text_line not in printed
+            written_text = written_text.replace(text_line, "")
+        assert written_text == printed
         again = run(*_call(name), "--format", chosen, "-o", str(target))
         assert again.exit_code == 2
         assert again.stderr == f"returnees: -o: {target} exists; add --force to replace it\n"
         assert run(*_call(name), "--format", chosen, "-o", str(target), "--force").exit_code == 0
+    # export's pack has the stored text of its source copied beside it (tests/test_packs.py)
+    copied = ["china-minutes-2025-04-01.txt"] if name == "export" else []
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        f"out.{f}" for f in _formats(name) if f != "sqlite"
+        [f"out.{f}" for f in _formats(name) if f != "sqlite"] + copied
     ), "no temporary file is left behind"
 
 
@@ -245,3 +253,66 @@ def test_csv_never_hands_a_spreadsheet_a_formula(run: RunCli, tmp_path: Path) ->
     assert raw[0]["label"] == '=HYPERLINK("http://x.example")' and raw[1]["label"] == "-2+3"
     as_json = run("--no-builtin", "--facts", str(pack), "facts", "--json").json()
     assert as_json[0]["label"] == '=HYPERLINK("http://x.example")'  # JSON is the data as it is
+
+
+# --- two runs at once -------------------------------------------------------------------------
+
+RIVALS = [["--fields", "id"], ["--fields", "id,value"], ["--fields", "id,qualifier,value"]]
+
+
+def _at_once(target: Path, force: bool) -> list[tuple[int, str, str]]:
+    """Six real processes writing the same target, started together: whatever the order the
+    system runs them in, each either wrote its whole output or was refused."""
+    import subprocess
+
+    from .test_installed import returnees
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RETURNEES_FACTS")}
+    processes = [
+        (
+            fields[1],
+            subprocess.Popen(
+                [returnees(), "export", "--format", "csv", *fields, "-o", str(target)]
+                + (["--force"] if force else []),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
+            ),
+        )
+        for fields in RIVALS * 2
+    ]
+    done = []
+    for fields, process in processes:
+        out, err = process.communicate(timeout=60)
+        done.append((process.returncode, fields, err))
+    return done
+
+
+def test_two_runs_writing_one_target_at_once_leave_one_whole_output(tmp_path: Path) -> None:
+    import subprocess
+
+    from .test_installed import returnees
+
+    expected = {
+        fields[1]: subprocess.run(
+            [returnees(), "export", "--format", "csv", *fields],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for fields in RIVALS
+    }
+    forced = tmp_path / "forced.csv"
+    results = _at_once(forced, force=True)
+    assert [code for code, _, _ in results] == [0] * 6, results
+    assert forced.read_text(encoding="utf-8") in expected.values()  # one whole output, not a mix
+
+    kept = tmp_path / "kept.csv"
+    results = _at_once(kept, force=False)
+    winners = [fields for code, fields, _ in results if code == 0]
+    assert len(winners) == 1, results  # the first to link its file; the others see it taken
+    assert kept.read_text(encoding="utf-8") == expected[winners[0]]
+    for code, _, err in results:
+        assert code == 0 or (code == 2 and "exists; add --force to replace it" in err), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["forced.csv", "kept.csv"]  # no leftover

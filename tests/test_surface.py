@@ -55,6 +55,12 @@ SAMPLES: dict[str, str | None] = {
     "pack": "pack",
     "overwrite": None,
     "strict": None,
+    "view": "sectors",
+    "title": "Beijing at work",
+    "subtitle": "Shares",
+    "width": "600",
+    "byline": "A. Reporter",
+    "desc": "Five bars.",
 }
 # A value each converter refuses: the fast path leaves it to Typer, which explains.
 REFUSED = {
@@ -66,6 +72,7 @@ REFUSED = {
     "qualifier": "over",
     "color": "sometimes",
     "lang": "fr",
+    "width": "100",
 }
 
 

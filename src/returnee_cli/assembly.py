@@ -4,13 +4,13 @@ references resolved, and derived figures computed. Only a cold load (no cache) c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from returnee_cli import checks, intervals, lexicon
-from returnee_cli.errors import Problem
+from returnee_cli.errors import WARNING, Problem
 from returnee_cli.fields import FACT_FIELDS, model_values
 from returnee_cli.model import NATIONWIDE_NAMES, City, Fact, FactSet, Location, Source
 from returnee_cli.suggest import suggest
@@ -19,14 +19,25 @@ if TYPE_CHECKING:
     from returnee_cli.parsing import RawFact
 
 
+_CLASHES_SHOWN = 3  # built-in records a pack re-declares, named one by one
+
+
 class Assembler:
     """Gathers the records of every file and checks what only the whole set can show."""
 
-    def __init__(self) -> None:
+    def __init__(self, context: FactSet | None = None) -> None:
         self.sources: dict[str, Source] = {}
         self.cities: dict[str, City] = {}
         self.raw_facts: list[RawFact] = []
         self.problems: list[Problem] = []
+        # declared but refused (their own problems said): a reference to one says nothing more
+        self.refused: dict[str, set[str]] = {"source": set(), "city": set(), "fact": set()}
+        # `validate PACK`: the built-in sources and cities, which a pack may name without
+        # declaring them (as with --facts); they resolve references, and are not the pack's
+        self.context = context
+        # the built-in set when this load leaves it out: only to say a name is built in
+        self.built_in: Callable[[], FactSet | None] | None = None
+        self._built_in_set: FactSet | None = None
 
     def add_file(self, path: Path) -> list[Problem]:
         from returnee_cli.parsing import read_fact_file  # imports yaml: only on a cache miss
@@ -37,7 +48,79 @@ class Assembler:
         for city in content.cities:
             self._add_unique(self.cities, city.slug, city, "city", city.location, "slug")
         self.raw_facts.extend(content.facts)
+        for what, ids in content.refused.items():
+            self.refused[what] |= ids
         return problems
+
+    def _also_built_in(self) -> None:
+        """A pack validated alone that declares a built-in source, city or fact again: loaded
+        with the built-in facts it would clash, so say which flag it needs."""
+        if self.context is None:
+            return
+        context = self.context
+        declared: list[tuple[str, str, str, Location, Location]] = [
+            ("source", "id", name, record.location, context.sources[name].location)
+            for name, record in self.sources.items()
+            if name in context.sources
+        ]
+        declared += [
+            ("city", "slug", name, record.location, context.cities[name].location)
+            for name, record in self.cities.items()
+            if name in context.cities
+        ]
+        declared += [
+            ("fact", "id", raw.values["id"], raw.location, context.by_id[raw.values["id"]].location)
+            for raw in self.raw_facts
+            if raw.values["id"] in context.by_id
+        ]
+        clashes = [entry for entry in declared if entry[3] != entry[4]]  # not a built-in file
+        # checked alone; a whole exported pack re-declares every record: its first clash says
+        # what to do, one line counts the rest (per file) instead of one warning per record
+        shown: dict[str, int] = {}
+        for what, key, name, location, theirs in clashes:
+            shown[location.file] = shown.get(location.file, 0) + 1
+            if shown[location.file] > _CLASHES_SHOWN:
+                continue
+            self.problems.append(
+                Problem(
+                    location.file,
+                    location.line,
+                    f"{what} `{name}` is also built in ({theirs}): load this pack alone, with "
+                    f"`returnees --no-builtin --facts {location.file} ...`, or remove it here "
+                    "to load the pack beside the built-in facts",
+                    "built-in-id",
+                    key,
+                    WARNING,
+                )
+            )
+        for file, count in shown.items():
+            if count > _CLASHES_SHOWN:
+                self.problems.append(
+                    Problem(
+                        file,
+                        None,
+                        f"{count} of its records are also built in (the first "
+                        f"{_CLASHES_SHOWN} are named below): load this pack alone, with "
+                        f"`returnees --no-builtin --facts {file} ...`",
+                        "built-in-id",
+                        None,
+                        WARNING,
+                    )
+                )
+
+    def with_context(self, factset: FactSet) -> FactSet:
+        """The set with the built-in sources and cities (the pack's own first), and the built-in
+        facts its derived ones are computed from: what the checks look up."""
+        if self.context is None:
+            return factset
+        own = {fact.id for fact in factset.facts}
+        needed = {ref for fact in factset.facts for ref in fact.derived_from if ref not in own}
+        inputs = [self.context.by_id[ref] for ref in sorted(needed)]
+        return FactSet(
+            (*factset.facts, *inputs),
+            {**self.context.sources, **factset.sources},
+            {**self.context.cities, **factset.cities},
+        )
 
     def _add_unique(
         self,
@@ -67,6 +150,7 @@ class Assembler:
         self.problems.append(Problem(raw.location.file, raw.line_of(key), message, code, key))
 
     def build(self) -> tuple[FactSet, list[Problem]]:
+        self._also_built_in()
         stated: dict[str, Fact] = {}
         derived: list[RawFact] = []
         seen: dict[str, Location] = {}
@@ -108,10 +192,20 @@ class Assembler:
             ("city", self.cities, "city", "cities"),
         ):
             ref = values.get(key)
+            if ref is not None and ref not in table and ref in self._elsewhere(what):
+                continue  # built in: the pack may name it
+            if ref is not None and ref not in table and ref in self.refused[what]:
+                ok = False  # declared, but refused: its own problems are reported
+                continue
             if ref is not None and ref not in table:
                 hint = _known(ref, table, known)
                 if key == "city" and ref in NATIONWIDE_NAMES:
                     hint = "leave `city` out for a statement about the whole country"
+                elif self._built_in_has(what, ref):
+                    hint = (
+                        f"`{ref}` is a built-in {what}: load the built-in facts with it (leave "
+                        "out --no-builtin), or declare it in this pack"
+                    )
                 self._problem_at(
                     raw,
                     key,
@@ -120,6 +214,24 @@ class Assembler:
                 )
                 ok = False
         return ok
+
+    def _built_in_has(self, what: str, ref: str) -> bool:
+        """Whether the built-in set, left out of this load (--no-builtin), declares `ref`:
+        asked only of a reference that is unknown, so a valid load never reads it."""
+        if self.built_in is None:
+            return False
+        if self._built_in_set is None:
+            self._built_in_set = self.built_in()
+            self.built_in = None if self._built_in_set is None else self.built_in
+        factset = self._built_in_set
+        if factset is None:
+            return False
+        return ref in (factset.sources if what == "source" else factset.cities)
+
+    def _elsewhere(self, what: str) -> Mapping[str, Any]:
+        if self.context is None:
+            return {}
+        return self.context.sources if what == "source" else self.context.cities
 
     def _stated_fact(self, raw: RawFact) -> Fact | None:
         values = raw.values
@@ -254,7 +366,14 @@ class Assembler:
                 bad(f"must not state `{key}`: it is computed from `derive`; remove it", key=key)
                 return None
         inputs = []
+        declared_ids = {r.values["id"] for r in self.raw_facts} | self.refused["fact"]
         for ref in derive["from"]:
+            built_in = self.context.by_id.get(ref) if self.context is not None else None
+            if ref not in stated and built_in is not None and not built_in.derived:
+                inputs.append(built_in)  # a pack validated alone may derive from built-in facts
+                continue
+            if ref not in stated and ref in declared_ids and not self._derived_id(ref):
+                return None  # declared, but refused: its own problems are reported
             if ref not in stated:
                 hint = (
                     _known(ref, stated, "stated facts")
@@ -273,6 +392,11 @@ class Assembler:
         if derive["formula"] == "remainder":
             return self._remainder(raw, inputs, bad)
         return self._share_of_sample(raw, inputs, bad)
+
+    def _derived_id(self, fact_id: str) -> bool:
+        return any(
+            r.values["id"] == fact_id and r.values.get("derive") is not None for r in self.raw_facts
+        )
 
     def _remainder(self, raw: RawFact, inputs: list[Fact], bad: Callable[..., None]) -> Fact | None:
         values = raw.values

@@ -24,6 +24,8 @@ from returnee_cli.model import NATIONWIDE, City, Fact, FactSet
 from returnee_cli.paths import builtin_facts_dir
 from returnee_cli.surface import (
     FACT_FORMATS,
+    FORCE,
+    OUTPUT_FILE,
     Command,
     Param,
     argument,
@@ -853,13 +855,243 @@ def source(call: Call, source_id: str) -> None:
 @command(FACT_FILTERS, output_options(FACT_FORMATS[1:], default=Format.json))
 def export(call: Call, **filters: Any) -> None:
     """Export the facts: all, or those the filters select, for a spreadsheet, a database or a
-    program.
+    program; --format yaml writes a fact pack that --facts loads back.
 
-    Example: returnees export --format sqlite -o returnees.db
+    With --format yaml and -o FILE, the stored texts of its sources are copied beside FILE, so
+    that its quotes are checked when it is loaded.
+
+    Example: returnees export --format yaml -o my-facts/pack.yaml
     """
     factset = call.load()
     found = _select(factset, **filters)
-    call.emit(fact_result(found, factset, lambda rows: "", f"{PROG} export"))
+    if call.out.format is not Format.yaml:
+        call.emit(fact_result(found, factset, lambda rows: "", f"{PROG} export"))
+        return
+    from returnee_cli.export import fact_pack, pack_text
+
+    target = call.out.output
+    texts: dict[str, Path] = {}
+
+    def document(rows: Sequence[Fact]) -> str:
+        pack = fact_pack(factset, rows, with_texts=target is not None)
+        texts.update(pack.texts)
+        if target is not None:
+            _check_texts(call, target.parent, texts)  # before the pack is written
+        if pack.added:
+            output.message(
+                f"{PROG}: the pack adds {_plural(len(pack.added), 'fact')} that derived ones "
+                f"are computed from: {', '.join(pack.added)}"
+            )
+        if pack.textless:
+            output.message(
+                f"{PROG}: the pack leaves out the stored text of "
+                f"{', '.join(pack.textless)} (quotes are checked against it): add -o FILE to "
+                "write it beside the pack"
+            )
+        return pack_text(pack)
+
+    call.emit(fact_result(found, factset, lambda rows: "", f"{PROG} export", document=document))
+    if target is not None:
+        _copy_texts(call, target.parent, texts)
+
+
+def _beside(folder: Path, texts: dict[str, Path]) -> dict[Path, Path]:
+    """Where each stored text goes (target -> stored), but those already there (the text
+    itself, or a copy of it)."""
+    import filecmp
+
+    targets = {folder / name: stored for name, stored in texts.items()}
+    return {
+        target: stored
+        for target, stored in targets.items()
+        if not (
+            target.is_file()
+            and (os.path.samefile(target, stored) or filecmp.cmp(target, stored, shallow=False))
+        )
+    }
+
+
+def _check_texts(call: Call, folder: Path, texts: dict[str, Path]) -> None:
+    """Refuse, before anything is written, a text that would replace a file without --force."""
+    for target in _beside(folder, texts):
+        if not call.out.force and (target.exists() or target.is_symlink()):
+            raise UsageError(
+                f"-o: {target} exists (the pack's stored text goes beside it); add --force to "
+                "replace it, or write the pack into another folder"
+            )
+
+
+def _copy_texts(call: Call, folder: Path, texts: dict[str, Path]) -> None:
+    """The stored texts a pack names, copied beside it through the one writer."""
+    import shutil
+
+    from returnee_cli import writer
+
+    for target, stored in _beside(folder, texts).items():
+
+        def copy(path: Path, stored: Path = stored) -> None:
+            shutil.copyfile(stored, path)
+
+        writer.write_file(
+            target, copy, force=call.out.force, protected=call.settings.paths, option="-o"
+        )
+        output.message(f"{PROG}: copied the stored text of the pack to {target}")
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+CHART_VIEWS = ("sectors", "industries", "entrepreneurs", "facts", "show")
+CHART_SUFFIXES = {".svg": "svg", ".png": "png", ".html": "html", ".htm": "html"}
+CHART_WIDTHS = (320, 2000)
+_ANGLES: dict[str, tuple[Callable[..., queries.TopicResult], str]] = {
+    "sectors": (queries.sectors, "Fields of work of returnees"),
+    "industries": (queries.industries, "Industries of returnees"),
+    "entrepreneurs": (queries.entrepreneurs, "Returnee entrepreneurs"),
+}
+
+
+def _chart_width(text: str) -> int:
+    low, high = CHART_WIDTHS
+    try:
+        width = int(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a whole number of pixels") from None
+    if not low <= width <= high:
+        raise ValueError(f"'{text}' is not a width from {low} to {high} pixels")
+    return width
+
+
+def _chart_facts(
+    call: Call, view: str, fact_ids: Sequence[str], filters: dict[str, Any]
+) -> tuple[list[Fact], FactSet, str]:
+    """The facts of a chart's view and filters, the fact set, and the default title."""
+    factset = call.load()
+    filtered = any(value not in (None, [], ()) for value in filters.values())
+    if view == "show":
+        if not fact_ids:
+            raise UsageError("chart show needs a fact id: returnees chart show FACT_ID -o FILE")
+        if filtered:
+            raise UsageError("chart show takes fact ids, not filters; use chart facts --filters")
+        chosen = [queries.get_fact(factset, fact_id) for fact_id in dict.fromkeys(fact_ids)]
+        first = chosen[0]
+        title = f"{factset.city_of(first).name}: {first.label}" if len(chosen) == 1 else ""
+        return chosen, factset, title or "Figures on returnees"
+    if fact_ids:
+        raise UsageError(f"fact ids are for chart show; chart {view} takes filters")
+    selected = _select(factset, **filters)
+    if view == "facts":
+        found, title = selected, "Figures on returnees"
+    else:
+        query, title = _ANGLES[view]
+        cities = _cities(factset, filters.get("city") or [])
+        wanted = {fact.id for fact in selected}
+        found = [fact for fact in query(factset, cities).facts if fact.id in wanted]
+    places = list(dict.fromkeys(factset.city_of(fact).name for fact in found))
+    if 0 < len(places) <= 3:
+        title += " in " + " and ".join(places) if view != "facts" else ": " + ", ".join(places)
+    return found, factset, title
+
+
+@command(
+    argument(
+        "view",
+        metavar="VIEW",
+        convert=one_of(CHART_VIEWS),
+        complete=starting_with(CHART_VIEWS),
+        help="What to chart: " + ", ".join(CHART_VIEWS) + " (show: the facts named by id).",
+    ),
+    argument(
+        "fact_ids",
+        metavar="[FACT_ID]...",
+        many=True,
+        complete=complete_fact_id,
+        help="With show: the facts to chart, by id.",
+    ),
+    FACT_FILTERS,
+    option(
+        "--title", dest="title", metavar="TEXT", help="The chart's title (default: the view's)."
+    ),
+    option(
+        "--subtitle",
+        dest="subtitle",
+        metavar="TEXT",
+        help="The line under the title (default: the measure, the unit and the base).",
+    ),
+    option(
+        "--width",
+        dest="width",
+        metavar="PIXELS",
+        default="720",
+        convert=_chart_width,
+        help=f"The chart's width, {CHART_WIDTHS[0]} to {CHART_WIDTHS[1]} pixels (a PNG is drawn "
+        "at twice this).",
+    ),
+    option("--byline", dest="byline", metavar="NAME", help="Who made the chart, for the credit."),
+    option(
+        "--desc",
+        dest="desc",
+        metavar="TEXT",
+        help="The text description for screen readers (default: every value, its bound and the "
+        "sources).",
+    ),
+    OUTPUT_FILE,
+    FORCE,
+)
+def chart(
+    call: Call,
+    view: str,
+    fact_ids: list[str],
+    title: str | None,
+    subtitle: str | None,
+    width: int,
+    byline: str | None,
+    desc: str | None,
+    **filters: Any,
+) -> None:
+    """A chart to publish: SVG, PNG or an HTML fact sheet, as the extension of -o says.
+
+    Every bound drawn as what it is, the base of each share named, the sources credited; the
+    same facts give the same bytes. PNG needs: pip install 'returnee-cli[charts]'.
+
+    Example: returnees chart sectors --city beijing -o beijing.svg
+    """
+    target = call.out.output
+    if target is None:
+        raise UsageError("chart writes a file: add -o FILE.svg, FILE.png or FILE.html")
+    kind = CHART_SUFFIXES.get(target.suffix.casefold())
+    if kind is None:
+        raise UsageError(
+            f"-o {target}: a chart is written as .svg, .png or .html; give one of those extensions"
+        )
+    found, factset, default_title = _chart_facts(call, view, fact_ids, filters)
+    from returnee_cli.chart import ChartOptions, figures  # only now: no other command pays
+
+    drawn = figures(found)
+    if not drawn:
+        listed = f" ({len(found)} without a figure: lists or statements)" if found else ""
+        output.message(f"{PROG}: no figures to chart{listed}; nothing written")
+        return
+    options = ChartOptions(title, subtitle, width, byline, desc)
+    from returnee_cli import writer
+    from returnee_cli.chart import render
+
+    data = render(kind, drawn, factset, options, default_title)
+
+    def fill(path: Path) -> None:
+        path.write_bytes(data)
+
+    writer.write_file(
+        target, fill, force=call.out.force, protected=call.settings.paths, option="-o"
+    )
+    left_out = len(found) - len(drawn)
+    skipped = f"; {left_out} without a figure left out" if left_out else ""
+    from returnee_cli.figures import plural
+
+    output.message(
+        f"{PROG}: wrote a chart of {plural(len(drawn), 'figure')} to {target} ({kind}){skipped}"
+    )
 
 
 @command(
@@ -882,11 +1114,14 @@ def validate(call: Call, paths: list[Path]) -> None:
 
     for path in paths:
         must_exist(path)
+    # PATHs alone may name the built-in sources and cities, as they may when loaded with --facts
+    context = None if not paths or call.options.no_builtin else read_factset().factset
     with output.load_progress() as progress:
         checked = read_factset(
             paths or call.settings.paths,
             use_cache=False,  # the checker reads every file anew: it never answers from the cache
             progress=progress,
+            context=context,
         )
     emit(
         call.out,

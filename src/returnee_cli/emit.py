@@ -35,6 +35,8 @@ class Result:
     database: Callable[[Sequence[Any], Path], None] | None = None  # rows -> SQLite (facts only)
     noun: str = "records"  # what the rows are, for "wrote 39 facts to FILE"
     paths: Sequence[str] = ()  # the keys --fields may name, nested ones too; () the columns
+    # rows -> the whole text of --format yaml, in place of the records (export: a fact pack)
+    document: Callable[[Sequence[Any]], str] | None = None
 
 
 def emit(out: OutputRequest, result: Result, protected: Sequence[Path] = ()) -> None:
@@ -45,6 +47,11 @@ def emit(out: OutputRequest, result: Result, protected: Sequence[Path] = ()) -> 
         raise UsageError(
             f"--fields picks the keys of json, jsonl, csv and yaml output, not of a "
             f"{out.format.value}; add --json or --format csv"
+        )
+    if fields is not None and out.format is Format.yaml and result.document is not None:
+        raise UsageError(
+            "--fields picks the keys of records; --format yaml here writes a fact pack, whose "
+            "facts are whole: use --json or --format csv for some keys"
         )
     shown = _cut(out, result)
     if not shown and result.empty_note:
@@ -102,6 +109,8 @@ def _chunks(
         return formats.jsonl_chunks(records, fields)
     if out.format is Format.csv:
         return formats.csv_chunks(records, fields or result.columns, guard=not out.raw_csv)
+    if result.document is not None:
+        return [result.document(shown)]
     picked = [formats.pick(record, fields) for record in records]
     return [formats.yaml_text(picked[0] if result.single else picked)]
 

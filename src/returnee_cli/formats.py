@@ -312,21 +312,26 @@ def csv_chunks(
     yield batch()
 
 
-_YAML_BREAKS = ("\x85", "\u2028", "\u2029")  # line breaks to YAML, not to Python's str.split
-
-
 def yaml_text(data: list[dict[str, Any]] | dict[str, Any]) -> str:
-    """Records (or one record) as YAML: the same keys and values as the JSON. A text holding a
-    character YAML reads as a line break (NEL, U+2028, U+2029) is double-quoted, where it is
-    written as its escape: plain or single-quoted, it would read back as a space."""
+    """Records (or one record) as YAML: the same keys and values as the JSON."""
+    import yaml
+
+    dumped = yaml.dump(data, Dumper=yaml_dumper(), allow_unicode=True, sort_keys=False, width=100)
+    return str(dumped)
+
+
+@functools.cache
+def yaml_dumper() -> Any:
+    """The safe dumper of every YAML returnees writes (records, and export's fact pack)."""
     import yaml
 
     class Dumper(yaml.SafeDumper):
-        pass
+        """PyYAML would write a text holding NEL or a Unicode line or paragraph separator in
+        single quotes, where a reader folds that break into a space: double quotes escape it."""
 
-    def text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-        style = '"' if any(c in value for c in _YAML_BREAKS) else None
+    def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        style = '"' if any(c in value for c in "\x85\u2028\u2029") else None
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
     Dumper.add_representer(str, text)
-    return str(yaml.dump(data, Dumper=Dumper, allow_unicode=True, sort_keys=False, width=100))
+    return Dumper

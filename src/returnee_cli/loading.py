@@ -120,9 +120,14 @@ def read_factset(
     *,
     use_cache: bool = False,
     progress: Progress | None = None,
+    context: FactSet | None = None,
 ) -> Checked:
     """Read, validate and check fact files (default: the built-in facts) without raising: every
     problem of every file, then the consistency checks over the records that are valid.
+
+    With `context` (the built-in set, for `validate PACK`), the files may name its sources,
+    cities and stated facts without declaring them; the set returned holds the files' own
+    records only, and nothing is cached.
 
     With `use_cache`, a set loaded before from unchanged files comes from the cache, checks and
     warnings included, and a valid set read anew is kept there for the next start."""
@@ -130,8 +135,8 @@ def read_factset(
     too_much = _beyond_load_limits(files, paths or [builtin_facts_dir()])
     if too_much is not None:  # refused before any file is read
         return Checked(tuple(display_path(f) for f in files), FactSet((), {}, {}), (too_much,))
-    if not use_cache or problems:
-        return _read(files, problems, progress)
+    if not use_cache or problems or context is not None:
+        return _read(files, problems, progress, context)
     from returnee_cli import cache
 
     cached = cache.load(files)
@@ -149,13 +154,20 @@ def read_factset(
     return checked
 
 
-def _read(files: list[Path], problems: list[Problem], progress: Progress | None) -> Checked:
+def _read(
+    files: list[Path],
+    problems: list[Problem],
+    progress: Progress | None,
+    context: FactSet | None = None,
+) -> Checked:
     """The cold path: every file parsed, assembled and checked. Imported here, so a warm start
     from the cache never pays for it."""
     from returnee_cli import checks
     from returnee_cli.assembly import Assembler
 
-    assembler = Assembler()
+    assembler = Assembler(context)
+    if context is None and not _holds_built_in(files):
+        assembler.built_in = _built_in_set
     total = sum(_size(path) for path in files) if progress else 0
     done = 0
     for path in files:
@@ -165,10 +177,22 @@ def _read(files: list[Path], problems: list[Problem], progress: Progress | None)
             progress(done, total)
     factset, more = assembler.build()
     problems.extend(more)
-    problems.extend(checks.check_factset(factset))
+    problems.extend(checks.check_factset(assembler.with_context(factset)))
     # as a compiler lists them: errors first, then by file and line
     problems.sort(key=lambda p: (p.severity != ERROR, p.file, p.line or 0))
     return Checked(tuple(display_path(f) for f in files), factset, tuple(problems))
+
+
+def _holds_built_in(files: Sequence[Path]) -> bool:
+    built_in = os.path.realpath(builtin_facts_dir())
+    return any(os.path.realpath(file).startswith(built_in + os.sep) for file in files)
+
+
+def _built_in_set() -> FactSet | None:
+    """The built-in facts, or None where they do not load: read anew (asked only when a
+    reference is unknown, and so `validate` never answers from the cache)."""
+    checked = read_factset()
+    return None if checked.errors else checked.factset
 
 
 def _beyond_load_limits(files: list[Path], given: Sequence[Path]) -> Problem | None:

@@ -98,6 +98,11 @@ class FileContent:
     sources: list[Source] = field(default_factory=list)
     cities: list[City] = field(default_factory=list)
     facts: list[RawFact] = field(default_factory=list)
+    # the ids (as written) of records declared here but refused: a reference to one is not to an
+    # unknown record, and says nothing (the record's own problems are reported)
+    refused: dict[str, set[str]] = field(
+        default_factory=lambda: {"source": set(), "city": set(), "fact": set()}
+    )
 
 
 class _Invalid:
@@ -134,11 +139,15 @@ class _FileReader:
                     source = self._source(item)
                     if source is not None:
                         content.sources.append(source)
+                    else:
+                        _note_refused(content, "source", item, "id")
             elif key == "cities":
                 for item in self._sequence(node, "cities"):
                     city = self._city(item)
                     if city is not None:
                         content.cities.append(city)
+                    else:
+                        _note_refused(content, "city", item, "slug")
             elif key == "facts":
                 for item in self._sequence(node, "facts"):
                     lines: dict[str, int] = {}
@@ -147,6 +156,8 @@ class _FileReader:
                     if "id" in values:
                         location = Location(self.file, _line(item))
                         content.facts.append(RawFact(values, location, ok, lines, decimals))
+                    else:
+                        _note_refused(content, "fact", item, "id")
         return content
 
     def _compose(self) -> yaml.Node | None:
@@ -670,6 +681,14 @@ def _refuse_costly_structure(text: str) -> tuple[int | None, str, str] | None:
         elif isinstance(event, _CLOSES):
             depth -= 1
     return None
+
+
+def _note_refused(content: FileContent, what: str, node: yaml.Node, key: str) -> None:
+    """Keep the id of a refused record, as written, so that references to it do not cascade."""
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key and isinstance(v, yaml.ScalarNode):
+                content.refused[what].add(str(v.value).strip())
 
 
 def _impossible_date(text: str) -> str | None:

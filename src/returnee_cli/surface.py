@@ -269,7 +269,8 @@ SVG = option(
     dest="svg",
     metavar="FILE",
     convert=file_path,
-    help="Also save the table or chart as an SVG picture (an existing FILE needs --force).",
+    help="Also save what the terminal shows as an SVG picture (an existing FILE needs "
+    "--force); for a chart to publish, see returnees chart.",
 )
 OUTPUT_FILE = option(
     "--output",
