@@ -464,7 +464,10 @@ class Written(str):
 def to_yaml(document: dict[str, list[dict[str, object]]], header: Sequence[str] = ()) -> str:
     """A fact-file document as YAML, as the shipped files are written: each list of records under
     its key, records apart by a blank line, quotes verbatim. Each record is dumped on its own by
-    libyaml's emitter where PyYAML has it (the pure-Python one takes seconds on a long report)."""
+    libyaml's emitter where PyYAML has it (the pure-Python one takes seconds on a long report).
+    Not formats.yaml_dumper, which is pure-Python: this one also writes every character that
+    could drive a terminal (NEL and U+2028/9 among them) as its escape in double quotes, and a
+    number as the text wrote it (Written)."""
     import yaml
 
     from returnee_cli.untrusted import neutralise
