@@ -301,7 +301,7 @@ def test_show_charts_the_facts_named(run: RunCli, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("argv", "said"),
     [
-        (["chart", "sectors"], "returnees: chart writes a file: add -o FILE.svg"),
+        (["chart", "sectors"], "returnees: chart writes a file, never stdout: add -o FILE.svg"),
         (
             ["chart", "sectors", "-o", "x.pdf"],
             "returnees: -o x.pdf: a chart is written as .svg, .png or .html",

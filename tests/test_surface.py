@@ -69,7 +69,7 @@ REFUSED = {
     "svg": ".",
     "output": ".",
     "style": "apa",
-    "qualifier": "over",
+    "qualifier": "maybe",
     "color": "sometimes",
     "lang": "fr",
     "width": "100",

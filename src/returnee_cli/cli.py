@@ -84,9 +84,16 @@ class ReturneesCommand(TyperCommand):
     value and say nothing, where the fast path (surface.parse) leaves such a call to this one."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        if not ctx.resilient_parsing:  # completion parses half-written calls: never refused
-            _refuse_repeats(ctx, self.make_parser(ctx).parse_args(args=list(args))[2])
-        return super().parse_args(ctx, args)
+        try:
+            if not ctx.resilient_parsing:  # completion parses half-written calls: never refused
+                _refuse_repeats(ctx, self.make_parser(ctx).parse_args(args=list(args))[2])
+            return super().parse_args(ctx, args)
+        except Exception as error:
+            # click's parser raises some errors (an option without its value) with no context:
+            # given this command's, the message points to `returnees COMMAND --help`
+            if _is_click_error(error) and getattr(error, "ctx", None) is None:
+                error.ctx = ctx  # type: ignore[attr-defined]
+            raise
 
 
 def _refuse_repeats(ctx: Any, order: Sequence[Any]) -> None:
@@ -121,8 +128,20 @@ def _usage_line(error: Any) -> str:
         declared = COMMANDS.get(where.split()[-1])
         if extra and declared is not None and "--city" in declared.options:
             text += f"; to choose a city, write --city {extra.group(1)}"
+        missing = _declared_missing(declared, getattr(error, "param", None))
+        if type(error).__name__ == "MissingParameter" and missing:
+            text = missing
         return f"{PROG}: {text} (see `{where} --help`)"
     return f"{PROG}: {text}"
+
+
+def _declared_missing(declared: Command | None, param: Any) -> str:
+    """What the declaration says when this argument is left out ('compare needs at least two
+    cities'), or nothing: click's own words then."""
+    if declared is None or param is None:
+        return ""
+    found = next((p for p in declared.params if p.dest == getattr(param, "name", None)), None)
+    return found.missing if found is not None else ""
 
 
 app = typer.Typer(

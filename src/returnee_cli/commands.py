@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -234,15 +235,19 @@ def complete_fact_id(incomplete: str) -> list[str]:
 
 
 def _qualifier(text: str) -> str:
-    """A qualifier, in any case; the words of one ('over') are refused with the name to use."""
+    """A qualifier, in any case, or its words as a source writes them ("more than", "over",
+    "up to", "nearly"): the qualifier they state."""
+    written = " ".join(text.split())
+    named = written.casefold().replace(" ", "_").replace("-", "_")
+    if named in QUALIFIERS:
+        return named
+    said = lexicon.wording_before(written + " ", len(written) + 1)
+    if said.qualifier != lexicon.EXACT and said.words.casefold() == written.casefold():
+        return said.qualifier
     try:
         return one_of(QUALIFIERS)(text)
     except ValueError as error:
-        words = text.strip()
-        said = lexicon.wording_before(words + " ", len(words) + 1)
-        if said.qualifier != lexicon.EXACT and said.words.casefold() == words.casefold():
-            raise ValueError(f"{error}; “{words}” is {said.qualifier}") from None
-        raise
+        raise ValueError(f"{error} (or their words: over, at least, up to, nearly, ...)") from None
 
 
 # --- options shared by several commands -----------------------------------------------------------
@@ -319,8 +324,9 @@ FACT_FILTERS = (
         metavar="QUALIFIER",
         convert=_qualifier,
         complete=starting_with(QUALIFIERS),
-        help="Only figures with this bound: " + ", ".join(QUALIFIERS) + " (over is more_than, "
-        "up to is at_most, nearly is about).",
+        help="Only figures with this bound: " + ", ".join(QUALIFIERS) + ", or its words as a "
+        'source writes them ("more than" or over is more_than, "up to" is at_most, nearly is '
+        "about).",
     ),
     switch(
         "--derived",
@@ -484,7 +490,18 @@ def city(call: Call, name: str) -> None:
     Example: returnees city shanghai
     """
     factset = call.load()
-    chosen = queries.resolve_city(factset, name)
+    try:
+        chosen = queries.resolve_city(factset, name)
+    except UsageError:
+        from returnee_cli.untrusted import neutralise
+
+        several = [neutralise(part.strip()) for part in name.split(",") if part.strip()]
+        if len(several) < 2:
+            raise
+        raise UsageError(
+            f"city takes one city; for several, use returnees facts --city {','.join(several)} "
+            f"or returnees compare {' '.join(several)}"
+        ) from None
     facts = queries.select_facts(factset, city=chosen)
     call.emit(
         fact_result(
@@ -702,6 +719,7 @@ def cite(call: Call, fact_ids: list[str], style: str, **filters: Any) -> None:
             title=f"{PROG} cite",
             empty_note="no facts match those filters",
             noun="citations",
+            text_kind=f"{style} text" if style == "plain" else style,
         )
     )
 
@@ -757,15 +775,23 @@ def compare_record(row: queries.Compared) -> dict[str, Any]:
     }
 
 
-def _city_argument(dest: str, metavar: str, help: str, many: bool = False) -> Param:
-    return argument(dest, metavar=metavar, complete=complete_city, help=help, many=many)
+def _city_argument(dest: str, metavar: str, help: str, **more: Any) -> Param:
+    return argument(dest, metavar=metavar, complete=complete_city, help=help, **more)
 
 
 @command(
     _city_argument(
-        "first", "CITY", "A city: English name in any case, Chinese name, or nationwide."
+        "first",
+        "CITY",
+        "A city: English name in any case, Chinese name, or nationwide.",
+        missing="compare needs at least two cities, e.g. returnees compare beijing shanghai",
     ),
-    _city_argument("second", "CITY", "Another city, set against the first."),
+    _city_argument(
+        "second",
+        "CITY",
+        "Another city, set against the first.",
+        missing="compare needs at least two cities, e.g. returnees compare beijing shanghai",
+    ),
     _city_argument("more", "CITY...", "More cities, if any.", many=True),
     OUTPUT,
 )
@@ -945,11 +971,28 @@ def _plural(count: int, noun: str) -> str:
 CHART_VIEWS = ("sectors", "industries", "entrepreneurs", "facts", "show")
 CHART_SUFFIXES = {".svg": "svg", ".png": "png", ".html": "html", ".htm": "html"}
 CHART_WIDTHS = (320, 2000)
-_ANGLES: dict[str, tuple[Callable[..., queries.TopicResult], str]] = {
-    "sectors": (queries.sectors, "Fields of work of returnees"),
-    "industries": (queries.industries, "Industries of returnees"),
-    "entrepreneurs": (queries.entrepreneurs, "Returnee entrepreneurs"),
+# a chart's view: its query, its default title, and what it is of (as its terminal command says
+# when a city has none: "no work-sector figures for Shanghai; Beijing has them")
+_ANGLES: dict[str, tuple[Callable[..., queries.TopicResult], str, str]] = {
+    "sectors": (queries.sectors, "Fields of work of returnees", "work-sector figures"),
+    "industries": (queries.industries, "Industries of returnees", "industry facts"),
+    "entrepreneurs": (
+        queries.entrepreneurs,
+        "Returnee entrepreneurs",
+        "entrepreneur survey figures",
+    ),
 }
+
+
+class _Charted(NamedTuple):
+    """The facts of a chart, their fact set, the default title, and what to say when none has a
+    figure (`empty`) or when a city named has none (`missing`)."""
+
+    facts: list[Fact]
+    factset: FactSet
+    title: str
+    empty: str = "no facts match those filters"
+    missing: str = ""
 
 
 def _chart_width(text: str) -> int:
@@ -965,8 +1008,10 @@ def _chart_width(text: str) -> int:
 
 def _chart_facts(
     call: Call, view: str, fact_ids: Sequence[str], filters: dict[str, Any]
-) -> tuple[list[Fact], FactSet, str]:
-    """The facts of a chart's view and filters, the fact set, and the default title."""
+) -> _Charted:
+    """The facts of a chart's view and filters, the fact set, the default title, and what to say
+    when there is nothing to chart: for sectors, industries and entrepreneurs what their terminal
+    command says."""
     factset = call.load()
     filtered = any(value not in (None, [], ()) for value in filters.values())
     if view == "show":
@@ -977,21 +1022,33 @@ def _chart_facts(
         chosen = [queries.get_fact(factset, fact_id) for fact_id in dict.fromkeys(fact_ids)]
         first = chosen[0]
         title = f"{factset.city_of(first).name}: {first.label}" if len(chosen) == 1 else ""
-        return chosen, factset, title or "Figures on returnees"
+        return _Charted(chosen, factset, title or "Figures on returnees")
     if fact_ids:
         raise UsageError(f"fact ids are for chart show; chart {view} takes filters")
     selected = _select(factset, **filters)
+    empty, missing = "no facts match those filters", ""
     if view == "facts":
         found, title = selected, "Figures on returnees"
     else:
-        query, title = _ANGLES[view]
+        query, title, what = _ANGLES[view]
         cities = _cities(factset, filters.get("city") or [])
+        result = query(factset, cities)
         wanted = {fact.id for fact in selected}
-        found = [fact for fact in query(factset, cities).facts if fact.id in wanted]
+        found = [fact for fact in result.facts if fact.id in wanted]
+        shown = {factset.city_of(fact).slug for fact in result.facts}
+        absent = [c for c in cities or () if c.slug not in shown]
+        if result.facts and absent:
+            missing = _no_data(what, absent, result)
+        if not result.facts:
+            empty = _no_data(what, cities or [], result)
+        elif not found:
+            empty = f"no {what} match those filters"
+        else:
+            empty = f"no {what} with a figure"
     places = list(dict.fromkeys(factset.city_of(fact).name for fact in found))
     if 0 < len(places) <= 3:
         title += " in " + " and ".join(places) if view != "facts" else ": " + ", ".join(places)
-    return found, factset, title
+    return _Charted(found, factset, title, empty, missing)
 
 
 @command(
@@ -1036,7 +1093,11 @@ def _chart_facts(
         help="The text description for screen readers (default: every value, its bound and the "
         "sources).",
     ),
-    OUTPUT_FILE,
+    replace(
+        OUTPUT_FILE,
+        help="The chart file to write (a chart is never written to stdout): .svg, .png or "
+        ".html, as its extension says; an existing FILE needs --force.",
+    ),
     FORCE,
 )
 def chart(
@@ -1059,19 +1120,24 @@ def chart(
     """
     target = call.out.output
     if target is None:
-        raise UsageError("chart writes a file: add -o FILE.svg, FILE.png or FILE.html")
+        raise UsageError(
+            "chart writes a file, never stdout: add -o FILE.svg, FILE.png or FILE.html"
+        )
     kind = CHART_SUFFIXES.get(target.suffix.casefold())
     if kind is None:
         raise UsageError(
             f"-o {target}: a chart is written as .svg, .png or .html; give one of those extensions"
         )
-    found, factset, default_title = _chart_facts(call, view, fact_ids, filters)
+    found, factset, default_title, empty, missing = _chart_facts(call, view, fact_ids, filters)
     from returnee_cli.chart import ChartOptions, figures  # only now: no other command pays
 
     drawn = figures(found)
+    if missing and drawn:
+        output.message(f"{PROG}: {missing}")
     if not drawn:
         listed = f" ({len(found)} without a figure: lists or statements)" if found else ""
-        output.message(f"{PROG}: no figures to chart{listed}; nothing written")
+        said = f"no figures to chart{listed}" if found else empty
+        output.message(f"{PROG}: {said}; nothing written")
         return
     options = ChartOptions(title, subtitle, width, byline, desc)
     from returnee_cli import writer

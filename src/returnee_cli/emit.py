@@ -37,6 +37,8 @@ class Result:
     paths: Sequence[str] = ()  # the keys --fields may name, nested ones too; () the columns
     # rows -> the whole text of --format yaml, in place of the records (export: a fact pack)
     document: Callable[[Sequence[Any]], str] | None = None
+    # what the text for people is where it is no table (cite: its style): "wrote ... (markdown)"
+    text_kind: str | None = None
 
 
 def emit(out: OutputRequest, result: Result, protected: Sequence[Path] = ()) -> None:
@@ -77,7 +79,8 @@ def emit(out: OutputRequest, result: Result, protected: Sequence[Path] = ()) -> 
 
     writer.write_text(out.output, chunks, force=out.force, protected=protected, option="-o")
     count = 1 if result.single else len(shown)
-    output.message(f"{PROG}: wrote {count:,} {result.noun} to {out.output} ({out.format.value})")
+    kind = result.text_kind if out.format is Format.table and result.text_kind else out.format.value
+    output.message(f"{PROG}: wrote {count:,} {result.noun} to {out.output} ({kind})")
 
 
 def _cut(out: OutputRequest, result: Result) -> Sequence[Any]:

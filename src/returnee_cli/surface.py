@@ -43,6 +43,7 @@ class Param:
     eager: Callable[[], None] | None = None  # a flag that answers at once (--version)
     off: tuple[str, ...] = ()  # a switch's other spelling (--no-derived): given, it is False
     separator: str | None = None  # a repeatable option that also takes "a,b" for a and b
+    missing: str = ""  # the message when a required argument is left out (click's otherwise)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -212,10 +213,18 @@ def choice(*flags: str, dest: str, choices: Sequence[str], help: str, **more: An
 
 
 def one_of(choices: Sequence[str]) -> Callable[[str], str]:
+    """A value from `choices`, in any case; anything else refused with the nearest choice."""
+
     def convert(text: str) -> str:
         chosen = text.strip().casefold()
         if chosen not in choices:
-            raise ValueError(f"'{text}' is not one of {', '.join(choices)}")
+            import difflib
+
+            from returnee_cli.suggest import CUTOFF, quoted
+
+            close = difflib.get_close_matches(chosen, choices, n=1, cutoff=CUTOFF)
+            hint = f"; did you mean {quoted(close[0])}?" if close else ""
+            raise ValueError(f"'{text}' is not one of {', '.join(choices)}{hint}")
         return chosen
 
     return convert
