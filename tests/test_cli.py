@@ -13,7 +13,7 @@ from returnee_cli.cli import app
 from .conftest import RunCli
 
 SECTORS_80 = """\
-Beijing: fields of work of overseas-educated returnees
+Beijing: fields of work
 Field                                  Share   0 to 100%
 ────────────────────────────────────────────────────────────────────────────────
 Science and technology-related        20.84%   ██████▉

@@ -111,7 +111,8 @@ def test_beijing_and_shanghai_have_no_figure_of_one_base(run: RunCli) -> None:
 
     table = run("compare", "beijing", "shanghai").stdout
     assert table.startswith(
-        "Beijing and Shanghai: like with like\n"
+        "Beijing and Shanghai: like with like\n\n"
+        "Same topic and base (set side by side)\n"
         "No figure here has both its topic and its base in another of these cities:\n"
         "nothing is set side by side.\n\n"
         "On the same topic, of other bases (not compared)\nReasons\n  Beijing\n"
@@ -166,8 +167,10 @@ def test_like_with_like_is_set_side_by_side(run: RunCli, wuhan: Path) -> None:
     assert "wuhan-women-share" in women and "shanghai-women-share" in women
 
     table = run("--facts", str(wuhan), "compare", "shanghai", "wuhan", columns=100).stdout
-    assert table.splitlines()[:13] == [
+    assert table.splitlines()[:15] == [
         "Shanghai and Wuhan: like with like",
+        "",
+        "Same topic and base (set side by side)",
         "City       Measure                              Share   0 to 100%                  "
         "           Sample",
         "─" * 100,

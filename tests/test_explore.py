@@ -47,7 +47,10 @@ def test_cities_lists_every_city_with_counts_roles_and_headline(run: RunCli) -> 
     ]
     assert rows["beijing"]["fact_count"] == 11
     assert rows["beijing"]["roles"] == ["studied by the Beijing Blue Book"]
-    assert rows["beijing"]["headline"] == "20.84% Science and technology-related fields"
+    assert rows["beijing"]["headline"] == (
+        "20.84% of overseas-educated returnees working in Beijing: Science and "
+        "technology-related fields"
+    )
     assert rows["shanghai"]["roles"] == [
         "named as a destination",
         "studied by the Shanghai returnee startup survey",
@@ -645,9 +648,9 @@ def test_facts_by_qualifier_lists_the_lower_bounds_only(run: RunCli) -> None:
     assert sum(counted.values()) == sum(
         1 for fact in run("facts", "--json").json() if fact["value"] is not None
     )
-    refused = run("facts", "--qualifier", "over")
+    refused = run("facts", "--qualifier", "ovr")
     assert refused.exit_code == 2
-    assert "'over' is not one of exact, more_than, at_least, less_than" in refused.stderr
+    assert "'ovr' is not one of exact, more_than, at_least, less_than" in refused.stderr
 
 
 @pytest.mark.parametrize(

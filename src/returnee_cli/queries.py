@@ -289,6 +289,15 @@ def headline_fact(facts: Iterable[Fact]) -> Fact | None:
     return preferred[0] if preferred else None
 
 
+def headline_words(fact: Fact) -> str:
+    """What follows a headline's figure: whose share it is, then what it is ('of
+    overseas-educated returnees working in Beijing: Science and technology-related fields'); a
+    figure that is no share keeps its base after its label."""
+    if fact.is_share and fact.population:
+        return f"of {fact.population}: {fact.label}"
+    return f"{fact.label} (of {fact.population})" if fact.population else fact.label
+
+
 def city_roles(factset: FactSet, facts: Iterable[Fact]) -> list[str]:
     """What the article makes of a city: which studies cover it, whether it is named as a
     destination for returnees."""

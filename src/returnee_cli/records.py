@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from returnee_cli.errors import Problem
 from returnee_cli.figures import figure_text
 from returnee_cli.model import City, Fact, FactSet, Source, declared
-from returnee_cli.queries import CityOverview, SourceCount
+from returnee_cli.queries import CityOverview, SourceCount, headline_words
 
 if TYPE_CHECKING:
     from returnee_cli.model import Checked
@@ -107,7 +107,7 @@ def city_overview_record(entry: CityOverview, factset: FactSet) -> dict[str, Any
         "fact_count": len(entry.facts),
         "topics": sorted({fact.topic for fact in entry.facts}),
         "roles": entry.roles,
-        "headline": f"{figure_text(headline)} {headline.label}" if headline else None,
+        "headline": f"{figure_text(headline)} {headline_words(headline)}" if headline else None,
         "headline_fact": headline.id if headline else None,
     }
 

@@ -473,18 +473,28 @@ def _panel(canvas: _Canvas, panel: Panel, factset: FactSet, several_units: bool)
     canvas.y += 16
 
 
-def chart_svg(facts: Sequence[Fact], factset: FactSet, options: ChartOptions, title: str) -> str:
-    """The chart as an SVG document (one line per element, ending in a newline)."""
+def chart_svg(
+    facts: Sequence[Fact],
+    factset: FactSet,
+    options: ChartOptions,
+    title: str,
+    *,
+    headed: bool = True,
+) -> str:
+    """The chart as an SVG document (one line per element, ending in a newline). `headed`: the
+    title and subtitle drawn at its top (not in the fact sheet, whose heading says them; its
+    <title> and description still do, for a screen reader)."""
     width = options.width
     shown = figures(facts)
     chart_title = options.title if options.title is not None else title
     subtitle = options.subtitle if options.subtitle is not None else default_subtitle(shown)
     desc = options.desc or generated_desc(shown, factset, chart_title, subtitle)
     canvas = _Canvas(width)
-    canvas.para(chart_title, 20, bold=True, css="title")
-    canvas.y += 2
-    canvas.para(subtitle, 14, colour=MUTED, css="subtitle")
-    canvas.y += 6
+    if headed:
+        canvas.para(chart_title, 20, bold=True, css="title")
+        canvas.y += 2
+        canvas.para(subtitle, 14, colour=MUTED, css="subtitle")
+        canvas.y += 6
     drawn = panels(shown)
     for panel in drawn:
         _panel(canvas, panel, factset, len(drawn) > 1)

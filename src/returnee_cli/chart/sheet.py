@@ -69,7 +69,7 @@ def _table(shown: Sequence[Fact], factset: FactSet) -> list[str]:
             f'<th scope="row">{_t(fact.label)}</th>',
             f'<td class="number">{_t(figure_label(fact))}</td>',
             f"<td>{lexicon.MEANING[qualifier_of(fact)]}{', derived' if fact.derived else ''}</td>",
-            f"<td>{_t(interval_text(fact))}</td>",
+            f"<td>{_t(_allows(fact))}</td>",
             f"<td>{_t(fact.population or '')}</td>",
             '<td class="number">'
             + (number_text(fact.sample_size) if fact.sample_size is not None else "")
@@ -80,6 +80,12 @@ def _table(shown: Sequence[Fact], factset: FactSet) -> list[str]:
         lines.append('<tr id="row-' + _t(fact.id) + '">' + "".join(cells) + "</tr>")
     lines += ["</tbody>", "</table>"]
     return lines
+
+
+def _allows(fact: Fact) -> str:
+    """The values a figure allows, as its JSON record's low and high say: an exact one only
+    itself ('exactly 20.84%'), never a blank cell."""
+    return interval_text(fact) or f"exactly {figure_label(fact)}"
 
 
 def _quotes(shown: Sequence[Fact], factset: FactSet) -> list[str]:
@@ -136,7 +142,7 @@ def fact_sheet(facts: Sequence[Fact], factset: FactSet, options: ChartOptions, t
     chart_title = options.title if options.title is not None else title
     subtitle = options.subtitle if options.subtitle is not None else default_subtitle(shown)
     producers, read_in = sources_of(shown, factset)
-    svg = chart_svg(facts, factset, options, title)
+    svg = chart_svg(facts, factset, options, title, headed=False)  # the page's h1 heads it
     lines = [
         "<!DOCTYPE html>",
         '<html lang="en">',

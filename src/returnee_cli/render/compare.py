@@ -14,6 +14,7 @@ from returnee_cli.model import City, Fact, FactSet
 from returnee_cli.queries import LIKE_WITH_LIKE, SAME_TOPIC, Compared, SourceDetail, source_roles
 from returnee_cli.render.text import data_text
 from returnee_cli.render.views import (
+    BASES_NOTE,
     citation_lines,
     derived_notes,
     figure_cell,
@@ -21,6 +22,9 @@ from returnee_cli.render.views import (
     share_table,
     source_description,
 )
+
+SAME_TOPIC_AND_BASE = "Same topic and base (set side by side)"
+SAME_TOPIC_ONLY = "On the same topic, of other bases (not compared)"
 
 
 def _topic_title(topic: str) -> str:
@@ -38,7 +42,11 @@ def compare_view(
     """Like with like first: the figures of one topic and base in every city that has them, on
     one 0-100 scale, a heading per base; then the topics several cities have of other bases,
     each city's apart; then what each city alone has. Sources at the foot."""
-    parts: list[RenderableType] = [data_text(f"{_names(cities)}: like with like", style="bold")]
+    parts: list[RenderableType] = [
+        data_text(f"{_names(cities)}: like with like", style="bold"),
+        Text(""),
+        Text(SAME_TOPIC_AND_BASE, style="bold"),
+    ]
     alike = [row for row in rows if row.match == LIKE_WITH_LIKE]
     shares = [row for row in alike if row.fact.is_share]
     if shares:
@@ -51,6 +59,7 @@ def compare_view(
                 sample_column=True,
                 group=("City", lambda fact: factset.city_of(fact).name),
                 base_of=lambda fact: base[fact.id],
+                bases_note=False,  # said once, at the foot, for every section
             )
         )
     others = [row for row in alike if not row.fact.is_share]
@@ -69,7 +78,7 @@ def compare_view(
         parts.extend(
             [
                 Text(""),
-                Text("On the same topic, of other bases (not compared)", style="bold"),
+                Text(SAME_TOPIC_ONLY, style="bold"),
                 _by_topic_and_city(same_topic, factset),
             ]
         )
@@ -92,6 +101,8 @@ def compare_view(
     parts.append(Text(""))
     if notes.plain:
         parts.append(notes)
+    if len({row.fact.population for row in rows}) > 1:
+        parts.append(Text(BASES_NOTE, style="dim"))
     parts.append(citation_lines(facts, factset))
     return Group(*parts)
 

@@ -16,7 +16,7 @@ from rich.text import Text
 from returnee_cli import lexicon
 from returnee_cli.figures import figure_text, figure_words, interval_text, number_text, plural
 from returnee_cli.model import NATIONWIDE, NATIONWIDE_SHORT_NAME, City, Fact, FactSet, Source
-from returnee_cli.queries import CityOverview, SourceCount, TopicMatrix
+from returnee_cli.queries import CityOverview, SourceCount, TopicMatrix, headline_words
 from returnee_cli.render.bars import ShareBar
 from returnee_cli.render.text import data_text
 
@@ -119,6 +119,8 @@ def bar_of(fact: Fact) -> ShareBar:
 
 
 SHARE_TABLE_MIN_WIDTH = 60  # below this, shares are stacked: label, then figure and bar
+SCALE_NOTE = "Bars: 0 to 100%"
+BASES_NOTE = "Bases differ: compare figures only within a group."  # as the chart says it
 
 
 def by_base(
@@ -138,12 +140,15 @@ def share_table(
     sample_column: bool = False,
     group: tuple[str, Callable[[Fact], str]] | None = None,
     base_of: Callable[[Fact], str | None] | None = None,
+    bases_note: bool = True,
 ) -> RenderableType:
     """Shares as bars on one fixed 0-100 scale, grouped by their base: each group under a
     heading that says what its rows are shares of (one base: a line under the table says it).
     `group` adds a leading column (topic, city) shown once per run. A derived figure comes
     after the stated ones of its base, below a rule. `base_of` says what a row is a share of,
-    where that is not its population (compare: the same base in each city)."""
+    where that is not its population (compare: the same base in each city). Several bases: a
+    line under the table says to compare only within a group (`bases_note`: unless the caller
+    says it once for its whole view)."""
     bases = by_base(facts, base_of)
     table = Table(
         title=data_text(title) if title else None,
@@ -168,6 +173,7 @@ def share_table(
         table.add_column("Sample", justify="right", no_wrap=True)
     width = len(table.columns)
     stacked: list[RenderableType] = [data_text(title, style="bold")] if title else []
+    stacked.append(Text(SCALE_NOTE, style="dim"))  # the table's heading says it; stacked, this
     for number, (base, rows) in enumerate(bases):
         ordered = [f for f in rows if not f.derived] + [f for f in rows if f.derived]
         if len(bases) > 1:
@@ -204,6 +210,8 @@ def share_table(
     below: list[RenderableType] = []
     if len(bases) == 1 and bases[0][0]:
         below.append(data_text(f"Share of: {bases[0][0]}", style="dim"))
+    elif len(bases) > 1 and bases_note:
+        below.append(Text(BASES_NOTE, style="dim"))
     legend = bounds_legend(facts)
     if legend:
         below.append(Text(legend, style="dim"))
@@ -235,7 +243,7 @@ def sectors_view(facts: Sequence[Fact], factset: FactSet) -> RenderableType:
     parts: list[RenderableType] = []
     for city, group in groupby(facts, key=factset.city_of):
         rows = list(group)
-        title = f"{city.name}: fields of work of overseas-educated returnees"
+        title = f"{city.name}: fields of work"  # of whom: "Share of: ..." under the table
         parts.append(share_table(rows, title, "Field"))
         parts.append(derived_notes(rows))
         parts.append(citation_lines(rows, factset))
@@ -280,21 +288,28 @@ def fact_label(fact: Fact) -> Text:
 
 def facts_table(facts: Sequence[Fact], factset: FactSet) -> RenderableType:
     """Ids are never broken (they are for copying into `show`); where the city column does not
-    fit it goes, and below that every fact is stacked."""
-    wide, medium = (Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False) for _ in range(2))
+    fit it goes; where an id column would leave the labels too narrow, each id goes above its
+    label; below that every fact is stacked."""
+    wide, medium, compact = (
+        Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False) for _ in range(3)
+    )
     for table in (wide, medium):
         table.add_column("ID", no_wrap=True, style="cyan")
         if table is wide:
             table.add_column("City", no_wrap=True)
         table.add_column("Figure", justify="right", no_wrap=True)
         table.add_column("Label", overflow="fold", min_width=20)
+    compact.add_column("Figure", justify="right", no_wrap=True)
+    compact.add_column("ID and label", overflow="fold")
     id_width = max((len(fact.id) for fact in facts), default=2)
+    figure_width = max((len(figure_text(fact)) + 1 for fact in facts), default=6)
     stacked = Text()
     for fact in facts:
         figure, label = figure_cell(fact), fact_label(fact)
         city = factset.city_of(fact).slug
         wide.add_row(data_text(fact.id), data_text(city), figure, label)
         medium.add_row(data_text(fact.id), figure, label)
+        compact.add_row(figure, Group(data_text(fact.id, style="cyan"), label))
         stacked.append_text(data_text(fact.id, style="cyan"))
         stacked.append(f"\n{city} · {fact.topic}\n", style="dim")
         if figure:
@@ -303,7 +318,17 @@ def facts_table(facts: Sequence[Fact], factset: FactSet) -> RenderableType:
         stacked.append_text(label)
         stacked.append("\n\n")
     stacked.rstrip()
-    return Responsive((id_width + 60, wide), (id_width + 40, medium), (0, stacked))
+    # a table only where its labels get 30 columns at least (with a 44-column id, 80 columns
+    # left them 26: five to seven lines a fact)
+    figures = max(figure_width, len("Figure"))
+    cities = max((len(factset.city_of(fact).slug) for fact in facts), default=4)
+    medium_width = id_width + 3 + figures + 3 + 30
+    return Responsive(
+        (medium_width + max(cities, len("City")) + 3, wide),
+        (medium_width, medium),
+        (id_width + 3 + figures, compact),
+        (0, stacked),
+    )
 
 
 def fact_view(fact: Fact, factset: FactSet) -> RenderableType:
@@ -600,7 +625,7 @@ def cities_view(overview: Sequence[CityOverview]) -> RenderableType:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     table.add_column("City", no_wrap=True)
     table.add_column("Facts", justify="right", no_wrap=True)
-    table.add_column("Role in the article", overflow="fold", min_width=16)
+    table.add_column("Role in the article", overflow="fold", min_width=16, max_width=24)
     table.add_column("Headline", overflow="fold", min_width=12)
     stacked: list[RenderableType] = []
     for entry in overview:
@@ -612,7 +637,7 @@ def cities_view(overview: Sequence[CityOverview]) -> RenderableType:
         if entry.headline is not None:
             headline = figure_cell(entry.headline)
             headline.append(" ")
-            headline.append_text(data_text(entry.headline.label))
+            headline.append_text(data_text(headline_words(entry.headline)))
         table.add_row(name, Text(str(len(entry.facts))), roles, headline)
         title = name.copy()
         title.stylize("bold")
