@@ -85,6 +85,21 @@ def test_a_view_with_several_bases_says_to_compare_within_a_group(
             assert "Share of:" in shown  # the one base, said under the table
 
 
+@pytest.mark.parametrize(
+    "source", ["china-minutes-2025", "beijing-blue-book-2025", "shanghai-survey-2024"]
+)
+def test_a_source_citing_several_bases_says_so_once(run: RunCli, source: str) -> None:
+    detail = run("source", source, "--json").json()
+    bases = {
+        fact["population"]
+        for facts in detail["facts_by_topic"].values()
+        for fact in facts
+        if fact["population"]
+    }
+    shown = _flat(run("source", source).stdout)
+    assert shown.count(BASES_NOTE) == (1 if len(bases) > 1 else 0)
+
+
 def test_compare_says_it_once_at_the_foot(run: RunCli) -> None:
     shown = run("compare", "beijing", "shanghai", "guangzhou").stdout
     assert shown.count(BASES_NOTE) == 1

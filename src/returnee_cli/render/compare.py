@@ -19,6 +19,7 @@ from returnee_cli.render.views import (
     derived_notes,
     figure_cell,
     items_text,
+    several_bases,
     share_table,
     source_description,
 )
@@ -101,7 +102,7 @@ def compare_view(
     parts.append(Text(""))
     if notes.plain:
         parts.append(notes)
-    if len({row.fact.population for row in rows}) > 1:
+    if several_bases(facts):
         parts.append(Text(BASES_NOTE, style="dim"))
     parts.append(citation_lines(facts, factset))
     return Group(*parts)
@@ -215,4 +216,7 @@ def source_view(detail: SourceDetail) -> RenderableType:
                 if roles:
                     line.append(f" [{' and '.join(roles)}]", style="dim")
                 facts.add_row(data_text(fact.id), line)
+    cited = [fact for group in detail.by_topic.values() for fact in group]
+    if several_bases(cited):
+        return Group(grid, facts, Text(""), Text(BASES_NOTE, style="dim"))
     return Group(grid, facts)

@@ -132,6 +132,12 @@ def by_base(
     return _by_first_appearance(facts, key=base_of or (lambda fact: fact.population))
 
 
+def several_bases(facts: Sequence[Fact]) -> bool:
+    """Whether these facts count more than one kind of population: a view that heads each
+    base's group then says BASES_NOTE once."""
+    return len({fact.population for fact in facts if fact.population}) > 1
+
+
 def share_table(
     facts: Sequence[Fact],
     title: str | None,
