@@ -473,7 +473,8 @@ def test_fact_and_city_clashes_between_two_packs_name_both_files(run: RunCli, in
         .replace("reported_in: notes\n", "reported_in: notes-two\n"),
     )
     (in_tmp / "cities-a.yaml").write_text("cities:\n  - {slug: wuhan, name: Wuhan}\n")
-    (in_tmp / "cities-b.yaml").write_text("cities:\n  - {slug: wuhan, name: Wuhan}\n")
+    # another city by the same slug (one written the same way twice is one record)
+    (in_tmp / "cities-b.yaml").write_text("cities:\n  - {slug: wuhan, name: Wuhan Shi}\n")
     report = run(
         "--no-builtin",
         "--facts",
