@@ -391,7 +391,10 @@ def test_export_refuses_to_overwrite_a_fact_file(run: RunCli, tmp_path: Path) ->
     (pack / "mine.yaml").write_text("cities:\n  - {slug: wuhan, name: Wuhan}\n", encoding="utf-8")
     before = (pack / "mine.yaml").read_bytes()
     result = run("--facts", str(pack), "export", "--format", "yaml", "-o", str(pack / "mine.yaml"))
-    assert result.exit_code == 2 and "is one of the fact files being read" in result.stderr
+    assert (
+        result.exit_code == 2
+        and "is being read (a fact file or a source's stored text)" in result.stderr
+    )
     assert (pack / "mine.yaml").read_bytes() == before
 
 

@@ -143,9 +143,35 @@ def test_no_output_lands_on_a_fact_file(run: RunCli, tmp_path: Path) -> None:
     for extra in (["--svg", str(fact_file)], ["-o", str(fact_file)], ["-o", str(pack / "x.yml")]):
         result = run("--facts", str(pack), "sources", *extra, "--force")
         assert result.exit_code == 2, extra
-        assert "is one of the fact files being read; choose another file" in result.stderr
+        assert "is being read (a fact file or a source's stored text); choose another file" in (
+            result.stderr
+        )
     assert fact_file.read_bytes() == before
     assert sorted(p.name for p in pack.iterdir()) == ["mine.yaml"]
+
+
+def test_no_output_lands_on_a_stored_text_either(run: RunCli, tmp_path: Path) -> None:
+    """Written over, the text a pack's quotes are checked against would vouch for anything."""
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    assert (
+        run(
+            "export", "--city", "shanghai", "--format", "yaml", "-o", str(pack / "shanghai.yaml")
+        ).exit_code
+        == 0
+    )
+    text = pack / "china-minutes-2025-04-01.txt"
+    before = text.read_bytes()
+    for argv in (
+        ["export", "--format", "yaml", "-o", str(text)],
+        ["facts", "--format", "csv", "-o", str(text)],
+        ["cite", "--style", "markdown", "-o", str(text)],
+        ["sectors", "--svg", str(text)],
+    ):
+        result = run("--no-builtin", "--facts", str(pack), *argv, "--force")
+        assert result.exit_code == 2, (argv, result.stderr)
+        assert f"{text} is being read (a fact file or a source's stored text)" in result.stderr
+    assert text.read_bytes() == before
 
 
 def test_a_symlink_target_is_replaced_never_written_through(run: RunCli, tmp_path: Path) -> None:

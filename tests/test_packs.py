@@ -385,3 +385,40 @@ def test_a_pack_never_replaces_a_file_beside_it_without_force(run: RunCli, tmp_p
         0,
         f"returnees: wrote 39 facts to {tmp_path / 'second.yaml'} (yaml)\n",
     )
+
+
+@pytest.mark.parametrize("city", ["shanghai", "beijing", None])
+def test_an_export_loaded_beside_the_built_in_facts_is_told_to_load_alone(
+    run: RunCli, tmp_path: Path, city: str | None
+) -> None:
+    """Not one 'duplicate id, rename or remove one' per record: the fix is --no-builtin."""
+    pack = tmp_path / "pack.yaml"
+    selection = ["--city", city] if city else []
+    assert run("export", *selection, "--format", "yaml", "-o", str(pack)).exit_code == 0
+    result = run("--facts", str(pack), "facts", "--json")
+    assert (result.exit_code, result.stdout) == (1, "")
+    lines = result.stderr.splitlines()
+    assert len(lines) == 5  # the count, the first three named, the total
+    assert (
+        "of its records are also built in (the first 3 are named): load this pack alone"
+        in (lines[0])
+    )
+    assert all(f"`returnees --no-builtin --facts {pack} ...`" in line for line in lines[:4])
+    assert "rename" not in result.stderr
+    assert run("--no-builtin", "--facts", str(pack), "facts", "--json").exit_code == 0
+
+
+def test_two_exports_in_one_folder_share_their_sources_and_cities(
+    run: RunCli, tmp_path: Path
+) -> None:
+    folder = tmp_path / "pack"
+    folder.mkdir()
+    for city in ("shanghai", "beijing"):
+        written = run(
+            "export", "--city", city, "--format", "yaml", "-o", str(folder / f"{city}.yaml")
+        )
+        assert written.exit_code == 0, written.stderr
+    result = run("--no-builtin", "validate", str(folder))
+    assert result.stdout == "valid: 2 files, 27 facts, 3 sources, 2 cities\n", result.stderr
+    records = run("--no-builtin", "--facts", str(folder), "facts", "--json").json()
+    assert len(records) == 27

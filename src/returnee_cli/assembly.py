@@ -5,6 +5,7 @@ references resolved, and derived figures computed. Only a cold load (no cache) c
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,56 @@ if TYPE_CHECKING:
 
 
 _CLASHES_SHOWN = 3  # built-in records a pack re-declares, named one by one
+_BUILT_IN_CLASH = "is also built in"
+
+
+def _built_in(location: Location) -> bool:
+    from returnee_cli.paths import builtin_facts_dir
+
+    return builtin_facts_dir().resolve() in Path(location.file).resolve().parents
+
+
+def _same(first: Any, second: Any) -> bool:
+    """Two records that say the same (a source's stored text may be a copy elsewhere)."""
+    if isinstance(first, Source) and isinstance(second, Source):
+        return bool(replace(first, text_path=None) == replace(second, text_path=None))
+    return bool(first == second)
+
+
+def _duplicate(what: str, key: str, first: Location, here: Location, fix: str, same: bool) -> str:
+    """A record declared twice; when the first is a built-in one and this one says the same,
+    the pack re-declares the built-in facts (an export of them, loaded beside them): the fix is
+    --no-builtin, not a new id for every record."""
+    if same and _built_in(first) and not _built_in(here):
+        return (
+            f"{what} `{key}` {_BUILT_IN_CLASH} ({first}): load this pack alone, with "
+            f"`returnees --no-builtin --facts {here.file} ...`"
+        )
+    return f"duplicate {what} `{key}`: also defined at {first}; {fix}"
+
+
+def _summarised(problems: list[Problem]) -> list[Problem]:
+    """A pack that re-declares many built-in records: the first few named, one line for the rest
+    of each file, instead of one error per record."""
+    clashes: dict[str, list[Problem]] = {}
+    for problem in problems:
+        if problem.code == "duplicate-id" and _BUILT_IN_CLASH in problem.message:
+            clashes.setdefault(problem.file, []).append(problem)
+    hidden = {id(p) for found in clashes.values() for p in found[_CLASHES_SHOWN:]}
+    kept = [p for p in problems if id(p) not in hidden]
+    for file, found in clashes.items():
+        if len(found) > _CLASHES_SHOWN:
+            kept.append(
+                Problem(
+                    file,
+                    None,
+                    f"{len(found)} of its records are also built in (the first "
+                    f"{_CLASHES_SHOWN} are named): load this pack alone, with "
+                    f"`returnees --no-builtin --facts {file} ...`",
+                    "duplicate-id",
+                )
+            )
+    return kept
 
 
 class Assembler:
@@ -131,11 +182,15 @@ class Assembler:
         location: Location,
         field_name: str,
     ) -> None:
+        if key in table and table[key] == record and not _built_in(table[key].location):
+            return  # the same source or city in two files of a pack (two exports): one record
         if key in table:
             first = table[key].location
             self._problem(
                 location,
-                f"duplicate {what} `{key}`: also defined at {first}; rename or remove one",
+                _duplicate(
+                    what, key, first, location, "rename or remove one", _same(table[key], record)
+                ),
                 "duplicate-id",
                 field_name,
             )
@@ -153,19 +208,26 @@ class Assembler:
         self._also_built_in()
         stated: dict[str, Fact] = {}
         derived: list[RawFact] = []
-        seen: dict[str, Location] = {}
+        seen: dict[str, RawFact] = {}
         for raw in self.raw_facts:
             fact_id = raw.values["id"]
             if fact_id in seen:
                 self._problem(
                     raw.location,
-                    f"duplicate fact id `{fact_id}`: also defined at "
-                    f"{seen[fact_id]}; give each fact its own id",
+                    _duplicate(
+                        "fact id",
+                        fact_id,
+                        seen[fact_id].location,
+                        raw.location,
+                        "give each fact its own id",
+                        # all it says agrees (an export leaves out what a derived fact computes)
+                        all(seen[fact_id].values.get(k) == v for k, v in raw.values.items()),
+                    ),
                     "duplicate-id",
                     "id",
                 )
                 continue
-            seen[fact_id] = raw.location
+            seen[fact_id] = raw
             if not self._check_references(raw) or not raw.complete:
                 continue
             if raw.values.get("derive") is not None:
@@ -181,7 +243,7 @@ class Assembler:
             fact = stated.get(fact_id) or computed.get(fact_id)
             if fact is not None and fact.location == raw.location:
                 facts.append(fact)
-        return FactSet(tuple(facts), self.sources, self.cities), self.problems
+        return FactSet(tuple(facts), self.sources, self.cities), _summarised(self.problems)
 
     def _check_references(self, raw: RawFact) -> bool:
         ok = True
@@ -198,7 +260,8 @@ class Assembler:
                 ok = False  # declared, but refused: its own problems are reported
                 continue
             if ref is not None and ref not in table:
-                hint = _known(ref, table, known)
+                # `validate PACK` resolves built-in names too: offer them, as a load does
+                hint = _known(ref, [*table, *self._elsewhere(what)], known)
                 if key == "city" and ref in NATIONWIDE_NAMES:
                     hint = "leave `city` out for a statement about the whole country"
                 elif self._built_in_has(what, ref):
@@ -570,7 +633,7 @@ def _make_fact(values: dict[str, Any], raw: RawFact, **overrides: Any) -> Fact:
 def _known(ref: str, table: Iterable[str], known: str) -> str:
     """The did-you-mean of a reference to an unknown source, city or fact: a pack may declare
     thousands, so the list is cut short."""
-    names = sorted(table)
+    names = sorted(set(table))
     if not names:
         return f"no {known} are declared; add it first"
     return suggest(ref, names, known, limit=12)

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from returnee_cli.figures import figure_words, number_text
+from returnee_cli.figures import figure_words, interval_text, number_text
 from returnee_cli.model import Fact, FactSet, Source
 from returnee_cli.untrusted import json_safe, neutralise
 
@@ -122,7 +122,14 @@ def citation_of(fact: Fact, factset: FactSet, style: str) -> Any:
 
 
 def _figure_cell(fact: Fact) -> str:
-    return figure_words(fact) if fact.value is not None else "—"
+    """The figure in words; a derived one says so in the cell itself, with the values it allows
+    (a footnote can be lost on the way into a page)."""
+    if fact.value is None:
+        return "—"
+    if fact.derived:
+        allows = interval_text(fact) if fact.low != fact.high else ""
+        return f"{figure_words(fact)} (derived{', ' + allows if allows else ''})"
+    return figure_words(fact)
 
 
 def markdown_table(facts: Sequence[Fact], factset: FactSet) -> str:

@@ -104,6 +104,7 @@ class Call:
     def __init__(self, options: GlobalOptions, out: OutputRequest) -> None:
         self.options, self.out = options, out
         self._settings: Settings | None = None
+        self._texts: list[Path] = []
 
     @property
     def settings(self) -> Settings:
@@ -116,13 +117,21 @@ class Call:
         """The facts of this call, loaded and validated (from the cache when nothing changed),
         with a progress bar on a terminal for long loads."""
         with output.load_progress() as progress:
-            return load_factset(
+            factset = load_factset(
                 self.settings.paths, use_cache=self.settings.use_cache, progress=progress
             )
+        self._texts = [s.text_path for s in factset.sources.values() if s.text_path]
+        return factset
+
+    @property
+    def protected(self) -> list[Path]:
+        """What no output may replace, even with --force: the fact files in use and the stored
+        texts their quotes are checked against (written over, a text would vouch for anything)."""
+        return [*self.settings.paths, *self._texts]
 
     def emit(self, result: Result) -> None:
         """Print or write the result as the output options ask; never over a fact file."""
-        emit(self.out, result, self.settings.paths)
+        emit(self.out, result, self.protected)
 
 
 def run(
@@ -958,9 +967,7 @@ def _copy_texts(call: Call, folder: Path, texts: dict[str, Path]) -> None:
         def copy(path: Path, stored: Path = stored) -> None:
             shutil.copyfile(stored, path)
 
-        writer.write_file(
-            target, copy, force=call.out.force, protected=call.settings.paths, option="-o"
-        )
+        writer.write_file(target, copy, force=call.out.force, protected=call.protected, option="-o")
         output.message(f"{PROG}: copied the stored text of the pack to {target}")
 
 
@@ -1148,9 +1155,7 @@ def chart(
     def fill(path: Path) -> None:
         path.write_bytes(data)
 
-    writer.write_file(
-        target, fill, force=call.out.force, protected=call.settings.paths, option="-o"
-    )
+    writer.write_file(target, fill, force=call.out.force, protected=call.protected, option="-o")
     left_out = len(found) - len(drawn)
     skipped = f"; {left_out} without a figure left out" if left_out else ""
     from returnee_cli.figures import plural

@@ -160,7 +160,9 @@ def write_text(
 
 def _check_target(target: Path, force: bool, protected: Sequence[Path]) -> None:
     if is_protected(target, protected):
-        raise UsageError(f"{target} is one of the fact files being read; choose another file")
+        raise UsageError(
+            f"{target} is being read (a fact file or a source's stored text); choose another file"
+        )
     try:
         info = target.lstat()
     except FileNotFoundError:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from returnee_cli.errors import UsageError
 
-INSTALL_HINT = "PNG charts need the charts extra: pip install 'returnee-cli[charts]'"
+INSTALL_HINT = (
+    "PNG charts need the charts extra: pip install 'returnee-cli[charts]' (in a clone of "
+    "returnees: pip install '.[charts]'); .svg and .html need nothing more"
+)
 SCALE = 2  # twice the SVG's size: sharp text on high-density screens and in print
 
 
