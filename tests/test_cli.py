@@ -98,7 +98,7 @@ def test_a_lower_bound_reads_as_one_in_tables_and_bars(run: RunCli) -> None:
     out = run("facts", "--topic", "generation").stdout
     assert ">70%" in out and " 70%" not in out
     shown = run("show", "shanghai-generations").stdout
-    assert ">70%" in shown and "more than 70%: a lower bound; between 70 and 100%" in shown
+    assert ">70%" in shown and "more than 70%: a lower bound, up to 100%" in shown
 
 
 def test_unknown_city_exits_2_with_one_line_and_a_suggestion(run: RunCli) -> None:

@@ -135,13 +135,14 @@ def test_beijing_and_shanghai_have_no_figure_of_one_base(run: RunCli) -> None:
         "  next-generation information technology; medical health; intelligent networked",
         "  vehicles; green energy; future manufacturing",
         "Share of returnees in Beijing engaged in innovation and entrepreneurship",
-        "• >80% (80–100%) Innovators and entrepreneurs working in these emerging",
+        "• >80% (over 80% to 100%) Innovators and entrepreneurs working in these emerging",
         "  industries",
         "",
     ]
     only_shanghai = table[table.index("Only Shanghai") :]
-    assert "Share of surveyed returnee founders of startups in Shanghai\n• >90% (90–100%)" in (
-        only_shanghai
+    assert (
+        "Share of surveyed returnee founders of startups in Shanghai\n• >90% (over 90% to 100%)"
+        in (only_shanghai)
     )
     assert "• ≈108 people† (107–109 people) Number of women among the respondents" in only_shanghai
 

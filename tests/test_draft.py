@@ -420,7 +420,10 @@ def test_the_loader_holds_a_chinese_qualifier_to_its_quote(run: RunCli, tmp_path
     assert checked.exit_code == 1
     (error,) = checked.json()["errors"]
     assert error["code"] == "qualifier" and error["key"] == "qualifier"
-    assert "fact `zh-report-2` is `exact` but its quote says “超过 70”" in error["message"]
+    assert (
+        "fact `zh-report-2` is `exact` but its quote says “超过70”: “超过” is a strict lower bound"
+        in error["message"]
+    )
 
 
 DOC_PACK = {

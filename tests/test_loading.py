@@ -148,13 +148,15 @@ def test_each_mistake_is_named_with_its_line_and_fix(
 
 
 def test_every_problem_is_reported_not_just_the_first(tmp_path: Path) -> None:
-    body = GOOD_FACT.replace("label:", "lable:") + GOOD_FACT.replace(
+    # `caption` is no near miss of a key: the fact is also missing `label` (a near miss such as
+    # `lable` says only that: tests/test_review_checks.py)
+    body = GOOD_FACT.replace("label:", "caption:") + GOOD_FACT.replace(
         "wuhan-share", "other"
     ).replace("source: src", "source: nope")
     found = problems(write(tmp_path, body))
     assert len(found) == 3  # in line order
     assert "pack.yaml:10: fact `wuhan-share` is missing `label`" in found[0]
-    assert "pack.yaml:13: unknown key `lable` in a fact; did you mean `label`?" in found[1]
+    assert "pack.yaml:13: unknown key `caption` in a fact; known keys: id," in found[1]
     assert "pack.yaml:26: fact `other` names unknown source `nope`" in found[2]
 
 

@@ -197,7 +197,8 @@ RULES = [
         change("young", "    qualifier: more_than\n", ""),
         "young",
         "qualifier",
-        "fact `young` is `exact` but its quote says “Over 70”, a lower bound; set "
+        "fact `young` is `exact` but its quote says “Over 70”: “over” is a strict lower bound, "
+        "`more_than` (above 70, not 70 itself), not `exact` (70 as written); set "
         "`qualifier: more_than`",
     ),
     (
@@ -382,7 +383,7 @@ def test_a_source_without_stored_text_is_a_warning_not_an_error(run: RunCli, in_
 
 def test_every_problem_is_reported_at_once(run: RunCli, in_tmp: Path) -> None:
     pack = change("finance", "value: 52", "value: 53")
-    pack = pack.replace(fact_block("tech"), fact_block("tech").replace("label:", "lable:"))
+    pack = pack.replace(fact_block("tech"), fact_block("tech").replace("label:", "caption:"))
     pack = pack.replace(
         fact_block("young"), fact_block("young").replace("source: notes", "source: nope")
     )
@@ -393,7 +394,7 @@ def test_every_problem_is_reported_at_once(run: RunCli, in_tmp: Path) -> None:
     # `tech`, declared but refused, say nothing more (no cascade: tests/test_packs.py)
     assert codes == [
         ("missing-key", "label"),
-        ("unknown-key", "lable"),
+        ("unknown-key", "caption"),
         ("figure", "value"),
         ("unknown-source", "source"),
     ]

@@ -260,7 +260,8 @@ class Assembler:
                 ok = False  # declared, but refused: its own problems are reported
                 continue
             if ref is not None and ref not in table:
-                hint = _known(ref, table, known)
+                # `validate PACK` resolves built-in names too: offer them, as a load does
+                hint = _known(ref, [*table, *self._elsewhere(what)], known)
                 if key == "city" and ref in NATIONWIDE_NAMES:
                     hint = "leave `city` out for a statement about the whole country"
                 elif self._built_in_has(what, ref):
@@ -632,7 +633,7 @@ def _make_fact(values: dict[str, Any], raw: RawFact, **overrides: Any) -> Fact:
 def _known(ref: str, table: Iterable[str], known: str) -> str:
     """The did-you-mean of a reference to an unknown source, city or fact: a pack may declare
     thousands, so the list is cut short."""
-    names = sorted(table)
+    names = sorted(set(table))
     if not names:
         return f"no {known} are declared; add it first"
     return suggest(ref, names, known, limit=12)

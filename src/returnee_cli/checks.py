@@ -243,10 +243,17 @@ def _check_figure(fact: Fact, quote: str) -> Iterator[Problem]:
     if fact.qualifier == lexicon.RANGE:
         yield from _check_range(fact, quote, written)
         return
+    if fact.is_share:
+        # A share is written as one (35%, 35 percent, 百分之三十五): the 35 of "under 35" is an
+        # age, and what the words before it say is no bound of a share.
+        written = [match for match in written if lexicon.as_percentage(quote, match)]
+        if not written:
+            yield _not_a_percentage(fact, shown)
+            return
     worded = [lexicon.wording_at(quote, match) for match in written]
     if any(w.qualifier == fact.qualifier for w in worded):
         return
-    said = worded[0]
+    said, as_written = worded[0], written[0].group()
     if said.qualifier == lexicon.EXACT:
         wanted = " or ".join(list(lexicon.phrases(fact.qualifier))[:2])
         message = (
@@ -254,19 +261,68 @@ def _check_figure(fact: Fact, quote: str) -> Iterator[Problem]:
             f"the like) before {shown}; make it `qualifier: exact`, or check the quote"
         )
     else:
+        meant = _claims(said.qualifier, as_written, just_under=said.just_under)
+        if said.words in lexicon.AFTER_ZH:  # 70%以上: the words follow the figure
+            phrase = f"{as_written}{said.words}"
+        else:
+            phrase = f"{said.words}{' ' if said.words.isascii() else ''}{as_written}"
         message = (
-            f"fact `{fact.id}` is `{fact.qualifier}` but its quote says “{said.words} {shown}”, "
-            f"{lexicon.MEANING[said.qualifier]}; set `qualifier: {said.qualifier}`"
+            f"fact `{fact.id}` is `{fact.qualifier}` but its quote says “{phrase}”: "
+            f"“{said.words.casefold()}” is {_KIND[said.qualifier]}, "
+            f"`{said.qualifier}` ({meant}), not `{fact.qualifier}` "
+            f"({_claims(fact.qualifier, as_written)}); set `qualifier: {said.qualifier}`"
         )
     written_key = "qualifier" if "qualifier" in fact.lines else "value"
     yield _at(fact, written_key, message, "qualifier")
 
 
+_KIND = {
+    lexicon.EXACT: "an exact figure",
+    lexicon.MORE_THAN: "a strict lower bound",
+    lexicon.AT_LEAST: "a lower bound",
+    lexicon.LESS_THAN: "a strict upper bound",
+    lexicon.AT_MOST: "an upper bound",
+    lexicon.ABOUT: "an approximation",
+}
+
+
+def _claims(qualifier: str, shown: str, *, just_under: bool = False) -> str:
+    """What a qualifier claims of a figure, told apart from its neighbour: 'over 70' is above 70
+    (more_than), 'at least 70' is 70 or more (at_least)."""
+    if qualifier == lexicon.ABOUT and just_under:
+        return f"just under {shown}"
+    return {
+        lexicon.EXACT: f"{shown} as written",
+        lexicon.MORE_THAN: f"above {shown}, not {shown} itself",
+        lexicon.AT_LEAST: f"{shown} or more",
+        lexicon.LESS_THAN: f"below {shown}, not {shown} itself",
+        lexicon.AT_MOST: f"{shown} or less",
+        lexicon.ABOUT: f"near {shown}, either side",
+    }.get(qualifier, shown)
+
+
+def _not_a_percentage(fact: Fact, shown: str) -> Problem:
+    return _at(
+        fact,
+        "value",
+        f"fact `{fact.id}` is a share (`unit: percent`), but its quote writes {shown} as a "
+        f"plain number, not as a percentage ({shown}%, “{shown} percent”, “{shown} per cent”); "
+        "quote the sentence that states the share, or check `value` and `unit`",
+        "figure",
+    )
+
+
 def _check_range(fact: Fact, quote: str, low_ends: list[re.Match[str]]) -> Iterator[Problem]:
     high = lexicon.figures_in(quote, fact.high) if fact.high is not None else []
+    plain = False  # a range of the two figures is in the quote, but not one of percentages
     for low, top in ((a, b) for a in low_ends for b in high):
         if low.end() < top.start() and lexicon.joins_a_range(quote[low.end() : top.start()]):
-            return
+            if not fact.is_share or any(lexicon.as_percentage(quote, m) for m in (low, top)):
+                return
+            plain = True
+    if plain:
+        yield _not_a_percentage(fact, intervals.shown(Decimal(str(fact.value))))
+        return
     yield _at(
         fact,
         "qualifier",

@@ -223,6 +223,17 @@ def phrases(qualifier: str) -> Iterator[str]:
         yield f"“{phrase}”"
 
 
+def as_percentage(sentence: str, match: re.Match[str]) -> bool:
+    """Whether a figure FIGURE found is written as a percentage: 35%, 35 ％, 35 percent,
+    35 per cent, 百分之三十五; not the 35 of "under 35" (an age)."""
+    if match.group().startswith("百分之"):
+        return True
+    return re.compile(_PERCENT_AFTER, re.IGNORECASE).match(sentence, match.end()) is not None
+
+
+_PERCENT_AFTER = r"\s*(?:[%％]|per\s*cent\b)"
+
+
 def figures_in(sentence: str, value: int | float) -> list[re.Match[str]]:
     """Where `value` is written in `sentence` (20.84 in "at 20.84%", 1234 in "1,234")."""
     wanted = Decimal(str(value))

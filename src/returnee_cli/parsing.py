@@ -8,6 +8,7 @@ value keeps its line, duplicate keys can be seen, tags can be refused and aliase
 from __future__ import annotations
 
 import calendar
+import difflib
 import math
 import os
 import re
@@ -36,7 +37,7 @@ from returnee_cli.fields import (
 from returnee_cli.model import NATIONWIDE_NAMES, City, Location, Source
 from returnee_cli.paths import display_path
 from returnee_cli.placeholders import STAND_IN, is_placeholder
-from returnee_cli.suggest import suggest
+from returnee_cli.suggest import CUTOFF, suggest
 
 try:  # the C parser is many times faster; fall back to the pure-Python one where it is missing
     from yaml import CSafeLoader as _Loader
@@ -130,9 +131,12 @@ class _FileReader:
         root = self._compose()
         if root is None:
             return content
-        top = self._mapping(root, "a fact file", TOP_LEVEL_KEYS)
+        misspelt: list[str] = []
+        top = self._mapping(root, "a fact file", TOP_LEVEL_KEYS, misspelt)
         if top is None:
             return content
+        if misspelt:
+            self._note_misspelt_sections(root, content)
         for key, node in top.items():
             if key == "sources":
                 for item in self._sequence(node, "sources"):
@@ -159,6 +163,20 @@ class _FileReader:
                     else:
                         _note_refused(content, "fact", item, "id")
         return content
+
+    def _note_misspelt_sections(self, root: yaml.Node, content: FileContent) -> None:
+        """The records under a near miss of `sources` or `cities` (`sourcse:`) are not read, but
+        facts that name them are not told of an unknown source or city: the misspelling is the
+        one problem to fix."""
+        assert isinstance(root, yaml.MappingNode)
+        for key, node in root.value:
+            if not isinstance(key, yaml.ScalarNode) or key.value in TOP_LEVEL_KEYS:
+                continue
+            meant = difflib.get_close_matches(str(key.value), TOP_LEVEL_KEYS, n=1, cutoff=CUTOFF)
+            if meant and meant[0] != "facts" and isinstance(node, yaml.SequenceNode):
+                what, id_key = ("source", "id") if meant[0] == "sources" else ("city", "slug")
+                for item in node.value:
+                    _note_refused(content, what, item, id_key)
 
     def _compose(self) -> yaml.Node | None:
         try:
@@ -252,8 +270,14 @@ class _FileReader:
         return True
 
     def _mapping(
-        self, node: yaml.Node, what: str, known: Sequence[str]
+        self,
+        node: yaml.Node,
+        what: str,
+        known: Sequence[str],
+        misspelt: list[str] | None = None,
     ) -> dict[str, yaml.Node] | None:
+        """The known keys of a mapping, each unknown one reported; `misspelt` gets the known
+        keys that an unknown one is a near miss of (`qualifer`: `qualifier`)."""
         if not self._enter(node):
             return None
         if not isinstance(node, yaml.MappingNode):
@@ -277,6 +301,8 @@ class _FileReader:
                 )
                 continue
             if key not in known:
+                if misspelt is not None:
+                    misspelt.extend(difflib.get_close_matches(key, known, n=1, cutoff=CUTOFF))
                 self.problem(
                     key_node,
                     f"unknown key `{_short(key)}` in {what}; {suggest(key, known, 'keys')}",
@@ -316,11 +342,15 @@ class _FileReader:
         """The valid fields of a record, and whether it has no invalid or missing one; `lines`
         gets the line of each key, `decimals` the decimals of each number as written (19.50: 2)."""
         by_name = {spec.name: spec for spec in specs}
-        mapping = self._mapping(node, f"a {what}", list(by_name))
+        misspelt: list[str] = []
+        mapping = self._mapping(node, f"a {what}", list(by_name), misspelt)
         if mapping is None:
             return {}, False
         values: dict[str, Any] = {}
-        ok = True
+        # A near miss of a key (`qualifer`) leaves that key at its default: the record is not
+        # built, so no check reports what the default says ("is `exact` but its quote says
+        # “Over 70”") before the misspelling is fixed. Its id and references are still checked.
+        ok = not misspelt
         if lines is not None and isinstance(node, yaml.MappingNode):
             lines.update(
                 (k.value, _line(k))
@@ -338,7 +368,7 @@ class _FileReader:
                 if decimals is not None and by_name[name].kind == "number" and value is not None:
                     decimals[name] = _decimals(str(value_node.value))
         for spec in specs:
-            if spec.required and spec.name not in mapping:
+            if spec.required and spec.name not in mapping and spec.name not in misspelt:
                 ident = values.get("id") or values.get("slug")
                 named = f" `{ident}`" if ident else ""
                 self.problem(
@@ -684,10 +714,13 @@ def _refuse_costly_structure(text: str) -> tuple[int | None, str, str] | None:
 
 
 def _note_refused(content: FileContent, what: str, node: yaml.Node, key: str) -> None:
-    """Keep the id of a refused record, as written, so that references to it do not cascade."""
+    """Keep the id of a refused record, as written, so that references to it do not cascade: under
+    its key, or under a near miss of it (`idd`), which is reported as that."""
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value == key and isinstance(v, yaml.ScalarNode):
+            if not (isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode)):
+                continue
+            if k.value == key or difflib.get_close_matches(str(k.value), [key], cutoff=CUTOFF):
                 content.refused[what].add(str(v.value).strip())
 
 

@@ -14,7 +14,13 @@ from rich.table import Table
 from rich.text import Text
 
 from returnee_cli import lexicon
-from returnee_cli.figures import figure_text, figure_words, interval_text, number_text, plural
+from returnee_cli.figures import (
+    allowed_words,
+    figure_text,
+    interval_text,
+    number_text,
+    plural,
+)
 from returnee_cli.model import NATIONWIDE, NATIONWIDE_SHORT_NAME, City, Fact, FactSet, Source
 from returnee_cli.queries import CityOverview, SourceCount, TopicMatrix
 from returnee_cli.render.bars import ShareBar
@@ -212,10 +218,10 @@ def share_table(
 
 # How each bound is drawn (render/bars.py); its symbol and words are the lexicon's.
 _DRAWN = {
-    lexicon.MORE_THAN: "the bar runs on past ▶",
-    lexicon.AT_LEAST: "the bar runs on past ▶",
-    lexicon.LESS_THAN: "at most up to ┤",
-    lexicon.AT_MOST: "up to ┤",
+    lexicon.MORE_THAN: "anywhere past ▶",  # strict: ▶ itself excluded
+    lexicon.AT_LEAST: "at ▶ or past it",
+    lexicon.LESS_THAN: "anywhere short of ┤",  # strict: ┤ itself excluded
+    lexicon.AT_MOST: "at ┤ or short of it",
     lexicon.ABOUT: "anywhere in ▒",
 }
 _LEGEND = {
@@ -314,13 +320,7 @@ def fact_view(fact: Fact, factset: FactSet) -> RenderableType:
     grid.add_row("Label", data_text(fact.label))
     if fact.value is not None:
         figure = figure_cell(fact)
-        said = lexicon.MEANING.get(fact.qualifier or "", "")
-        allowed = interval_text(fact) if fact.low != fact.high else ""
-        detail = f"{figure_words(fact)}: {said}" if fact.qualifier != lexicon.EXACT else ""
-        if allowed:
-            detail += (
-                "; " if detail else ""
-            ) + f"between {allowed.replace(lexicon.RANGE_DASH, ' and ', 1)}"
+        detail = allowed_words(fact)
         if detail:
             figure.append(f"  ({detail})", style="")
         grid.add_row("Figure", figure)
