@@ -16,7 +16,7 @@ from returnee_cli.model import NATIONWIDE_NAMES, City, Fact, FactSet, Location, 
 from returnee_cli.suggest import suggest
 
 if TYPE_CHECKING:
-    from returnee_cli.parsing import RawFact
+    from returnee_cli.parsing import FileContent, RawFact
 
 
 class Assembler:
@@ -32,12 +32,16 @@ class Assembler:
         from returnee_cli.parsing import read_fact_file  # imports yaml: only on a cache miss
 
         content, problems = read_fact_file(path)
+        self.add_content(content)
+        return problems
+
+    def add_content(self, content: FileContent) -> None:
+        """The records of one file, parsed now or kept from an earlier parse (cache.py)."""
         for source in content.sources:
             self._add_unique(self.sources, source.id, source, "source", source.location, "id")
         for city in content.cities:
             self._add_unique(self.cities, city.slug, city, "city", city.location, "slug")
         self.raw_facts.extend(content.facts)
-        return problems
 
     def _add_unique(
         self,
