@@ -232,6 +232,10 @@ def main() -> None:
     warm = interleaved(trees, lambda t: facts_command(t, *city), 7)
     sqlite_floor = floor([PYTHON, "-c", SQLITE, str(source / "facts.db"), "beijing"], 7)
     table.row(f"{size:,} warm, `facts --city X --json`", sqlite_floor, warm, "≤ 1.6×, ≤ 40 MiB")
+    jq = shutil.which("jq")
+    if jq:  # the other peer: jq filtering the same facts as one JSON file
+        jq_floor = floor([jq, '[.[] | select(.city == "beijing")]', str(source / "facts.json")], 5)
+        table.row("same (floor: jq on the same facts as JSON)", jq_floor, warm, "-")
     sectors = interleaved(trees, lambda t: facts_command(t, "sectors", "--city", "beijing"), 7)
     table.row(
         f"`sectors --city X` at {size:,} (floor: `facts --city`)",

@@ -40,6 +40,7 @@ import time
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -516,22 +517,28 @@ def _file_well_formed(stored: Any) -> bool:
         _cells_ok(row, problem) for row in stored["problems"]
     ):
         return False
-    facts = stored["facts"]
-    return type(facts) is list and all(_raw_ok(row) for row in facts)
+    return _raw_facts_ok(stored["facts"])
 
 
-def _raw_ok(row: Any) -> bool:
-    if type(row) is not tuple or len(row) != 5:
+def _raw_facts_ok(facts: Any) -> bool:
+    """Each raw fact a (values, line, complete, lines, decimals) row: a dict of fields by name,
+    an int, a bool, and dicts of ints by name. Checked column by column, each in one pass in C
+    (a row at a time cost a rebuild of 100,000 facts a third of a second)."""
+    if type(facts) is not list:
         return False
-    values, line, complete, lines, decimals = row
+    if not facts:
+        return True
+    if set(map(type, facts)) != {tuple} or set(map(len, facts)) != {5}:
+        return False
+    values, lines, complete, key_lines, decimals = zip(*facts, strict=True)
+    numbered = (*key_lines, *decimals)
     return (
-        type(values) is dict
-        and all(type(key) is str for key in values)
-        and type(line) is int
-        and type(complete) is bool
-        and type(lines) is dict
-        and type(decimals) is dict
-        and all(type(k) is str and type(v) is int for k, v in (*lines.items(), *decimals.items()))
+        set(map(type, values)) == {dict}
+        and set(map(type, lines)) == {int}
+        and set(map(type, complete)) <= {bool}
+        and set(map(type, numbered)) == {dict}
+        and set(map(type, chain.from_iterable((*values, *numbered)))) <= {str}
+        and set(map(type, chain.from_iterable(map(dict.values, numbered)))) <= {int}
     )
 
 
