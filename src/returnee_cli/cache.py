@@ -4,12 +4,17 @@ One entry per set of fact files asked for, in the user's cache folder (RETURNEES
 overrides it). An entry holds the validated set as plain rows, its warnings, and for every file it
 was built from (fact files and stored texts) the stamp it had when it was read (size, modification
 and change times, inode) with a digest of the bytes read, and the time the stamps were taken.
+Beside it, one entry per fact file (FileEntries) holds what parsing that file gave, for the bytes
+it was parsed from: when the set's entry cannot answer (a file edited, added, removed), the files
+that did not change are not parsed again, and the whole-set checks run over their records.
 
 What the cache trusts, and what it does not (docs/robustness.md, "The cache", says it for users):
 
 - A file is stamped on the open file before its bytes are read, and stamped again by name after
   the whole load: a file that changed meanwhile is not cached. An entry answers only while every
   stamp is still the same.
+- A stamp that changed while the bytes did not (a touch, a checkout of the same content) is
+  found out by the digest, and the entry is written again with the new stamp.
 - A stamp cannot tell apart two versions of a file written within one tick of its file system's
   clock (a second, two on FAT) at the same size. A file whose times fall that close to the moment
   its stamp was taken is "racy" (git's word, Documentation/technical/racy-git.txt) and is checked
