@@ -1,10 +1,20 @@
-"""Every performance ratio of issue 5, measured in one run on this machine, printed side by side.
+"""Every row of issue 13's table, measured in one run on this machine, each against a floor
+measured in the same run.
 
-    python benchmarks/run.py            # start-up, then 1k / 10k / 100k packs (generated once)
-    python benchmarks/run.py --quick    # start-up and 1k / 10k only
+    python benchmarks/run.py                     # start-up, then the 100,000-fact pack
+    python benchmarks/run.py --quick             # start-up and a 10,000-fact pack
+    python benchmarks/run.py --base ../main/src  # and the same, interleaved, for another tree
+    python benchmarks/run.py --huge              # also the 1,000,000-fact cold load (minutes)
 
-Ratios, not seconds: absolute times drift between machines and runs. Each timing is the median of
-several runs; peak memory is the child's own maximum resident set (os.wait4).
+Ratios, not seconds: absolute times drift between machines and runs. Each timing is the median
+(and the minimum) of several runs; peak memory is the child's own maximum resident set
+(os.wait4). With --base, every measure runs for both trees in turn (A, B, A, B, ...), with the
+same interpreter, so that a load on the machine falls on both alike; the base runs with its
+`src` first on PYTHONPATH and a cache folder of its own.
+
+The floors: `python -c pass` for start-up; for a cold load, the C parser's bare scan of the same
+files' events (what any YAML reader must pay); for a filter, Python's sqlite3 answering the same
+question from the same facts with an index on the column (benchmarks/generate.py writes it).
 """
 
 from __future__ import annotations
@@ -18,24 +28,65 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
 # The installed command, as a user runs it (python -m would add runpy to every start).
-RETURNEES = [str(Path(PYTHON).with_name("returnees"))]
+RETURNEES = str(Path(PYTHON).with_name("returnees"))
+
+SCAN = """
+import sys, yaml
+for name in sys.argv[1:]:
+    with open(name, encoding="utf-8") as stream:
+        for _ in yaml.parse(stream.read(), Loader=yaml.CSafeLoader):
+            pass
+"""
+SQLITE = """
+import json, sqlite3, sys
+database = sqlite3.connect(sys.argv[1])
+rows = database.execute("SELECT record FROM facts WHERE city = ?", (sys.argv[2],))
+print(json.dumps([json.loads(record) for (record,) in rows], ensure_ascii=False, indent=2))
+"""
 
 
-def measure(
-    command: list[str],
-    *,
-    env: dict[str, str] | None = None,
-    stdout: int | None = subprocess.DEVNULL,
-) -> tuple[float, int]:
+@dataclass
+class Tree:
+    """One version of returnees under test: its environment and its own cache folder."""
+
+    name: str
+    env: dict[str, str]
+    work: Path  # its cache folder and its copy of each pack
+    packs: dict[int, Path] = field(default_factory=dict)
+
+    def command(self, *args: str) -> list[str]:
+        return [RETURNEES, *args]
+
+
+@dataclass
+class Timing:
+    median: float
+    least: float
+    memory: int  # KiB, the largest of the runs
+
+    def __str__(self) -> str:
+        return f"{_seconds(self.median)} (min {_seconds(self.least)}) {self.memory / 1024:.0f} MiB"
+
+
+def _seconds(value: float) -> str:
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
     """Wall time in seconds and peak memory in KiB of one run of `command`."""
     start = time.perf_counter()
     process = subprocess.Popen(
-        command, stdout=stdout, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})}
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "80", **(env or {})},
     )
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
@@ -44,19 +95,51 @@ def measure(
     return elapsed, int(usage.ru_maxrss)
 
 
-def median(command: list[str], runs: int, **kwargs: object) -> tuple[float, int]:
-    results = [measure(command, **kwargs) for _ in range(runs)]  # type: ignore[arg-type]
-    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+def timing(results: list[tuple[float, int]]) -> Timing:
+    times = [r[0] for r in results]
+    return Timing(statistics.median(times), min(times), max(r[1] for r in results))
 
 
-def row(name: str, value: float, target: str, ok: bool | None = None) -> None:
-    verdict = "" if ok is None else ("  ok" if ok else "  MISSED")
-    print(f"  {name:<58} {value:>7.2f}×   target {target}{verdict}")
+def interleaved(
+    trees: list[Tree],
+    command: Callable[[Tree], list[str]],
+    runs: int,
+    before: Callable[[Tree, int], dict[str, str] | None] | None = None,
+) -> dict[str, Timing]:
+    """Each tree's timing of `command`, the trees taking turns run by run; `before` prepares
+    each run (touch, edit, a fresh cache folder) and may give more environment."""
+    results: dict[str, list[tuple[float, int]]] = {tree.name: [] for tree in trees}
+    for run in range(runs):
+        for tree in trees:
+            more = before(tree, run) if before else None
+            results[tree.name].append(measure(command(tree), {**tree.env, **(more or {})}))
+    return {name: timing(found) for name, found in results.items()}
+
+
+def floor(command: list[str], runs: int) -> Timing:
+    return timing([measure(command) for _ in range(runs)])
+
+
+class Table:
+    def __init__(self, trees: list[Tree]) -> None:
+        self.trees = trees
+        names = "".join(f" | {tree.name} | ×" for tree in trees)
+        print(f"\n| measure | floor{names} | goal |")
+        print("|---|---|" + "---|---|" * len(trees) + "---|")
+
+    def row(self, name: str, base: Timing | None, got: dict[str, Timing], goal: str) -> None:
+        cells = []
+        for tree in self.trees:
+            mine = got[tree.name]
+            ratio = f"{mine.median / base.median:.2f}×" if base else "-"
+            cells.append(f"{mine} | {ratio}")
+        shown = str(base) if base else "-"
+        print(f"| {name} | {shown} | {' | '.join(cells)} | {goal} |", flush=True)
 
 
 def pack(size: int, root: Path) -> Path:
     folder = root / f"pack-{size}"
-    if not (folder / "facts.json").exists():
+    if not (folder / "facts.db").exists():
         subprocess.run(
             [PYTHON, str(HERE / "generate.py"), "--facts", str(size), "--out", str(folder)],
             check=True,
@@ -65,10 +148,41 @@ def pack(size: int, root: Path) -> Path:
     return folder
 
 
+def copy_of(source: Path, tree: Tree, size: int) -> Path:
+    """The tree's own copy of a pack: an edit or a touch for one tree leaves the other's be."""
+    target = tree.work / f"pack-{size}"
+    if not target.exists():
+        shutil.copytree(source / "pack", target)
+    return target
+
+
+def touch(folder: Path) -> None:
+    for path in folder.glob("*.yaml"):
+        os.utime(path)
+
+
+def check_out(folder: Path) -> None:
+    """As `git checkout` of unchanged content does: every file written anew, same bytes."""
+    for path in folder.glob("*.yaml"):
+        fresh = path.with_suffix(".tmp")
+        fresh.write_bytes(path.read_bytes())
+        os.replace(fresh, path)
+
+
+def edit(folder: Path, run: int) -> None:
+    """A real edit of one file (the middle one): a comment at its end, other on every run."""
+    names = sorted(folder.glob("facts-*.yaml"))
+    path = names[len(names) // 2]
+    text = path.read_text(encoding="utf-8").split("# edit ")[0]
+    path.write_text(f"{text}# edit {run}\n", encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="skip the 100,000-fact pack")
-    parser.add_argument("--runs", type=int, default=15, help="runs per start-up timing")
+    parser.add_argument("--quick", action="store_true", help="a 10,000-fact pack, not 100,000")
+    parser.add_argument("--huge", action="store_true", help="also the 1,000,000-fact cold load")
+    parser.add_argument("--runs", type=int, default=11, help="runs per start-up timing")
+    parser.add_argument("--base", type=Path, help="the src folder of another tree to compare")
     parser.add_argument(
         "--work",
         type=Path,
@@ -77,85 +191,109 @@ def main() -> None:
     )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    cache = {"RETURNEES_CACHE_DIR": str(args.work / "cache"), "NO_COLOR": "1", "COLUMNS": "80"}
+    stamp = time.time_ns()
+    trees = [Tree("this tree", {}, args.work / f"ours-{stamp}")]
+    if args.base:
+        base_env = {"PYTHONPATH": str(args.base.resolve())}
+        trees.append(Tree("base", base_env, args.work / f"base-{stamp}"))
+    for tree in trees:
+        tree.work.mkdir()
+        tree.env["RETURNEES_CACHE_DIR"] = str(tree.work / "cache")
 
     print(
         f"returnees benchmarks: Python {platform.python_version()}, {platform.machine()}, "
-        f"{os.cpu_count()} cores, {platform.platform()}"
+        f"{os.cpu_count()} cores, {platform.platform()}; load average at start "
+        + " ".join(f"{n:.2f}" for n in os.getloadavg())
     )
-    print("start-up (median of", args.runs, "runs; 1× = python -c pass)")
-    floor, _ = median([PYTHON, "-c", "pass"], args.runs)
-    measure([*RETURNEES, "sectors", "--city", "beijing", "--json"], env=cache)  # warm the cache
-    as_json, _ = median(
-        [*RETURNEES, "sectors", "--city", "beijing", "--json"], args.runs, env=cache
-    )
-    table, _ = median([*RETURNEES, "sectors", "--city", "beijing"], args.runs, env=cache)
-    helped, _ = median([*RETURNEES, "sectors", "--help"], args.runs, env=cache)
-    imports, _ = median([PYTHON, "-c", "import typer, rich.console, rich.table, yaml"], args.runs)
-    print(f"  python -c pass: {floor * 1000:.1f} ms")
-    row("import typer, rich and yaml (for reference)", imports / floor, "-")
-    row("returnees sectors --city beijing --json", as_json / floor, "≤ 6×", as_json / floor <= 6)
-    row("returnees sectors --city beijing (table)", table / floor, "≤ 10×", table / floor <= 10)
-    row("returnees sectors --help", helped / floor, "≤ 10×", helped / floor <= 10)
+    runs = args.runs
+    table = Table(trees)
+    start_floor = floor([PYTHON, "-c", "pass"], runs)
+    startup = ("sectors", "--city", "beijing")
+    for tree in trees:
+        measure(tree.command(*startup, "--json"), tree.env)  # the cache, warm
+    got = interleaved(trees, lambda t: t.command(*startup, "--json"), runs)
+    table.row("`sectors --city beijing --json` start-up", start_floor, got, "≤ 2.5×")
+    got = interleaved(trees, lambda t: t.command(*startup), runs)
+    table.row("same, table", start_floor, got, "≤ 5×")
+    got = interleaved(trees, lambda t: t.command("sectors", "--help"), runs)
+    table.row("`--help` of a command", start_floor, got, "≤ 8×")
 
+    size = 10_000 if args.quick else 100_000
+    source = pack(size, args.work)
+    for tree in trees:
+        tree.packs[size] = copy_of(source, tree, size)
+
+    def facts_command(tree: Tree, *more: str) -> list[str]:
+        return tree.command("--no-builtin", "--facts", str(tree.packs[size]), *more)
+
+    city = ("facts", "--city", "beijing", "--json")
+    for tree in trees:
+        measure(facts_command(tree, *city), tree.env)  # the cache, warm
+    warm = interleaved(trees, lambda t: facts_command(t, *city), 7)
+    sqlite_floor = floor([PYTHON, "-c", SQLITE, str(source / "facts.db"), "beijing"], 7)
+    table.row(f"{size:,} warm, `facts --city X --json`", sqlite_floor, warm, "≤ 1.6×, ≤ 40 MiB")
     jq = shutil.which("jq")
-    sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
-    times: dict[int, float] = {}
-    print("scale: returnees --no-builtin --facts PACK facts --city beijing --json (warm cache)")
-    for size in sizes:
-        folder = pack(size, args.work)
-        command = [
-            *RETURNEES,
-            "--no-builtin",
-            "--facts",
-            str(folder / "pack"),
-            "facts",
-            "--city",
-            "beijing",
-            "--json",
-        ]
-        if size == sizes[-1]:
-            cold, cold_memory = measure(
-                command,
-                env={**cache, "RETURNEES_CACHE_DIR": str(args.work / f"cold-{time.time_ns()}")},
-            )
-            print(
-                f"  cold load of {size:,} facts (no cache yet): {cold:.2f} s, "
-                f"peak {cold_memory / 1024:.0f} MiB"
-            )
-        measure(command, env=cache)  # warm the cache
-        ours, our_memory = median(command, 5, env=cache)
-        times[size] = ours
-        line = f"  {size:>7,} facts: {ours * 1000:7.1f} ms, peak {our_memory / 1024:6.1f} MiB"
-        if jq:
-            theirs, their_memory = median(
-                [jq, '[.[] | select(.city == "beijing")]', str(folder / "facts.json")], 5
-            )
-            line += (
-                f"   jq: {theirs * 1000:7.1f} ms, peak {their_memory / 1024:6.1f} MiB"
-                f"   time {ours / theirs:.2f}× jq, memory {our_memory / their_memory:.2f}× jq"
-            )
-            if size == 100_000:
-                print(line)
-                row(
-                    "time against jq at 100,000 facts",
-                    ours / theirs,
-                    "≤ 0.5×",
-                    ours / theirs <= 0.5,
-                )
-                row(
-                    "peak memory against jq at 100,000 facts",
-                    our_memory / their_memory,
-                    "≤ 2×",
-                    our_memory / their_memory <= 2,
-                )
-                continue
-        print(line)
-    if 100_000 in times:
-        ratio = times[100_000] / times[10_000]
-        row("growth: 100,000 facts against 10,000", ratio, "≤ 12×", ratio <= 12)
-    if not jq:
-        print("  (jq not found: install it, e.g. apt-get install jq, to compare against it)")
+    if jq:  # the other peer: jq filtering the same facts as one JSON file
+        jq_floor = floor([jq, '[.[] | select(.city == "beijing")]', str(source / "facts.json")], 5)
+        table.row("same (floor: jq on the same facts as JSON)", jq_floor, warm, "-")
+    sectors = interleaved(trees, lambda t: facts_command(t, "sectors", "--city", "beijing"), 7)
+    table.row(
+        f"`sectors --city X` at {size:,} (floor: `facts --city`)",
+        warm["this tree"],
+        sectors,
+        "≤ 1.1×",
+    )
+
+    def edited(tree: Tree, run: int) -> None:
+        edit(tree.packs[size], run)
+
+    changed = interleaved(trees, lambda t: facts_command(t, *city), 3, edited)
+    table.row(
+        f"{size:,} in {size // 1000 + 1} files, edit one file (floor: warm)",
+        warm["this tree"],
+        changed,
+        "≤ 6×",
+    )
+    for tree in trees:
+        measure(facts_command(tree, *city), tree.env)  # the cache, warm again
+    touched = interleaved(
+        trees, lambda t: facts_command(t, *city), 5, lambda t, _: touch(t.packs[size])
+    )
+    table.row("`touch` of every file (floor: warm)", warm["this tree"], touched, "≤ 1.5×")
+    checked_out = interleaved(
+        trees, lambda t: facts_command(t, *city), 5, lambda t, _: check_out(t.packs[size])
+    )
+    table.row(
+        "checkout of unchanged content (floor: warm)", warm["this tree"], checked_out, "≤ 1.5×"
+    )
+
+    files = sorted(str(p) for p in (source / "pack").glob("*.yaml"))
+    scan = floor([PYTHON, "-c", SCAN, *files], 2)
+
+    def fresh_cache(tree: Tree, run: int) -> dict[str, str]:
+        return {"RETURNEES_CACHE_DIR": str(tree.work / f"cold-{run}")}
+
+    cold = interleaved(trees, lambda t: facts_command(t, *city), 2, fresh_cache)
+    table.row(
+        f"{size:,} facts, cold load (floor: C parser's event scan)", scan, cold, "≤ 4.4×, ≤ 8 s"
+    )
+    if args.huge:
+        big = pack(1_000_000, args.work)
+        for tree in trees:
+            tree.packs[1_000_000] = big / "pack"
+        huge = interleaved(
+            trees,
+            lambda t: t.command("--no-builtin", "--facts", str(t.packs[1_000_000]), *city),
+            1,
+            fresh_cache,
+        )
+        table.row(
+            "1,000,000 facts, cold load (floor: 100,000)",
+            cold["this tree"],
+            huge,
+            "≤ 10.5×, ≤ 100 s, ≤ 2 GiB",
+        )
+    print(f"\nload average at the end: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
 
 
 if __name__ == "__main__":

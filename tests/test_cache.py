@@ -10,6 +10,7 @@ import re
 import stat
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from returnee_cli.model import ROW_FIELD_NAMES
 from returnee_cli.paths import builtin_facts_dir
 
 from .conftest import RunCli, fast_path
-from .test_loading import GOOD_FACT, write
+from .test_loading import GOOD_FACT, HEADER, write
 
 
 @pytest.fixture
@@ -41,13 +42,22 @@ def pack(tmp_path: Path) -> Path:
 
 
 def entries(folder: Path) -> list[Path]:
-    return sorted(folder.glob("*")) if folder.exists() else []
+    """What the folder holds but the fact files' own entries: the set's entries, and others."""
+    if not folder.exists():
+        return []
+    return sorted(p for p in folder.glob("*") if not p.name.startswith(cache.FILE_ENTRY_PREFIX))
+
+
+def file_entries(folder: Path) -> list[Path]:
+    """The entry of each fact file (what parsing it gave)."""
+    return sorted(folder.glob(f"{cache.FILE_ENTRY_PREFIX}*")) if folder.exists() else []
 
 
 def test_a_load_is_kept_and_the_next_answers_from_it(run: RunCli, folder: Path, pack: Path) -> None:
     first = run("--facts", str(pack), "facts", "--json")
     assert [p.name.startswith("factset-") for p in entries(folder)] == [True]
     files, _ = fact_files([builtin_facts_dir(), pack])
+    assert len(file_entries(folder)) == len(files)  # and one for each fact file
     assert cache.load(files) is not None  # the entry is there and trusted
     second = run("--facts", str(pack), "facts", "--json")
     assert second == first
@@ -130,7 +140,7 @@ def test_a_read_only_cache_folder_is_not_fatal(run: RunCli, folder: Path, pack: 
 
 def test_no_cache_neither_reads_nor_writes_it(run: RunCli, folder: Path, pack: Path) -> None:
     result = run("--no-cache", "--facts", str(pack), "facts", "--json")
-    assert result.exit_code == 0 and entries(folder) == []
+    assert result.exit_code == 0 and entries(folder) == file_entries(folder) == []
     run("--facts", str(pack), "facts", "--json")
     pack.write_text(pack.read_text(encoding="utf-8").replace("12.5", "13"), encoding="utf-8")
     fresh = run("--no-cache", "--facts", str(pack), "show", "wuhan-share", "--json")
@@ -139,7 +149,7 @@ def test_no_cache_neither_reads_nor_writes_it(run: RunCli, folder: Path, pack: P
 
 def test_entries_leave_no_partial_files(run: RunCli, folder: Path, pack: Path) -> None:
     run("--facts", str(pack), "facts", "--json")
-    assert not [p for p in entries(folder) if p.name.endswith(".partial")]
+    assert [p for p in folder.iterdir() if not p.name.endswith(".bin")] == []
 
 
 def test_the_cache_folder_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -212,7 +222,108 @@ def test_an_interrupted_write_leaves_no_partial_entry(
     monkeypatch.setattr(os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         cache.store(files, checked, watch)
-    assert entries(folder) == []  # the partial file went with the interruption
+    assert entries(folder) == file_entries(folder) == []  # the partial file went with it
+
+
+# --- one entry per fact file: an edit re-parses that file alone ----------------------------------
+
+
+def three_files(tmp_path: Path) -> Path:
+    """A pack of three fact files: the sources and cities, and two files of facts."""
+    folder = tmp_path / "three"
+    folder.mkdir()
+    (folder / "a-head.yaml").write_text(HEADER.replace("facts:\n", ""), encoding="utf-8")
+    for name, city_share in (("b-first", "12.5"), ("c-second", "30")):
+        body = GOOD_FACT.replace("wuhan-share", f"{name}-share").replace("12.5", city_share)
+        body = body.replace("In Wuhan, 12.5%", f"In Wuhan, {city_share}%")
+        body = body.replace("A share", f"The {name} share")
+        (folder / f"{name}.yaml").write_text("facts:\n" + body, encoding="utf-8")
+    return folder
+
+
+def parsed_files(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the fact files parsed from now on (not answered from an entry)."""
+    from returnee_cli import parsing
+
+    names: list[str] = []
+    parse = parsing.read_fact_file
+
+    def counted(path: Path) -> Any:
+        names.append(path.name)
+        return parse(path)
+
+    monkeypatch.setattr(parsing, "read_fact_file", counted)
+    return names
+
+
+def test_an_edit_re_parses_that_file_alone_and_answers_as_a_fresh_read(
+    run: RunCli, folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pack = three_files(tmp_path)
+    argv = ("--no-builtin", "--facts", str(pack), "facts", "--json")
+    run(*argv)
+    parsed = parsed_files(monkeypatch)
+    edited = pack / "c-second.yaml"
+    edited.write_text(edited.read_text("utf-8").replace("c-second share", "edited share"), "utf-8")
+    answer = run(*argv)
+    assert sorted(set(parsed)) == ["c-second.yaml"]  # each run (both paths) parsed it alone
+    assert answer == run("--no-cache", *argv)
+    assert [r["label"] for r in answer.json()] == ["The b-first share", "The edited share"]
+    # a broken edit is reported from the one file parsed, with the others' entries in use
+    edited.write_text(edited.read_text("utf-8").replace("value: 30", "value: thirty"), "utf-8")
+    parsed.clear()
+    broken = run(*argv)
+    assert sorted(set(parsed)) == ["c-second.yaml"]
+    assert broken.exit_code == 1 and "c-second.yaml:" in broken.stderr
+    assert broken == run("--no-cache", *argv)
+
+
+def test_a_touch_or_a_checkout_of_the_same_bytes_parses_nothing_and_renews_the_stamps(
+    run: RunCli, folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pack = three_files(tmp_path)
+    argv = ("--no-builtin", "--facts", str(pack), "facts", "--json")
+    first = run(*argv)
+    [entry] = entries(folder)
+    parsed = parsed_files(monkeypatch)
+    asked: list[Path] = []
+    monkeypatch.setattr(cache.FileEntries, "get", lambda self, path: asked.append(path))
+    later = time.time_ns() + 5 * 10**9
+    os.utime(pack / "a-head.yaml", ns=(later, later))  # touched
+    checked_out = pack / "b-first.yaml"  # written anew, same bytes: another inode, new times
+    copy = pack / "b-first.tmp"
+    copy.write_bytes(checked_out.read_bytes())
+    os.replace(copy, checked_out)
+    assert run(*argv) == first
+    assert parsed == [] and asked == []  # answered by the set's entry, by content
+    stamps = {dep[0]: tuple(dep[1:5]) for dep in stored(entry)["deps"]}
+    for name in ("a-head.yaml", "b-first.yaml"):
+        info = (pack / name).stat()
+        assert stamps[str(pack / name)] == (
+            info.st_size,
+            info.st_mtime_ns,
+            info.st_ctime_ns,
+            info.st_ino,
+        )  # renewed: the next start trusts the stamp again
+
+
+def test_a_fact_files_entry_answers_only_while_its_stored_texts_are_as_they_were(
+    run: RunCli, folder: Path, tmp_path: Path
+) -> None:
+    pack = tmp_path / "texts"
+    pack.mkdir()
+    (pack / "body.txt").write_text("In Wuhan, 12.5% work in this sector.\n", encoding="utf-8")
+    (pack / "facts.yaml").write_text(
+        HEADER.replace("kind: primary", "kind: primary\n    text: body.txt")
+        + textwrap.dedent(GOOD_FACT),
+        encoding="utf-8",
+    )
+    argv = ("--no-builtin", "--facts", str(pack), "facts", "--json")
+    assert run(*argv).exit_code == 0 and len(file_entries(folder)) == 1
+    (pack / "body.txt").unlink()  # parsing the source would now find no text
+    gone = run(*argv)
+    assert gone.exit_code == 1 and "body.txt" in gone.stderr
+    assert gone == run("--no-cache", *argv)
 
 
 # --- racy files: a stamp that cannot tell an edit apart is checked by content --------------------
@@ -274,9 +385,9 @@ def test_a_racy_entry_is_rewritten_once_old_enough_and_then_not_read_again(
     checked: list[str] = []
     content = cache._content
 
-    def counted(path: str, recorded: cache.Stamp) -> cache.Digest | None:
+    def counted(path: str, length: int) -> tuple[cache.Stamp, cache.Digest] | None:
         checked.append(path)
-        return content(path, recorded)
+        return content(path, length)
 
     monkeypatch.setattr(cache, "_content", counted)
     assert label(run, pack) == "A share"
@@ -323,7 +434,7 @@ facts:
         mid_load.setattr(checks, "read_at_most", edit_once_read)
         first = read_factset([pack], use_cache=True)
     assert first.factset.facts[0].value == 12.5  # the bytes that were read
-    assert entries(folder) == []  # changed while it was read: not kept
+    assert entries(folder) == file_entries(folder) == []  # changed while it was read: not kept
     again = read_factset([pack], use_cache=True)
     if edited == "fact file":
         assert again.factset.facts[0].value == 17.5
@@ -448,7 +559,35 @@ def _reshaped(entry: dict[str, Any], how: int, seed: int) -> Any:
     return forged
 
 
+def _reshaped_file(entry: dict[str, Any], how: int, seed: int) -> Any:
+    """A decoded fact file's entry with a wrong shape, each kind of damage by number."""
+    forged = marshal.loads(marshal.dumps(entry))  # a deep copy
+    key = cache.FILE_KEYS[seed % len(cache.FILE_KEYS)]
+    if how == 0:
+        del forged[key]
+    elif how == 1:
+        forged["extra"] = seed
+    elif how == 2:
+        forged[key] = [] if type(forged[key]) is not list else {"rows": forged[key]}
+    elif how == 3:
+        forged["facts"][0] = forged["facts"][0][:-1]  # a cell short
+    elif how == 4:
+        forged["sources"][0] = (*forged["sources"][0][:-2], 1 + seed, 1)  # no such file
+    elif how == 5:
+        forged["sources"][0] = tuple(seed for _ in forged["sources"][0])  # wrong types
+    elif how == 6:
+        forged["digest"] = (str(forged["digest"][0]), forged["digest"][1])
+    elif how == 7:
+        forged["facts"][0] = (forged["facts"][0][0], str(seed), *forged["facts"][0][2:])
+    elif how == 8:
+        forged["problems"] = [(None,)]
+    else:
+        forged["facts"] = tuple(forged["facts"])
+    return forged
+
+
 @given(
+    which=st.sampled_from(["set", "file"]),
     damage=st.sampled_from(["truncate", "flip", "append", "other marshal", "reshaped"]),
     where=st.floats(0, 1),
     noise=st.binary(min_size=1, max_size=64),
@@ -460,10 +599,11 @@ def _reshaped(entry: dict[str, Any], how: int, seed: int) -> Any:
     how=st.integers(0, 9),
     seed=st.integers(0, 1000),
 )
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_any_damage_to_an_entry_gives_exactly_the_uncached_answer(
     folder: Path,
     pack: Path,
+    which: str,
     damage: str,
     where: float,
     noise: bytes,
@@ -474,8 +614,11 @@ def test_any_damage_to_an_entry_gives_exactly_the_uncached_answer(
     argv = ["--no-builtin", "--facts", str(pack), "facts", "--json"]
     uncached = fast_path(["--no-cache", *argv])
     assert uncached is not None and uncached.exit_code == 0
-    assert fast_path(argv) == uncached  # the entry is written
-    [entry] = entries(folder)
+    assert fast_path(argv) == uncached  # the entries are written
+    [entry] = entries(folder) if which == "set" else file_entries(folder)
+    reshape = _reshaped if which == "set" else _reshaped_file
+    if which == "file":  # asked only when the set's entry cannot answer
+        entries(folder)[0].unlink()
     data = entry.read_bytes()
     at = int(where * (len(data) - 1))
     damaged = {
@@ -483,10 +626,12 @@ def test_any_damage_to_an_entry_gives_exactly_the_uncached_answer(
         "flip": lambda: data[:at] + bytes([data[at] ^ noise[0]]) + data[at + 1 :],
         "append": lambda: data + noise,
         "other marshal": lambda: seal(other),
-        "reshaped": lambda: seal(_reshaped(stored(entry), how, seed)),
+        "reshaped": lambda: seal(reshape(stored(entry), how, seed)),
     }[damage]()
     entry.write_bytes(damaged)
     assert fast_path(argv) == uncached
+    if which == "file":
+        entries(folder)[0].unlink()  # the file's entry is asked again (rebuilt by now)
     assert fast_path(argv) == uncached
 
 
@@ -560,7 +705,8 @@ def test_without_a_usable_cache_folder_the_tool_works_and_says_nothing(
     elif case == "relative XDG_CACHE_HOME":  # ignored, as the spec says: ~/.cache instead
         assert not (tmp_path / "relative-cache").exists()
         assert json.loads(info.stdout)["folder"] == str(home / ".cache" / "returnees")
-        assert json.loads(info.stdout)["entries"] == 1
+        builtin, _ = fact_files([builtin_facts_dir()])
+        assert json.loads(info.stdout)["entries"] == 1 + len(builtin)  # the set, each file
     else:
         assert json.loads(info.stdout)["entries"] == 0
 
@@ -601,15 +747,17 @@ def test_cache_info_says_where_and_how_much(run: RunCli, folder: Path, pack: Pat
         "bytes": 0,
     }
     run("--facts", str(pack), "facts", "--json")
-    [entry] = entries(folder)
-    size = entry.stat().st_size
+    every = [*entries(folder), *file_entries(folder)]  # the set's, and each fact file's
+    size = sum(entry.stat().st_size for entry in every)
     assert run("cache", "info", "--json").json() == {
         "folder": str(folder),
-        "entries": 1,
+        "entries": len(every),
         "bytes": size,
     }
     table = run("cache", "info")
-    assert table.stdout == f"folder   {folder}\nentries  1\nsize     {size / 1024:,.1f} KiB\n"
+    assert table.stdout == (
+        f"folder   {folder}\nentries  {len(every)}\nsize     {size / 1024:,.1f} KiB\n"
+    )
     assert table.stderr == ""
 
 
@@ -633,13 +781,19 @@ def test_cache_clear_removes_only_returnees_own_entries(
     for path in mine:
         path.write_text("the user's own", encoding="utf-8")
     (folder / "factset-link.bin").symlink_to(mine[0])
-    size = sum(p.stat().st_size for p in entries(folder) if p.name.endswith(".bin"))
-    size -= (folder / "factset-link.bin").stat().st_size  # followed: the link's target
+    own = [p for p in [*entries(folder), *file_entries(folder)] if p.name.endswith(".bin")]
+    own.remove(folder / "factset-link.bin")  # a symlink: not an entry, never followed
+    size = sum(p.stat().st_size for p in own)
+    files, _ = fact_files([builtin_facts_dir(), pack])
+    assert len(own) == 2 + len(files)  # two sets, one entry for each fact file they share
     cleared = run("cache", "clear")
     assert cleared.exit_code == 0 and cleared.stdout == ""
     shown = f"{size / 1024:,.1f} KiB"
-    assert cleared.stderr == f"returnees: removed 2 cache entries ({shown}) from {folder}\n"
+    assert cleared.stderr == (
+        f"returnees: removed {len(own)} cache entries ({shown}) from {folder}\n"
+    )
     assert entries(folder) == sorted([*mine, folder / "factset-link.bin"])
+    assert file_entries(folder) == []
     again = run("cache", "clear")
     assert again.stderr == f"returnees: removed 0 cache entries (0 bytes) from {folder}\n"
 
@@ -658,15 +812,20 @@ def test_the_folder_is_kept_under_its_cap_oldest_first_never_the_new_entry(
     argv = ("--no-builtin", "--facts", str(pack), "facts", "--json")
     run(*argv)
     [new] = [p for p in entries(folder) if p.suffix == ".bin" and p not in old]
+    [its_file] = file_entries(folder)
     assert entries(folder) == sorted([*old, new, writing])  # under the cap: all kept
-    monkeypatch.setattr(cache, "MAX_FOLDER_BYTES", new.stat().st_size + 2000)
+    both = new.stat().st_size + its_file.stat().st_size
+    monkeypatch.setattr(cache, "MAX_FOLDER_BYTES", both + 2000)
     new.unlink()
     run(*argv)
     assert entries(folder) == sorted([*old[:2], new, writing])  # the oldest went
+    assert file_entries(folder) == [its_file]
     monkeypatch.setattr(cache, "MAX_FOLDER_BYTES", 0)
     new.unlink()
+    its_file.unlink()
     run(*argv)
-    assert entries(folder) == sorted([new, writing])  # never the one just written
+    assert entries(folder) == sorted([new, writing])  # never the ones just written
+    assert file_entries(folder) == [its_file]
     assert run(*argv).exit_code == 0 and new.exists()
 
 

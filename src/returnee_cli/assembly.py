@@ -17,7 +17,7 @@ from returnee_cli.model import NATIONWIDE_NAMES, City, Fact, FactSet, Location, 
 from returnee_cli.suggest import suggest
 
 if TYPE_CHECKING:
-    from returnee_cli.parsing import RawFact
+    from returnee_cli.parsing import FileContent, RawFact
 
 
 _CLASHES_SHOWN = 3  # built-in records a pack re-declares, named one by one
@@ -94,6 +94,11 @@ class Assembler:
         from returnee_cli.parsing import read_fact_file  # imports yaml: only on a cache miss
 
         content, problems = read_fact_file(path)
+        self.add_content(content)
+        return problems
+
+    def add_content(self, content: FileContent) -> None:
+        """The records of one file, parsed now or kept from an earlier parse (cache.py)."""
         for source in content.sources:
             self._add_unique(self.sources, source.id, source, "source", source.location, "id")
         for city in content.cities:
@@ -101,7 +106,6 @@ class Assembler:
         self.raw_facts.extend(content.facts)
         for what, ids in content.refused.items():
             self.refused[what] |= ids
-        return problems
 
     def _also_built_in(self) -> None:
         """A pack validated alone that declares a built-in source, city or fact again: loaded

@@ -4,12 +4,17 @@ One entry per set of fact files asked for, in the user's cache folder (RETURNEES
 overrides it). An entry holds the validated set as plain rows, its warnings, and for every file it
 was built from (fact files and stored texts) the stamp it had when it was read (size, modification
 and change times, inode) with a digest of the bytes read, and the time the stamps were taken.
+Beside it, one entry per fact file (FileEntries) holds what parsing that file gave, for the bytes
+it was parsed from: when the set's entry cannot answer (a file edited, added, removed), the files
+that did not change are not parsed again, and the whole-set checks run over their records.
 
 What the cache trusts, and what it does not (docs/robustness.md, "The cache", says it for users):
 
 - A file is stamped on the open file before its bytes are read, and stamped again by name after
   the whole load: a file that changed meanwhile is not cached. An entry answers only while every
   stamp is still the same.
+- A stamp that changed while the bytes did not (a touch, a checkout of the same content) is
+  found out by the digest, and the entry is written again with the new stamp.
 - A stamp cannot tell apart two versions of a file written within one tick of its file system's
   clock (a second, two on FAT) at the same size. A file whose times fall that close to the moment
   its stamp was taken is "racy" (git's word, Documentation/technical/racy-git.txt) and is checked
@@ -40,9 +45,10 @@ import time
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from returnee_cli import __version__
 from returnee_cli.errors import Problem
@@ -60,12 +66,19 @@ from returnee_cli.model import (
 )
 from returnee_cli.paths import display_path
 
+if TYPE_CHECKING:
+    from returnee_cli.parsing import FileContent
+
 CACHE_ENV = "RETURNEES_CACHE_DIR"
-MAGIC = b"returnees-cache 2\n"
+MAGIC = b"returnees-cache 3\n"
 # What an entry depends on besides the files: the format above, this version of returnees (its
 # rules decide what is valid) and this Python (marshal's format is its own).
 _SALT = f"{MAGIC!r} {__version__} {importlib.util.MAGIC_NUMBER.hex()}"
 ENTRY_PREFIX, ENTRY_SUFFIX = "factset-", ".bin"
+# One entry per fact file as well (issue 13): what parsing it gave, keyed by its bytes, so that
+# an edit of one file of a pack re-parses that file alone.
+FILE_ENTRY_PREFIX = "factfile-"
+ENTRY_PREFIXES = (ENTRY_PREFIX, FILE_ENTRY_PREFIX)
 
 # An entry larger than this is neither read nor written. The entry of 100,000 facts (the largest
 # benchmark) takes 27 MiB; the bound keeps a stray huge file from being read into memory.
@@ -79,7 +92,7 @@ MAX_FOLDER_BYTES = 128 * 1024 * 1024
 RACY_WINDOW_NS = 3_000_000_000
 
 Stamp = tuple[int, int, int, int]  # size, modification time, change time, inode
-Digest = tuple[int, int]  # CRC-32 and length of the bytes read
+Digest = tuple[bytes, int]  # BLAKE2b (128 bits) and length of the bytes read
 
 
 def _now() -> int:
@@ -131,12 +144,15 @@ def _stamp(path: str | Path) -> Stamp:
 
 
 def _digest(data: bytes) -> Digest:
-    """A digest of the bytes a load read. CRC-32 and length: it is asked only of a file whose
-    stamp did not change and whose times fall within the racy window, so an edit it must catch
-    keeps the size, and CRC-32 catches every change of up to 32 bits in a row and all but one in
-    four billion others. It is cheap (zlib is already loaded; hashlib is not), and it is no
-    defence against a forger, who could as well edit the fact file itself."""
-    return (zlib.crc32(data), len(data))
+    """A digest of the bytes a load read: BLAKE2b of 128 bits, and the length. It answers for a
+    file's content where its stamp cannot: a racy file, a file touched or checked out again
+    with the same bytes (then only the stamp is renewed), and which per-file entry holds what
+    parsing those bytes gave. A stamp that changed may hide any edit, so the digest must catch
+    any edit: a CRC would let one in four billion through. Its import (hashlib, 3 ms) is paid
+    only where a file is read; a warm start reads none."""
+    from hashlib import blake2b
+
+    return (blake2b(data, digest_size=16).digest(), len(data))
 
 
 def _absolute(path: Path) -> str:
@@ -186,10 +202,6 @@ def load(files: Sequence[Path], folder: Path | None = None) -> Checked | None:
     if read is None:
         return None
     data, written = read
-    split = data.find(b"\n\n")
-    header, payload = data[:split], memoryview(data)[split + 2 :]  # no copy of a large payload
-    if split < 0 or not header.startswith(MAGIC) or header[len(MAGIC) :] != _checksum(payload):
-        return None
     # A million small objects would set off the cyclic garbage collector again and again, and
     # every later collection would walk them all (it doubled the time at 100,000 facts). None of
     # them can form a cycle, and they live as long as the process: load them with the collector
@@ -197,7 +209,7 @@ def load(files: Sequence[Path], folder: Path | None = None) -> Checked | None:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        stored = marshal.loads(payload)
+        stored = _unpack(data)
         if not _well_formed(stored):
             return None  # damaged, foreign or forged: rebuilt
         if stored["files"] != _names(files):
@@ -256,21 +268,34 @@ def _racy(stamp: Stamp, reference: int) -> bool:
 
 def _still_fresh(stored: dict[str, Any], reference: int) -> bool | None:
     """None if a file changed since the entry was made. Else whether to write the entry again:
-    True when a racy file was checked by content and is now old enough for its stamp alone to
-    tell (then the entry's stamp time moves on, and later starts skip that read)."""
+    True when a file's stamp changed but not its bytes (touched, or checked out again: its new
+    stamp is recorded), or when a racy file was checked by content and is now old enough for
+    its stamp alone to tell (then the entry's stamp time moves on, and later starts skip that
+    read)."""
     begun = _now()
-    verified = False
-    for path, size, mtime, ctime, inode, crc, length in stored["deps"]:
+    verified = renewed = False
+    for dep in stored["deps"]:
+        path, size, mtime, ctime, inode, digest, length = dep
         recorded: Stamp = (size, mtime, ctime, inode)
         try:
-            if _stamp(path) != recorded:
-                return None
+            now = _stamp(path)
         except (OSError, ValueError):
             return None
-        if crc is not None and _racy(recorded, reference):
-            if _content(path, recorded) != (crc, length):
+        if now != recorded:
+            if digest is None:
+                return None  # a stored text no fact quotes was never read: its stamp decides
+            read = _content(path, length)
+            if read is None or read[1] != (digest, length):
+                return None
+            dep[1:5] = read[0]  # the same bytes: only the stamp is new
+            renewed = True
+        elif digest is not None and _racy(recorded, reference):
+            if _content(path, length) != (recorded, (digest, length)):
                 return None
             verified = True
+    if renewed:
+        stored["stamped"] = begun  # a renewed stamp is racy now: checked by content next time
+        return True
     if not verified:
         return False
     later = begun - 1_000_000_000  # a second to spare for the time the entry takes to write
@@ -280,44 +305,59 @@ def _still_fresh(stored: dict[str, Any], reference: int) -> bool | None:
     return True
 
 
-def _content(path: str, recorded: Stamp) -> Digest | None:
-    """The digest of a file's bytes, read as it was stamped, or None if it is not that file."""
+def _content(path: str, length: int) -> tuple[Stamp, Digest] | None:
+    """A file's stamp, taken on the open file before its bytes are read, and the digest of
+    those bytes; None if it is not a regular file of `length` bytes (then it changed)."""
     try:
         with open(path, "rb") as stream:
             info = os.fstat(stream.fileno())
-            if not stat.S_ISREG(info.st_mode) or _stamp_of(info) != recorded:
+            if not stat.S_ISREG(info.st_mode) or info.st_size != length:
                 return None
-            return _digest(stream.read(recorded[0] + 1))
+            return _stamp_of(info), _digest(stream.read(info.st_size + 1))
     except (OSError, ValueError):
         return None
 
 
 def store(
-    files: Sequence[Path], checked: Checked, watch: Watch, folder: Path | None = None
+    files: Sequence[Path],
+    checked: Checked,
+    watch: Watch,
+    folder: Path | None = None,
+    entries: FileEntries | None = None,
 ) -> None:
-    """Keep `checked` for the next start, unless a file changed while it was read. Quietly does
-    nothing if the folder cannot be written."""
+    """Keep `checked` for the next start, and an entry for each file of `entries` parsed anew,
+    unless a file changed while it was read. Quietly does nothing if the folder cannot be
+    written."""
     target = entry_path(files, folder)
     if target is None:
         return
     try:
-        deps = _dependencies(files, checked, watch)
+        seen = _seen(watch)
+        deps = None if seen is None else _dependencies(files, checked, seen)
         if deps is None:
             return  # a file changed during the load: this result may mix two versions of it
+        written = _store_files(entries, seen or {}) if entries is not None else []
         _store_entry(target, _encode(files, checked, deps, watch.started))
-        prune(target.parent, keep=target)
+        prune(target.parent, keep=[target, *written])
     except (OSError, ValueError):
         pass  # no cache this time; the answer is the same
 
 
-def _dependencies(files: Sequence[Path], checked: Checked, watch: Watch) -> list[Any] | None:
-    """Every file the result depends on, stamped as it was read; None if any stamp differs now,
-    after the load, from the one taken before its bytes were read, or a file was read twice and
-    found different. Stored texts no fact quotes were never read: only their stamps count."""
+def _seen(watch: Watch) -> dict[str, tuple[Stamp, Digest]] | None:
+    """Each file read, with its stamp and digest; None if a file read twice was found different."""
     seen: dict[str, tuple[Stamp, Digest]] = {}
     for path, stamp, digest in watch.reads:
         if seen.setdefault(path, (stamp, digest)) != (stamp, digest):
             return None
+    return seen
+
+
+def _dependencies(
+    files: Sequence[Path], checked: Checked, seen: dict[str, tuple[Stamp, Digest]]
+) -> list[Any] | None:
+    """Every file the result depends on, stamped as it was read; None if any stamp differs now,
+    after the load, from the one taken before its bytes were read. Stored texts no fact quotes
+    were never read: only their stamps count."""
     if not set(_names(files)) <= set(seen):
         return None  # a fact file that was not read through checks.read_at_most: no stamp
     for path, (stamp, _) in seen.items():
@@ -356,6 +396,176 @@ def _checksum(payload: bytes | memoryview) -> bytes:
     return f"{zlib.crc32(payload):08x} {len(payload)}".encode("ascii")
 
 
+# --- one entry per fact file ----------------------------------------------------------------------
+
+FILE_KEYS = ("file", "digest", "rules", "texts", "sources", "cities", "facts", "problems")
+
+
+def file_entry_path(path: Path, folder: Path | None = None) -> Path | None:
+    """The entry of one fact file, named after its absolute path (None: no cache folder)."""
+    folder = folder or cache_dir()
+    if folder is None:
+        return None
+    name = json.dumps([_SALT, "file", _absolute(path)]).encode("utf-8")
+    digest = f"{zlib.crc32(name):08x}{zlib.adler32(name):08x}{len(name):x}"
+    return folder / f"{FILE_ENTRY_PREFIX}{digest}{ENTRY_SUFFIX}"
+
+
+class FileEntries:
+    """What parsing each fact file gave, for a load the set's entry cannot answer (a file was
+    edited, added or removed). An entry answers only for the very bytes it was parsed from (its
+    digest), under the same rules, with the same stored texts present or missing (parsing a
+    source looks for its text): whatever else a file's parse could depend on, its path, is the
+    entry's name. So an edit re-parses the edited file alone; the set's checks run again over
+    the whole (loading.py), and no YAML is read for the files that did not change."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder or cache_dir()
+        # what was parsed anew in this load, by absolute path: kept by `store` if the load is
+        self.parsed: dict[str, tuple[FileContent, list[Problem]]] = {}
+
+    def get(self, path: Path) -> tuple[FileContent, list[Problem]] | None:
+        """The records and problems of `path` as parsing its present bytes gives them, or None
+        (parse it). The file is read through checks.read_at_most, so the load records it."""
+        target = file_entry_path(path, self.folder)
+        read = _read_entry(target) if target is not None else None
+        if read is None:
+            return None
+        try:
+            stored = _unpack(read[0])
+            if not _file_well_formed(stored) or stored["file"] != _absolute(path):
+                return None
+            if stored["rules"] != _rules():
+                return None
+            if any(os.path.isfile(text) != present for text, present in stored["texts"]):
+                return None  # a stored text appeared or went: the parse would differ
+            length = stored["digest"][1]
+            if os.stat(path).st_size != length:
+                return None  # edited: not worth reading twice
+            from returnee_cli import checks
+
+            data = checks.read_at_most(path, length)
+            if data is None or _digest(data) != stored["digest"]:
+                return None
+            return _decode_file(stored, display_path(path))
+        except Exception:  # damaged beyond what the shape check sees: parsed again
+            return None
+
+    def keep(self, path: Path, content: FileContent, problems: list[Problem]) -> None:
+        self.parsed[_absolute(path)] = (content, problems)
+
+
+def _unpack(data: bytes) -> Any:
+    """An entry's payload, decoded, if its magic line and checksum are right; else None."""
+    split = data.find(b"\n\n")
+    header, payload = data[:split], memoryview(data)[split + 2 :]  # no copy of a large payload
+    if split < 0 or not header.startswith(MAGIC) or header[len(MAGIC) :] != _checksum(payload):
+        return None
+    return marshal.loads(payload)
+
+
+def _store_files(entries: FileEntries, seen: dict[str, tuple[Stamp, Digest]]) -> list[Path]:
+    """An entry for each file parsed anew, for the bytes the load read of it; their paths."""
+    written = []
+    for path, (content, problems) in entries.parsed.items():
+        target = file_entry_path(Path(path), entries.folder)
+        if target is None or path not in seen:
+            continue
+        try:
+            stored = _encode_file(path, seen[path][1], content, problems)
+            marshal.dumps(stored)  # a value marshal cannot hold: this file is parsed every time
+        except (ValueError, KeyError):
+            continue
+        _store_entry(target, stored)
+        written.append(target)
+    return written
+
+
+def _encode_file(
+    path: str, digest: Digest, content: FileContent, problems: list[Problem]
+) -> dict[str, Any]:
+    texts = sorted({str(s.text_path) for s in content.sources if s.text_path is not None})
+    return {
+        "file": path,
+        "digest": digest,
+        "rules": _rules(),
+        "texts": [(text, os.path.isfile(text)) for text in texts],
+        "sources": [_record_row(source, 0) for source in content.sources],
+        "cities": [_record_row(city, 0) for city in content.cities],
+        "facts": [
+            (raw.values, raw.location.line, raw.complete, raw.lines, raw.decimals)
+            for raw in content.facts
+        ],
+        "problems": [(p.line, p.message, p.code, p.key, p.severity) for p in problems],
+    }
+
+
+def _file_well_formed(stored: Any) -> bool:
+    """The shape _encode_file gives an entry: as for a set's entry (_well_formed), the values of
+    the facts' fields are not checked one by one; their rows, keys and lines are."""
+    if type(stored) is not dict or tuple(stored) != FILE_KEYS or type(stored["file"]) is not str:
+        return False
+    if not _cells_ok(stored["digest"], (bytes, int)):
+        return False
+    texts = stored["texts"]
+    if type(texts) is not list or not all(
+        type(t) is tuple and len(t) == 2 and type(t[0]) is str and type(t[1]) is bool for t in texts
+    ):
+        return False
+    for kind, rows in ((Source, stored["sources"]), (City, stored["cities"])):
+        fields = declared(kind)
+        if type(rows) is not list or not all(_record_ok(row, fields, 1) for row in rows):
+            return False
+    optional = (int, type(None))
+    problem = (optional, str, str, (str, type(None)), str)
+    if type(stored["problems"]) is not list or not all(
+        _cells_ok(row, problem) for row in stored["problems"]
+    ):
+        return False
+    return _raw_facts_ok(stored["facts"])
+
+
+def _raw_facts_ok(facts: Any) -> bool:
+    """Each raw fact a (values, line, complete, lines, decimals) row: a dict of fields by name,
+    an int, a bool, and dicts of ints by name. Checked column by column, each in one pass in C
+    (a row at a time cost a rebuild of 100,000 facts a third of a second)."""
+    if type(facts) is not list:
+        return False
+    if not facts:
+        return True
+    if set(map(type, facts)) != {tuple} or set(map(len, facts)) != {5}:
+        return False
+    values, lines, complete, key_lines, decimals = zip(*facts, strict=True)
+    numbered = (*key_lines, *decimals)
+    return (
+        set(map(type, values)) == {dict}
+        and set(map(type, lines)) == {int}
+        and set(map(type, complete)) <= {bool}
+        and set(map(type, numbered)) == {dict}
+        and set(map(type, chain.from_iterable((*values, *numbered)))) <= {str}
+        and set(map(type, chain.from_iterable(map(dict.values, numbered)))) <= {int}
+    )
+
+
+def _decode_file(stored: dict[str, Any], shown: str) -> tuple[FileContent, list[Problem]]:
+    from returnee_cli.parsing import FileContent, RawFact
+
+    files = [shown]
+    content = FileContent(
+        [Source(**_arguments(Source, row, files)) for row in stored["sources"]],
+        [City(**_arguments(City, row, files)) for row in stored["cities"]],
+        [
+            RawFact(values, Location(shown, line), complete, lines, decimals)
+            for values, line, complete, lines, decimals in stored["facts"]
+        ],
+    )
+    problems = [
+        Problem(shown, line, message, code, key, severity)
+        for line, message, code, key, severity in stored["problems"]
+    ]
+    return content, problems
+
+
 # --- housekeeping: `returnees cache info` and `returnees cache clear` ---------------------------
 
 
@@ -375,7 +585,7 @@ def _own_files(folder: Path) -> list[tuple[Path, os.stat_result]]:
     except OSError:
         return []
     for name in names:
-        if not (name.startswith(ENTRY_PREFIX) and name.endswith(ENTRY_SUFFIX)):
+        if not (name.startswith(ENTRY_PREFIXES) and name.endswith(ENTRY_SUFFIX)):
             continue
         try:
             info = os.lstat(folder / name)
@@ -414,16 +624,16 @@ def clear(folder: Path | None = None) -> Summary:
     return Summary(folder, removed, size)
 
 
-def prune(folder: Path, keep: Path, limit: int | None = None) -> None:
+def prune(folder: Path, keep: Sequence[Path], limit: int | None = None) -> None:
     """Remove the oldest entries until the folder holds at most `limit` (MAX_FOLDER_BYTES) bytes
-    of them, never `keep` (the entry just written)."""
+    of them, never those in `keep` (the entries just written)."""
     limit = MAX_FOLDER_BYTES if limit is None else limit
     files = _own_files(folder)
     total = sum(info.st_size for _, info in files)
     for path, info in sorted(files, key=lambda item: item[1].st_mtime_ns):
         if total <= limit:
             break
-        if path != keep:
+        if path not in keep:
             path.unlink(missing_ok=True)
             total -= info.st_size
 
@@ -440,11 +650,7 @@ def _encode(
     index = {display_path(path): n for n, path in enumerate(files)}
 
     def row(record: Source | City) -> tuple[Any, ...]:
-        """Its declared fields in order (marshal holds no Path: as text; no record: a list of
-        records as their fields' values), then (file, line)."""
-        kind: type = type(record)
-        plain = [_plain(getattr(record, field.name), field) for field in declared(kind)]
-        return (*plain, index[record.location.file], record.location.line)
+        return _record_row(record, index[record.location.file])
 
     return {
         "stamped": stamped,
@@ -459,6 +665,14 @@ def _encode(
             for p in checked.problems
         ],
     }
+
+
+def _record_row(record: Source | City, file_index: int) -> tuple[Any, ...]:
+    """Its declared fields in order (marshal holds no Path: as text; no record: a list of
+    records as their fields' values), then (file, line)."""
+    kind: type = type(record)
+    plain = [_plain(getattr(record, field.name), field) for field in declared(kind)]
+    return (*plain, file_index, record.location.line)
 
 
 def _well_formed(stored: Any) -> bool:
@@ -504,12 +718,13 @@ def _cells_ok(row: Any, types: Sequence[type | tuple[type, ...]]) -> bool:
 
 
 def _dep_ok(dep: Any) -> bool:
-    """[path, size, mtime, ctime, inode, crc, length]; crc and length None for an unread text."""
+    """[path, size, mtime, ctime, inode, digest, length]; the digest and length None for a
+    stored text that was never read."""
     if type(dep) is not list or len(dep) != 7 or type(dep[0]) is not str:
         return False
     if not all(type(n) is int for n in dep[1:5]):
         return False
-    return (dep[5] is None and dep[6] is None) or (type(dep[5]) is int and type(dep[6]) is int)
+    return (dep[5] is None and dep[6] is None) or (type(dep[5]) is bytes and type(dep[6]) is int)
 
 
 def _record_ok(row: Any, fields: Sequence[Declared], file_count: int) -> bool:
@@ -564,17 +779,21 @@ def _unplain(value: Any, field: Declared) -> Any:
     return value
 
 
+def _arguments(record: type, row: Sequence[Any], shown: Sequence[str]) -> dict[str, Any]:
+    """A row of _record_row back into the keyword arguments of `record`."""
+    *values, file_index, line = row
+    fields = {
+        field.name: _unplain(value, field)
+        for field, value in zip(declared(record), values, strict=True)
+    }
+    return {**fields, "location": Location(shown[file_index], line)}
+
+
 def _decode(stored: dict[str, Any]) -> Checked:
     shown = [display_path(Path(path)) for path in stored["files"]]
 
     def arguments(record: type, row: Sequence[Any]) -> dict[str, Any]:
-        """A row of `row()` in _encode back into the keyword arguments of `record`."""
-        *values, file_index, line = row
-        fields = {
-            field.name: _unplain(value, field)
-            for field, value in zip(declared(record), values, strict=True)
-        }
-        return {**fields, "location": Location(shown[file_index], line)}
+        return _arguments(record, row, shown)
 
     sources = {s.id: s for s in (Source(**arguments(Source, row)) for row in stored["sources"])}
     cities = {c.slug: c for c in (City(**arguments(City, row)) for row in stored["cities"])}

@@ -437,7 +437,7 @@ def _one_angle(
             factset,
             lambda rows: draw(rows, factset),
             f"{PROG} {name}",
-            empty_note=_no_data(what, chosen or [], found),
+            empty_note=lambda: _no_data(what, chosen or [], found),
         )
     )
 

@@ -31,7 +31,8 @@ class Result:
     record: Callable[[Any], dict[str, Any]] = dict  # one row -> its JSON record
     title: str = PROG  # of the --svg picture
     single: bool = False  # one record (show, validate, schema): JSON gives an object
-    empty_note: str | None = None  # said on stderr when there are no rows
+    # said on stderr when there are no rows; a function: found only then (it may cost a scan)
+    empty_note: str | Callable[[], str] | None = None
     database: Callable[[Sequence[Any], Path], None] | None = None  # rows -> SQLite (facts only)
     noun: str = "records"  # what the rows are, for "wrote 39 facts to FILE"
     paths: Sequence[str] = ()  # the keys --fields may name, nested ones too; () the columns
@@ -57,7 +58,8 @@ def emit(out: OutputRequest, result: Result, protected: Sequence[Path] = ()) -> 
         )
     shown = _cut(out, result)
     if not shown and result.empty_note:
-        output.message(f"{PROG}: {result.empty_note}")
+        note = result.empty_note() if callable(result.empty_note) else result.empty_note
+        output.message(f"{PROG}: {note}")
     if out.svg is not None:
         from returnee_cli import writer  # tempfile and its imports: only when a file is written
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from returnee_cli.errors import UsageError
 from returnee_cli.model import NATIONWIDE, NATIONWIDE_NAMES, City, Fact, FactSet, Source
@@ -186,12 +187,18 @@ def select_facts(
     ]
 
 
-@dataclass(frozen=True)
 class TopicResult:
-    """The facts of one topic, and which cities have any (for the 'no data here' note)."""
+    """The facts of one topic, and which cities have any (for the 'no data here' note). The
+    cities are found the first time they are asked for: only a note about a city without the
+    topic needs them, and finding them looks at every fact of the set (issue 13)."""
 
-    facts: list[Fact]
-    cities_with_topic: list[City]
+    def __init__(self, facts: list[Fact], having: Callable[[], list[City]]) -> None:
+        self.facts = facts
+        self._having = having
+
+    @cached_property
+    def cities_with_topic(self) -> list[City]:
+        return self._having()
 
 
 def sectors(factset: FactSet, city: Cities = None) -> TopicResult:
@@ -199,7 +206,7 @@ def sectors(factset: FactSet, city: Cities = None) -> TopicResult:
     what is derived from them."""
     result = facts_on(factset, (SECTORS_TOPIC,), city, shares_only=True)
     ordered = sorted(result.facts, key=lambda f: (f.city or "", f.derived, -(f.value or 0)))
-    return TopicResult(ordered, result.cities_with_topic)
+    return TopicResult(ordered, lambda: result.cities_with_topic)
 
 
 @dataclass(frozen=True)
@@ -249,12 +256,16 @@ def facts_on(
         for fact in _candidates(factset, city)
         if fact.topic in wanted and (not shares_only or fact.is_share)
     ]
-    having = {
-        fact.city
-        for fact in factset.facts
-        if fact.topic in wanted and fact.city and (not shares_only or fact.is_share)
-    }
-    return TopicResult(facts, [factset.cities[slug] for slug in sorted(having)])
+
+    def having() -> list[City]:
+        slugs = {
+            fact.city
+            for fact in factset.facts
+            if fact.topic in wanted and fact.city and (not shares_only or fact.is_share)
+        }
+        return [factset.cities[slug] for slug in sorted(slugs)]
+
+    return TopicResult(facts, having)
 
 
 def industries(factset: FactSet, city: Cities = None) -> TopicResult:

@@ -1,0 +1,144 @@
+"""What issue 13's speed-ups must not change: every command answers byte for byte the same
+whichever way its facts were loaded (read anew, from the set's entry, rebuilt from each file's
+entry after an edit, after a touch), and the fast path imports only what a plain call needs.
+(Not timed: benchmarks/run.py measures speed.)"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from returnee_cli import cache
+from returnee_cli.surface import COMMANDS
+
+from .conftest import Run, fast_path
+from .test_cache import file_entries, three_files
+
+# One call of every command that reads facts (at least), with the filters that have an index
+# or a shortcut of their own: a city, a topic, a source, one fact by id, the one-angle views.
+CALLS = (
+    ["facts", "--json"],
+    ["facts", "--city", "wuhan", "--json"],
+    ["facts", "--city", "nationwide"],
+    ["facts", "--topic", "sectors", "--format", "csv"],
+    ["facts", "--source", "src", "--format", "jsonl"],
+    ["facts", "--city", "beijing", "--topic", "sectors"],
+    ["show", "b-first-share"],
+    ["show", "c-second-share", "--json"],
+    ["show", "no-such-fact"],
+    ["sectors"],
+    ["sectors", "--city", "wuhan", "--json"],
+    ["sectors", "--city", "shanghai"],  # none there: the note names the cities that have them
+    ["sectors", "--city", "shanghai", "--city", "wuhan"],  # some: the note names the other
+    ["industries", "--city", "wuhan"],  # none there, others have them
+    ["entrepreneurs", "--city", "beijing", "--json"],
+    ["reasons", "--city", "wuhan"],
+    ["cities", "--json"],
+    ["city", "wuhan"],
+    ["topics"],
+    ["sources", "--json"],
+    ["source", "src"],
+    ["cite", "b-first-share"],
+    ["cite", "--city", "wuhan", "--style", "markdown"],
+    ["compare", "wuhan", "beijing"],
+    ["export", "--format", "yaml"],
+    ["validate"],
+    ["coverage", "--json"],
+    ["schema"],
+)
+# Commands that read no facts, or only the cache itself; and those that only write files (chart,
+# draft: byte-identical output is held by their own tests).
+NOT_OF_FACTS = {"cache", "schema", "chart", "draft"}
+
+
+def test_the_calls_cover_every_command() -> None:
+    assert {argv[0] for argv in CALLS} | NOT_OF_FACTS == set(COMMANDS)
+
+
+def answers(pack: Path) -> list[Run | None]:
+    return [fast_path(["--facts", str(pack), *argv]) for argv in CALLS]
+
+
+def test_every_command_answers_the_same_however_its_facts_were_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("RETURNEES_CACHE_DIR", str(folder))
+    pack = three_files(tmp_path)
+    uncached = [fast_path(["--no-cache", "--facts", str(pack), *argv]) for argv in CALLS]
+    assert all(run is not None for run in uncached)
+    assert [run.exit_code for run in uncached if run] == [
+        2 if argv == ["show", "no-such-fact"] else 0 for argv in CALLS
+    ]
+    assert answers(pack) == uncached  # read anew, the entries written
+    assert answers(pack) == uncached  # from the set's entry
+    assert file_entries(folder)
+    for entry in folder.glob(f"{cache.ENTRY_PREFIX}*"):
+        entry.unlink()
+    assert answers(pack) == uncached  # rebuilt from each file's entry, no YAML read
+    edited = pack / "c-second.yaml"
+    original = edited.read_text(encoding="utf-8")
+    edited.write_text(original + "# a comment: other bytes, the same facts\n", "utf-8")
+    assert answers(pack) == uncached  # one file parsed, the others from their entries
+    for path in pack.iterdir():
+        os.utime(path)
+    assert answers(pack) == uncached  # touched: the same bytes, answered by content
+
+
+# --- start-up: what the fast path may import --------------------------------------------------
+
+# Never on a plain, warm `--json` call: the CLI framework and its renderer, the YAML parser
+# (the cache answers), the digest (no file is read), and what only some commands need.
+NEVER_IMPORTED = (
+    "typer",
+    "click",
+    "rich",
+    "yaml",
+    "hashlib",
+    "sqlite3",
+    "tempfile",
+    "csv",
+    "returnee_cli.cli",
+    "returnee_cli.parsing",
+    "returnee_cli.assembly",
+    "returnee_cli.checks",
+    "returnee_cli.export",
+)  # the renderers (returnee_cli.render) are lazy modules: named, never run without rich
+
+
+def imported_by(argv: list[str], env: dict[str, str]) -> set[str]:
+    """The modules a call of the installed entry point has imported when it ends."""
+    script = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: sys.stderr.write('\\nMODULES ' + ' '.join(sys.modules)))\n"
+        "from returnee_cli.main import main\n"
+        f"sys.argv = ['returnees', *{argv!r}]\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return set(done.stderr.rsplit("MODULES ", 1)[1].split())
+
+
+def test_a_plain_warm_json_call_imports_nothing_it_does_not_use(tmp_path: Path) -> None:
+    env = {"RETURNEES_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    argv = ["sectors", "--city", "beijing", "--json"]
+    imported_by(argv, env)  # the cache, written
+    found = imported_by(argv, env)
+    stray = sorted(
+        name
+        for name in found
+        for never in NEVER_IMPORTED
+        if name == never or name.startswith(never + ".")
+    )
+    assert stray == []
