@@ -107,6 +107,13 @@ NEVER_IMPORTED = (
     "returnee_cli.assembly",
     "returnee_cli.checks",
     "returnee_cli.export",
+    # inspect stays a stand-in (lazy.on_first_use): dataclasses imports it only to write a
+    # docstring where a class has none, and with it come these
+    "ast",
+    "dis",
+    "tokenize",
+    "decimal",  # lexicon reads a written figure only for validate and draft
+    "difflib",  # suggest: only a message about an unknown name
 )  # the renderers (returnee_cli.render) are lazy modules: named, never run without rich
 
 
@@ -142,3 +149,23 @@ def test_a_plain_warm_json_call_imports_nothing_it_does_not_use(tmp_path: Path) 
         if name == never or name.startswith(never + ".")
     )
     assert stray == []
+
+
+def test_a_module_on_first_use_is_imported_when_a_name_of_it_is_used() -> None:
+    script = (
+        "import sys\n"
+        "from returnee_cli.lazy import on_first_use\n"
+        "on_first_use('colorsys')\n"
+        "import colorsys\n"
+        "stand_in = colorsys\n"
+        "assert 'rgb_to_hsv' not in vars(stand_in), 'imported at once'\n"
+        "assert colorsys.rgb_to_hsv(1.0, 0.0, 0.0) == (0.0, 1.0, 1.0)\n"
+        "import colorsys\n"
+        "assert colorsys is not stand_in and sys.modules['colorsys'] is colorsys\n"
+        "assert stand_in.hls_to_rgb is colorsys.hls_to_rgb\n"
+        "from colorsys import yiq_to_rgb\n"
+        "on_first_use('colorsys')  # already imported: left as it is\n"
+        "assert sys.modules['colorsys'] is colorsys\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

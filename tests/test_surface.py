@@ -7,16 +7,19 @@ that is what keeps the two parsers held to each other for every option, not just
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any
 
 import pytest
 import typer.main
+from hypothesis import given
+from hypothesis import strategies as st
 
 from returnee_cli import commands
 from returnee_cli.cli import app
 from returnee_cli.paths import builtin_facts_dir
-from returnee_cli.surface import COMMANDS, Param
+from returnee_cli.surface import COMMANDS, Param, _help
 
 from .conftest import RunCli, fast_path
 
@@ -186,3 +189,15 @@ def test_global_options_on_both_paths(terminal: Path, run_typer: RunCli) -> None
         assert answered == run_typer(*argv)
     assert fast_path(["--version"]) is None  # eager: Typer answers
     assert run_typer("--version").stdout.startswith("returnees ")
+
+
+@given(
+    st.lists(st.sampled_from(["", " ", "  ", "\t", "x", "word", " two words ", "\n"]), max_size=12)
+)
+def test_a_commands_help_is_its_docstring_as_inspect_cleans_it(parts: list[str]) -> None:
+    """surface._help spares the fast path `import inspect`; it must give what cleandoc gives."""
+    docstring = "".join(parts)
+    assert _help(docstring) == inspect.cleandoc(docstring)
+    assert _help(None) == ""
+    for command in COMMANDS.values():
+        assert command.help == inspect.cleandoc(command.action.__doc__ or "")

@@ -571,6 +571,8 @@ def _decode_file(stored: dict[str, Any], shown: str) -> tuple[FileContent, list[
 
 @dataclass(frozen=True)
 class Summary:
+    """What `returnees cache info` reports: where the cache is, its entries and their size."""
+
     folder: Path | None  # None: no cache folder can be found
     entries: int
     size: int  # bytes

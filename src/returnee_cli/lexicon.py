@@ -13,7 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # decimal is imported where a figure is read: the warm path never reads one
+    from decimal import Decimal
 
 EXACT = "exact"
 MORE_THAN = "more_than"
@@ -165,6 +168,8 @@ class Wording:
 def figure_value(written: str) -> Decimal:
     """The value of a figure as FIGURE finds it: '1,234.5' -> 1234.5, '58万' -> 580000,
     '1.2亿' -> 120000000, '百分之三十六' -> 36."""
+    from decimal import Decimal
+
     if written.startswith("百分之"):
         whole, _, decimals = written.removeprefix("百分之").partition("点")
         value = Decimal(_chinese_whole(whole))
@@ -236,6 +241,8 @@ _PERCENT_AFTER = r"\s*(?:[%％]|per\s*cent\b)"
 
 def figures_in(sentence: str, value: int | float) -> list[re.Match[str]]:
     """Where `value` is written in `sentence` (20.84 in "at 20.84%", 1234 in "1,234")."""
+    from decimal import Decimal
+
     wanted = Decimal(str(value))
     return [
         match for match in re.finditer(FIGURE, sentence) if figure_value(match.group()) == wanted

@@ -9,6 +9,13 @@ from returnee_cli import PROG
 
 
 def main() -> None:
+    from returnee_cli.lazy import on_first_use
+
+    # `dataclasses` imports `inspect` (and with it ast, dis, tokenize: about 4 ms, a tenth of a
+    # plain start) only to write a signature into a class that has no docstring. Every class
+    # here has one, so inspect is loaded on first use (the Typer app uses it), never on the
+    # fast path (tests/test_perf_layout.py).
+    on_first_use("inspect")
     from returnee_cli import output
     from returnee_cli.errors import Terminated
 

@@ -211,6 +211,8 @@ def sectors(factset: FactSet, city: Cities = None) -> TopicResult:
 
 @dataclass(frozen=True)
 class SourceCount:
+    """A source and how many facts cite it, take their figure from it, quote it."""
+
     source: Source
     facts: int  # facts that cite it either way: what `facts --source ID` lists
     figures: int  # facts whose figure comes from it
@@ -286,6 +288,8 @@ def reasons(factset: FactSet, city: Cities = None) -> TopicResult:
 
 @dataclass(frozen=True)
 class CityOverview:
+    """A city with its facts and what they say of it: a row of `returnees cities`."""
+
     city: City
     facts: list[Fact]
     roles: list[str]
@@ -340,6 +344,8 @@ def cities_overview(factset: FactSet) -> list[CityOverview]:
 
 @dataclass(frozen=True)
 class TopicMatrix:
+    """How many facts each city has on each topic: `returnees topics`."""
+
     topics: list[str]
     cities: list[City]  # the declared cities that have facts, then NATIONWIDE
     counts: dict[str, dict[str, int]]  # topic -> city slug -> number of facts

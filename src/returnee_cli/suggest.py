@@ -23,7 +23,6 @@ Pure: no Typer, no Rich, no printing.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 CUTOFF = 0.6  # difflib's similarity ratio a name must reach to be suggested
@@ -50,6 +49,8 @@ def suggest(
     list the ids"), `fallback` is the name to suggest when none is close in spelling, and `limit`
     cuts a long list short ("a, b, ...").
     """
+    import difflib  # only for a name that is not known: an error's message
+
     names = list(choices)
     close = difflib.get_close_matches(word, names, n=1, cutoff=CUTOFF)
     nearest = close[0] if close else fallback

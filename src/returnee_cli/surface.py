@@ -105,6 +105,8 @@ def argument(dest: str, *, metavar: str, help: str, **more: Any) -> Param:
 
 @dataclass(frozen=True)
 class Command:
+    """One command: its name, its arguments and options, its action and its help."""
+
     name: str
     params: tuple[Param, ...]
     action: Callable[..., None]  # action(call, **values of the command's own params)
@@ -139,9 +141,18 @@ def command(*params: Param | Iterable[Param], name: str | None = None) -> Callab
 
 
 def _help(docstring: str | None) -> str:
-    import inspect
-
-    return inspect.cleandoc(docstring or "")
+    """The docstring as `inspect.cleandoc` gives it (the same lines, tests/test_surface.py holds
+    them equal), without importing inspect on every start: its indentation and the blank lines
+    around it removed."""
+    lines = (docstring or "").expandtabs().split("\n")
+    margins = [len(line) - len(line.lstrip()) for line in lines[1:] if line.lstrip()]
+    margin = min(margins, default=0)
+    lines = [lines[0].lstrip(), *(line[margin:] for line in lines[1:])]
+    while lines and not lines[-1]:
+        lines.pop()
+    while lines and not lines[0]:
+        lines.pop(0)
+    return "\n".join(lines)
 
 
 # --- converters: text -> value, ValueError with a message for anything else -----------------------
