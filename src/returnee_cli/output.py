@@ -220,11 +220,12 @@ def render(
     with console.capture() as captured:
         console.print(renderable)
     # Rich pads every line to the table's width; the padding is noise in a pipe or a diff.
-    return "\n".join(_PADDING.sub(r"\1", line) for line in captured.get().split("\n"))
+    return "\n".join(re.sub(_PADDING, r"\1", line) for line in captured.get().split("\n"))
 
 
-# The spaces at the end of a line, before the escape code that ends its colour, if any.
-_PADDING = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$")
+# The spaces at the end of a line, before the escape code that ends its colour, if any (compiled
+# by re on first use, not at every start: a --json call never draws a table).
+_PADDING = r" +((?:\x1b\[[0-9;]*m)*)$"
 
 
 def write_renderable(renderable: RenderableType | str) -> None:

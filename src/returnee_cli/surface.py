@@ -157,11 +157,11 @@ def _help(docstring: str | None) -> str:
 
 # --- converters: text -> value, ValueError with a message for anything else -----------------------
 
-_WHOLE_NUMBER = re.compile(r"\+?[0-9]+")
+_WHOLE_NUMBER = r"\+?[0-9]+"  # compiled by re on first use: most calls give no number
 
 
 def whole_number(text: str) -> int:
-    if not _WHOLE_NUMBER.fullmatch(text.strip()):
+    if not re.fullmatch(_WHOLE_NUMBER, text.strip()):
         raise ValueError(f"'{text}' is not a whole number of 0 or more")
     return int(text)
 
