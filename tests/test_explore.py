@@ -401,6 +401,27 @@ def test_export_refuses_to_overwrite_a_fact_file(run: RunCli, tmp_path: Path) ->
 # --- completion ----------------------------------------------------------------------------------
 
 
+def completions(words: str, cword: int, cwd: Path) -> list[str]:
+    """What the installed command offers bash for the word at `cword` of `words`."""
+    env = {
+        **os.environ,
+        "_RETURNEES_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(cword),
+    }
+    env.pop("RETURNEES_FACTS", None)
+    result = subprocess.run(
+        [returnees()],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=60,
+        encoding="utf-8",
+    )
+    return result.stdout.split()
+
+
 @pytest.mark.parametrize(
     ("words", "cword", "expected"),
     [
@@ -415,23 +436,7 @@ def test_export_refuses_to_overwrite_a_fact_file(run: RunCli, tmp_path: Path) ->
 def test_shell_completion_offers_values_from_the_data(
     tmp_path: Path, words: str, cword: int, expected: list[str]
 ) -> None:
-    env = {
-        **os.environ,
-        "_RETURNEES_COMPLETE": "complete_bash",
-        "COMP_WORDS": words,
-        "COMP_CWORD": str(cword),
-    }
-    env.pop("RETURNEES_FACTS", None)
-    result = subprocess.run(
-        [returnees()],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
-        encoding="utf-8",
-    )
-    assert result.stdout.split() == expected
+    assert completions(words, cword, tmp_path) == expected
 
 
 # --- limits ----------------------------------------------------------------------------------

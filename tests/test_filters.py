@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -22,7 +20,7 @@ from returnee_cli.paths import builtin_facts_dir
 from returnee_cli.surface import COMMANDS, Param
 
 from .conftest import RunCli, fast_path
-from .test_installed import returnees
+from .test_explore import completions
 from .test_surface import SAMPLES
 
 
@@ -413,23 +411,7 @@ def test_every_city_is_found_by_its_names_with_the_word_for_city(
 def test_completion_of_sources_fields_topics_units_and_nationwide(
     tmp_path: Path, words: str, cword: int, expected: list[str] | None
 ) -> None:
-    env = {
-        **os.environ,
-        "_RETURNEES_COMPLETE": "complete_bash",
-        "COMP_WORDS": words,
-        "COMP_CWORD": str(cword),
-    }
-    env.pop("RETURNEES_FACTS", None)
-    result = subprocess.run(
-        [returnees()],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
-        encoding="utf-8",
-    )
-    offered = result.stdout.split()
+    offered = completions(words, cword, tmp_path)
     if expected is not None:
         assert offered == expected
     elif words.endswith("''"):

@@ -400,7 +400,7 @@ def test_an_export_loaded_beside_the_built_in_facts_is_told_to_load_alone(
     lines = result.stderr.splitlines()
     assert len(lines) == 5  # the count, the first three named, the total
     assert (
-        "of its records are also built in (the first 3 are named): load this pack alone"
+        "of its records are also built in (the first 3 are named below): load this pack alone"
         in (lines[0])
     )
     assert all(f"`returnees --no-builtin --facts {pack} ...`" in line for line in lines[:4])

@@ -50,24 +50,27 @@ def _duplicate(what: str, key: str, first: Location, here: Location, fix: str, s
 
 
 def _summarised(problems: list[Problem]) -> list[Problem]:
-    """A pack that re-declares many built-in records: the first few named, one line for the rest
-    of each file, instead of one error per record."""
-    clashes: dict[str, list[Problem]] = {}
+    """A pack that re-declares many built-in records (an export of them): the first few named,
+    then one line for the rest of each file, not one problem per record. The same for the
+    errors of a load beside the built-in facts and the warnings of `validate PACK`."""
+    clashes: dict[tuple[str, str, str], list[Problem]] = {}
     for problem in problems:
-        if problem.code == "duplicate-id" and _BUILT_IN_CLASH in problem.message:
-            clashes.setdefault(problem.file, []).append(problem)
+        if _BUILT_IN_CLASH in problem.message:
+            clashes.setdefault((problem.file, problem.code, problem.severity), []).append(problem)
     hidden = {id(p) for found in clashes.values() for p in found[_CLASHES_SHOWN:]}
     kept = [p for p in problems if id(p) not in hidden]
-    for file, found in clashes.items():
+    for (file, code, severity), found in clashes.items():
         if len(found) > _CLASHES_SHOWN:
             kept.append(
                 Problem(
                     file,
                     None,
                     f"{len(found)} of its records are also built in (the first "
-                    f"{_CLASHES_SHOWN} are named): load this pack alone, with "
+                    f"{_CLASHES_SHOWN} are named below): load this pack alone, with "
                     f"`returnees --no-builtin --facts {file} ...`",
-                    "duplicate-id",
+                    code,
+                    None,
+                    severity,
                 )
             )
     return kept
@@ -128,19 +131,14 @@ class Assembler:
             for raw in self.raw_facts
             if raw.values["id"] in context.by_id
         ]
-        clashes = [entry for entry in declared if entry[3] != entry[4]]  # not a built-in file
-        # checked alone; a whole exported pack re-declares every record: its first clash says
-        # what to do, one line counts the rest (per file) instead of one warning per record
-        shown: dict[str, int] = {}
-        for what, key, name, location, theirs in clashes:
-            shown[location.file] = shown.get(location.file, 0) + 1
-            if shown[location.file] > _CLASHES_SHOWN:
-                continue
+        for what, key, name, location, theirs in declared:
+            if location == theirs:
+                continue  # a built-in file itself, checked alone
             self.problems.append(
                 Problem(
                     location.file,
                     location.line,
-                    f"{what} `{name}` is also built in ({theirs}): load this pack alone, with "
+                    f"{what} `{name}` {_BUILT_IN_CLASH} ({theirs}): load this pack alone, with "
                     f"`returnees --no-builtin --facts {location.file} ...`, or remove it here "
                     "to load the pack beside the built-in facts",
                     "built-in-id",
@@ -148,20 +146,6 @@ class Assembler:
                     WARNING,
                 )
             )
-        for file, count in shown.items():
-            if count > _CLASHES_SHOWN:
-                self.problems.append(
-                    Problem(
-                        file,
-                        None,
-                        f"{count} of its records are also built in (the first "
-                        f"{_CLASHES_SHOWN} are named below): load this pack alone, with "
-                        f"`returnees --no-builtin --facts {file} ...`",
-                        "built-in-id",
-                        None,
-                        WARNING,
-                    )
-                )
 
     def with_context(self, factset: FactSet) -> FactSet:
         """The set with the built-in sources and cities (the pack's own first), and the built-in

@@ -759,8 +759,6 @@ def compare_record(row: queries.Compared) -> dict[str, Any]:
     """One fact of a comparison: `match` says what it may be set against (topic_and_base: the
     figures of `others` with the same topic, base and unit; topic_only: `others` have the topic
     of another base; none), `base` its population with the city as 'each city'."""
-    from returnee_cli.figures import figure_text
-
     fact = row.fact
     return {
         "match": row.match,
@@ -769,6 +767,20 @@ def compare_record(row: queries.Compared) -> dict[str, Any]:
         "city": row.city.slug,
         "others": list(row.others),
         "id": fact.id,
+        **_figure_fields(fact),
+        "sample_size": fact.sample_size,
+        "items": list(fact.items) if fact.items else None,
+        "derived": fact.derived,
+        "source": fact.source,
+    }
+
+
+def _figure_fields(fact: Fact) -> dict[str, Any]:
+    """A figure as the records of `compare` and `source` give it: the fact record's fields
+    that say what it is, with `figure`, the bound as a reader writes it (">70%")."""
+    from returnee_cli.figures import figure_text
+
+    return {
         "label": fact.label,
         "figure": figure_text(fact) or None,
         "value": fact.value,
@@ -777,10 +789,6 @@ def compare_record(row: queries.Compared) -> dict[str, Any]:
         "low": fact.low,
         "high": fact.high,
         "population": fact.population,
-        "sample_size": fact.sample_size,
-        "items": list(fact.items) if fact.items else None,
-        "derived": fact.derived,
-        "source": fact.source,
     }
 
 
@@ -832,8 +840,6 @@ def compare(call: Call, first: str, second: str, more: list[str]) -> None:
 def source_detail_record(detail: queries.SourceDetail) -> dict[str, Any]:
     """A source as `sources` gives it, and `facts_by_topic`: topic -> the facts that cite it,
     each with `cited_for` (figure, list or statement taken from it; quote read in it)."""
-    from returnee_cli.figures import figure_text
-
     source_id = detail.count.source.id
     return {
         **records.source_summary_record(detail.count),
@@ -842,14 +848,7 @@ def source_detail_record(detail: queries.SourceDetail) -> dict[str, Any]:
                 {
                     "id": fact.id,
                     "city": fact.city,
-                    "label": fact.label,
-                    "figure": figure_text(fact) or None,
-                    "value": fact.value,
-                    "unit": fact.unit,
-                    "qualifier": fact.qualifier,
-                    "low": fact.low,
-                    "high": fact.high,
-                    "population": fact.population,
+                    **_figure_fields(fact),
                     "cited_for": queries.source_roles(fact, source_id),
                 }
                 for fact in facts
@@ -1320,9 +1319,9 @@ def _draft_city(factset: FactSet | None, name: str | None) -> tuple[str | None, 
 
 
 def _protected(call: Call) -> list[Path]:
-    """The fact files in use, which a drafted pack may not write over."""
+    """What a drafted pack may not write over: the fact files in use and their stored texts."""
     try:
-        return call.settings.paths
+        return call.protected
     except ReturneesError:  # a stale RETURNEES_FACTS: the built-in facts are still protected
         return [builtin_facts_dir()]
 

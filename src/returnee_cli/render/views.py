@@ -587,23 +587,22 @@ def topics_view(matrix: TopicMatrix, topics: Sequence[str] | None = None) -> Ren
     (a name is never split between lines)."""
     shown = list(matrix.topics if topics is None else topics)
     names = [NATIONWIDE_SHORT_NAME if city == NATIONWIDE else city.name for city in matrix.cities]
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        show_edge=False,
-        caption="Number of facts on each topic; · = the data cannot answer it.",
-        caption_justify="left",
-    )
+
+    def captioned(caption: str) -> Table:
+        return Table(
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+            show_edge=False,
+            caption=caption,
+            caption_justify="left",
+        )
+
+    table = captioned("Number of facts on each topic; · = the data cannot answer it.")
     table.add_column("Topic", no_wrap=True)
     for name in names:
         table.add_column(data_text(name), justify="right", no_wrap=True)
-    listed = Table(
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        show_edge=False,
-        caption="Number of facts on each topic; a city not named has none.",
-        caption_justify="left",
-    )
+    listed_caption = "Number of facts on each topic; a city not named has none."
+    listed = captioned(listed_caption)
     listed.add_column("Topic", no_wrap=True)
     listed.add_column("Where the data answers it")
     stacked: list[RenderableType] = []
@@ -623,7 +622,7 @@ def topics_view(matrix: TopicMatrix, topics: Sequence[str] | None = None) -> Ren
     topic_width = max((len(t) for t in shown), default=5)
     wide = topic_width + sum(max(len(name), 2) + 3 for name in names)
     widest = max((len(name) + 4 for name in names), default=0)
-    stacked.append(Text(listed.caption if isinstance(listed.caption, str) else ""))
+    stacked.append(Text(listed_caption))
     return Responsive((wide, table), (topic_width + 3 + widest, listed), (0, Group(*stacked)))
 
 
