@@ -151,6 +151,24 @@ def test_a_plain_warm_json_call_imports_nothing_it_does_not_use(tmp_path: Path) 
     assert stray == []
 
 
+# Nor on a call for help (`--help`, `COMMAND --help`), which helptext.py prints from the
+# declarations: no Typer, no Rich and its Markdown, no shutil (the width is read as it reads it).
+NEVER_IMPORTED_FOR_HELP = (*NEVER_IMPORTED, "markdown_it", "pygments", "shutil")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["sectors", "--help"], ["compare", "-h"]])
+def test_help_imports_neither_typer_nor_rich(tmp_path: Path, argv: list[str]) -> None:
+    env = {"RETURNEES_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    found = imported_by(argv, env)
+    stray = sorted(
+        name
+        for name in found
+        for never in NEVER_IMPORTED_FOR_HELP
+        if name == never or name.startswith(never + ".")
+    )
+    assert stray == []
+
+
 def test_a_module_on_first_use_is_imported_when_a_name_of_it_is_used() -> None:
     script = (
         "import sys\n"
