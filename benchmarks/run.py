@@ -44,6 +44,18 @@ for name in sys.argv[1:]:
         for _ in yaml.parse(stream.read(), Loader=yaml.CSafeLoader):
             pass
 """
+# What any table drawn by Rich pays: Rich imported as a program imports it, and a table like
+# `sectors --city beijing`'s drawn (title, three columns, seven rows, a caption).
+RICH_TABLE = """
+from rich.console import Console
+from rich.table import Table
+table = Table(title="Beijing: fields of work", caption="Share of: returnees working in Beijing")
+for name in ("Field", "Share", "0 to 100%"):
+    table.add_column(name)
+for row in range(7):
+    table.add_row(f"Science and technology-related fields {row}", f"{20.84 - row:.2f}%", "██████▉")
+Console(width=80, color_system=None, highlight=False, markup=False, emoji=False).print(table)
+"""
 SQLITE = """
 import json, sqlite3, sys
 database = sqlite3.connect(sys.argv[1])
@@ -188,6 +200,7 @@ def main() -> None:
     parser.add_argument("--huge", action="store_true", help="also the 1,000,000-fact cold load")
     parser.add_argument("--runs", type=int, default=11, help="runs per start-up timing")
     parser.add_argument("--base", type=Path, help="the src folder of another tree to compare")
+    parser.add_argument("--startup", action="store_true", help="the start-up rows only")
     parser.add_argument(
         "--work",
         type=Path,
@@ -221,8 +234,17 @@ def main() -> None:
     table.row("`sectors --city beijing --json` start-up", start_floor, got, "≤ 2.5×")
     got = interleaved(trees, lambda t: t.command(*startup), runs)
     table.row("same, table", start_floor, got, "≤ 5×")
+    rich_alone = floor([PYTHON, "-c", RICH_TABLE], runs)
+    table.row(
+        "(Rich alone, drawing a like table: what any table pays)",
+        start_floor,
+        {tree.name: rich_alone for tree in trees},
+        "-",
+    )
     got = interleaved(trees, lambda t: t.command("sectors", "--help"), runs)
     table.row("`--help` of a command", start_floor, got, "≤ 8×")
+    if args.startup:
+        return
 
     size = 10_000 if args.quick else 100_000
     source = pack(size, args.work)
