@@ -248,6 +248,11 @@ def test_a_function_on_first_call_imports_its_module_then() -> None:
         "assert type(half) is fractions.Fraction and Fraction.__name__ == 'Fraction'\n"
         "assert statistics.mean([half, fractions.Fraction(3, 2)]) == 1\n"
         "assert sys.modules['fractions'] is fractions and hasattr(fractions, '__file__')\n"
+        "assert 'ast' not in sys.modules\n"
+        "with called_on_first_use({'ast': ('literal_eval',)}):\n"
+        "    import ast as stand_in  # as inspect imports it, for ast.NodeVisitor and ast.parse\n"
+        "assert stand_in.NodeVisitor is sys.modules['ast'].NodeVisitor\n"
+        "assert stand_in.literal_eval is sys.modules['ast'].literal_eval  # now the real one\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

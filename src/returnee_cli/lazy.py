@@ -81,7 +81,11 @@ def _calling_stand_in(name: str, functions: tuple[str, ...]) -> ModuleType:
     def real() -> ModuleType:
         if sys.modules.get(name) is stand_in:
             del sys.modules[name]
-        return importlib.import_module(name)
+        module = importlib.import_module(name)
+        if "__getattr__" in stand_in.__dict__:  # from now on, the stand-in is the module's twin
+            del stand_in.__dict__["__getattr__"]
+            stand_in.__dict__.update(module.__dict__)
+        return module
 
     def load(attribute: str) -> Any:
         if attribute.startswith("__"):  # the import system asking (`__path__`): a plain module
