@@ -9,8 +9,9 @@ with and without colour. Importing Typer and building its commands is most of a 
 call costs what a plain --json call does, and imports no Typer, click or Rich (no Markdown).
 
 Anything else that asks for help (`returnees sectors --city x --help`, no command at all,
-completion, a stdout whose encoding is not UTF-8, a declaration this layout does not know) goes
-to Typer, which answers it as always.
+completion, a stdout whose encoding is not UTF-8, which click would wrap in a stream of its own)
+goes to Typer, which answers it as always. A new kind of option, or a Typer whose layout
+changes, fails tests/test_help.py until this follows.
 
 The layout is click's (typer._click.formatting, BSD-3-Clause): `HelpFormatter.write_usage`,
 `write_text`, `write_dl` and `wrap_text`, kept to what these declarations use.
