@@ -208,6 +208,15 @@ def test_a_warm_table_imports_only_what_draws_it(tmp_path: Path, argv: list[str]
     assert stray == []
 
 
+def test_help_through_typer_is_plain_text_too(tmp_path: Path) -> None:
+    """Help that Typer answers (`sectors --city x --help`) is click's plain text: no Rich, no
+    Markdown (rich_markup_mode=None)."""
+    env = {"RETURNEES_CACHE_DIR": str(tmp_path / "cache"), "RETURNEES_NO_FASTPATH": "1"}
+    found = imported_by(["sectors", "--city", "x", "--help"], env)
+    assert "typer" in found
+    assert not {name.split(".")[0] for name in found} & {"rich", "markdown_it", "pygments"}
+
+
 def test_a_module_on_first_use_is_imported_when_a_name_of_it_is_used() -> None:
     script = (
         "import sys\n"
