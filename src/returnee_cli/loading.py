@@ -209,7 +209,7 @@ def _read_all(
             progress(done, total)
     factset, more = assembler.build()
     problems.extend(more)
-    problems.extend(checks.check_factset(assembler.with_context(factset)))
+    problems.extend(checks.check_factset(assembler.with_context(factset), assembler.known))
     # as a compiler lists them: errors first, then by file and line
     problems.sort(key=lambda p: (p.severity != ERROR, p.file, p.line or 0))
     return Checked(tuple(display_path(f) for f in files), factset, tuple(problems))

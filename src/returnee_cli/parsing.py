@@ -102,6 +102,9 @@ class RawFact:
     # id and references are still checked with the rest, so every problem shows in one run
     lines: dict[str, int] = field(default_factory=dict)  # the line of each key, for messages
     decimals: dict[str, int] = field(default_factory=dict)  # of each number, as written
+    # read from a per-file cache entry, which only a load without errors writes: the rules that
+    # look at this fact alone passed for these very values (checks.check_factset's `known`)
+    passed: bool = field(default=False, compare=False)
 
     def line_of(self, key: str) -> int | None:
         return self.lines.get(key, self.location.line)
@@ -843,9 +846,17 @@ def _tag(event: Any) -> str:
     return _STR
 
 
+_SHARED_KEPT = 100_000
+
+
 def _text_value(spec: FieldSpec) -> Any:
-    nullable, kind, choices = spec.nullable, spec.kind, frozenset(spec.choices)
+    nullable, kind = spec.nullable, spec.kind
     pattern = {"slug": _SLUG, "url": _URL}.get(kind)
+    # One string object for each choice, and for each name a fact refers to (a city, a topic, a
+    # source, a unit): a million facts name fifty cities, and the per-file cache entries, which
+    # marshal writes a shared object once in, are read back as fast again.
+    choices = {choice: choice for choice in spec.choices}
+    shared = choices if choices else ({} if kind == "slug" and spec.name != "id" else None)
 
     def check(event: Any) -> Any:
         tag = _tag(event)
@@ -859,10 +870,17 @@ def _text_value(spec: FieldSpec) -> Any:
         text = value.strip()
         if not text:
             raise _Bail
-        if pattern is not None and not pattern.match(text):
+        if shared is None:
+            if pattern is not None and not pattern.match(text):
+                raise _Bail
+            return text
+        known = shared.get(text)
+        if known is not None:
+            return known
+        if choices or (pattern is not None and not pattern.match(text)):
             raise _Bail
-        if choices and text not in choices:
-            raise _Bail
+        if len(shared) < _SHARED_KEPT:
+            shared[text] = text
         return text
 
     return check
@@ -950,6 +968,7 @@ class _Record:
         self.records: dict[str, tuple[_Record, FieldSpec]] = {}  # `derive`, `described_in`
         self.numbers: set[str] = set()
         self.required = frozenset(spec.name for spec in specs if spec.required)
+        self.names = {spec.name: spec.name for spec in specs}  # one key object for every record
         self.specs = tuple(specs)
         for spec in specs:
             if spec.kind in ("number", "integer"):
@@ -999,8 +1018,8 @@ class _EventReader:
                 if key_event.__class__ is _MAPPING_END:
                     break
                 raise _Bail
-            key = key_event.value
-            if _tag(key_event) != _STR or key in values:
+            key = rules.names.get(key_event.value)
+            if key is None or key in values or _tag(key_event) != _STR:
                 raise _Bail
             event = get()
             count += 2
