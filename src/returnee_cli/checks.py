@@ -92,7 +92,8 @@ def _check_quotes(factset: FactSet, known: Container[int]) -> Iterator[Problem]:
     in_order: list[tuple[Fact, str]] = []
     for fact in factset.facts:
         if fact.quote is not None:
-            entry = (fact, normalise(fact.quote))
+            quote = normalise(fact.quote)
+            entry = (fact, fact.quote if quote == fact.quote else quote)  # no copy kept
             quoted[fact.reported_in].append(entry)
             in_order.append(entry)
     # Each stored text is read once per load, all its quotes looked up together (quotes_found),
