@@ -136,7 +136,7 @@ class KeyLines(Mapping[str, int]):
         return repr(dict(self))
 
 
-@dataclass
+@dataclass(slots=True)
 class RawFact:
     values: dict[str, Any]  # the fields that are valid
     location: Location
