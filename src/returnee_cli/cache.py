@@ -379,8 +379,8 @@ def _store_entry(target: Path, stored: dict[str, Any] | bytes) -> None:
     from returnee_cli.writer import write_file
 
     payload = stored if isinstance(stored, bytes) else marshal.dumps(stored)
-    entry = MAGIC + _checksum(payload) + b"\n\n" + payload
-    if len(entry) > MAX_ENTRY_BYTES:
+    header = MAGIC + _checksum(payload) + b"\n\n"
+    if len(header) + len(payload) > MAX_ENTRY_BYTES:
         return  # it would never be read
     try:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -388,7 +388,9 @@ def _store_entry(target: Path, stored: dict[str, Any] | bytes) -> None:
             target.unlink()  # a FIFO or device under an entry's name: the writer would refuse it
 
         def fill(path: Path) -> None:
-            path.write_bytes(entry)
+            with path.open("wb") as stream:  # not joined first: a second copy of a large entry
+                stream.write(header)
+                stream.write(payload)
 
         write_file(target, fill, force=True, mode=0o600)
     except (OSError, ValueError, UsageError):
@@ -495,6 +497,7 @@ def _store_files(entries: FileEntries, seen: dict[str, tuple[Stamp, Digest]]) ->
             continue
         _store_entry(target, payload)
         written.append(target)
+    entries.parsed.clear()  # written: let go of them before the set's entry is made
     return written
 
 
