@@ -571,19 +571,24 @@ def _raw_facts_ok(facts: Any) -> bool:
         and set(map(type, numbered)) <= {dict}
         and set(map(type, chain.from_iterable((*values, *numbered)))) <= {str}
         and set(map(type, chain.from_iterable(map(dict.values, numbered)))) <= {int}
-        and all(_compact_lines_ok(cell) for cell in compact)
+        and _compact_lines_ok(compact)
     )
 
 
-def _compact_lines_ok(cell: tuple[Any, ...]) -> bool:
-    """KeyLines' parts: the keys (text), the first line, a byte for each key."""
-    if len(cell) != 3 or type(cell[0]) is not tuple or type(cell[1]) is not int:
+def _compact_lines_ok(cells: list[tuple[Any, ...]]) -> bool:
+    """Each one KeyLines' parts: the keys (text), the first line, a byte for each key. Column
+    by column, as the rest; the keys' tuples are shared, so each is looked into once."""
+    if not cells:
+        return True
+    if set(map(len, cells)) != {3}:
         return False
-    return (
-        type(cell[2]) is bytes
-        and len(cell[2]) == len(cell[0])
-        and all(type(key) is str for key in cell[0])
-    )
+    keys, firsts, offsets = zip(*cells, strict=True)
+    if set(map(type, keys)) != {tuple} or set(map(type, firsts)) != {int}:
+        return False
+    if set(map(type, offsets)) != {bytes} or list(map(len, keys)) != list(map(len, offsets)):
+        return False
+    distinct = {id(names): names for names in keys}.values()
+    return set(map(type, chain.from_iterable(distinct))) <= {str}
 
 
 def _decode_file(stored: dict[str, Any], shown: str) -> tuple[FileContent, list[Problem]]:
