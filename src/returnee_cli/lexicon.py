@@ -102,6 +102,25 @@ def _word(phrase: str) -> str:
 _BEFORE = r"(" + "|".join(_word(phrase) for phrase, _ in _PHRASES) + r")\s*$"
 _QUALIFIER_OF = dict(_PHRASES)
 _LONGEST_PHRASE = max(len(phrase) for phrase, _ in _PHRASES)
+_phrase_ends: frozenset[str] | None = None
+
+
+def _ends_of_phrases() -> frozenset[str]:
+    """The ASCII characters a phrase can end with, as the pattern matches them (any case): asked
+    of re itself, so that the two cannot disagree; worked out on first use (a start that reads no
+    quote never pays for it). No phrase ends with whitespace."""
+    global _phrase_ends
+    if _phrase_ends is None:
+        ends = {phrase[-1] for phrase, _ in _PHRASES}
+        assert not any(end.isspace() for end in ends)
+        _phrase_ends = frozenset(
+            char
+            for char in map(chr, range(128))
+            if any(re.fullmatch(re.escape(end), char, re.IGNORECASE) for end in ends)
+        )
+    return _phrase_ends
+
+
 # (after the unit, if any: 1.2亿元左右, 300人以上)
 _AFTER = (
     r"\s*[%％]?\s*(?:美元|[人名位家元个])?\s*("
@@ -231,6 +250,8 @@ def wording_before(sentence: str, start: int) -> Wording:
     end = start
     while end > 0 and sentence[end - 1].isspace():
         end -= 1
+    if end == 0 or (sentence[end - 1].isascii() and sentence[end - 1] not in _ends_of_phrases()):
+        return Wording(EXACT, "")  # no phrase ends there ("In Beijing, 36%"): most figures
     begin = max(0, end - _LONGEST_PHRASE)
     found = re.compile(_BEFORE, re.IGNORECASE).search(straight(sentence), begin, start)
     if found is None:
