@@ -883,7 +883,7 @@ def _tag(event: Any) -> str:
     if event.tag is not None or event.anchor is not None:
         raise _Bail
     value = event.value
-    if event.implicit[0] and (not value or value[0] in _IMPLICIT):
+    if event.implicit[0] and (not value or value[0] in _IMPLICIT or _WILDCARD):
         return _plain_tag(value)
     return _STR
 
