@@ -150,10 +150,17 @@ def read_factset(
     # What parsing each unchanged file gave is kept by its bytes: an edit re-parses one file.
     watch = cache.Watch()
     entries = cache.FileEntries(watch=watch)
-    with checks.watching(watch.saw):
-        checked = _read(files, problems, progress, entries=entries)
-    if not checked.errors:
-        cache.store(files, checked, watch, entries=entries)
+    collecting = gc.isenabled()
+    gc.disable()  # as in _read: the entry's rows, a million at --huge, are no cycles either
+    try:
+        with checks.watching(watch.saw):
+            checked = _read(files, problems, progress, entries=entries)
+        if not checked.errors:
+            cache.store(files, checked, watch, entries=entries)
+    finally:
+        if collecting:
+            gc.freeze()
+            gc.enable()
     return checked
 
 
