@@ -227,3 +227,52 @@ def test_the_limits_hold_on_the_fast_path(tmp_path: Path) -> None:
     )
     content, problems = read_fact_file(path)
     assert [p.code for p in problems] == ["alias"]
+
+
+def _restyled(line: str, how: str) -> str:
+    head, colon, value = line.partition(": ")
+    value = value.strip()
+    plain = (
+        colon
+        and value
+        and "{" not in head  # a flow mapping's first key: its value runs on
+        and value[0] not in "[{'\"|>&*!"
+        and "'" not in value
+        and "#" not in value
+    )
+    if how == "comment" and colon:
+        return f"{line}  # a note"
+    if how == "single" and plain and not value[0].isdigit() and value not in ("null", "~"):
+        return f"{head}: '{value}'"
+    if how == "double" and plain and not value[0].isdigit() and value not in ("null", "~"):
+        return f'{head}: "{value}"'
+    if how == "blank":
+        return f"\n{line}"
+    if how == "spaces" and colon:
+        return f"{head}:    {value}   "
+    return line
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.sampled_from(["keep", "comment", "single", "double", "blank", "spaces"]),
+        min_size=len(LINES),
+        max_size=len(LINES),
+    ),
+    st.sampled_from(["\n", "\r\n"]),
+)
+def test_a_restyled_valid_file_is_read_fast_and_the_same(
+    tmp_path: Path, styles: list[str], newline: str
+) -> None:
+    """Quotes, comments, blank lines, spacing and line endings that YAML reads alike: the fast
+    reader takes the file, and gives what the careful reader gives, lines included."""
+    text = newline.join(_restyled(line, how) for line, how in zip(LINES, styles, strict=True))
+    path = tmp_path / "pack.yaml"
+    path.write_bytes((text + newline).encode("utf-8"))
+    assert parsing._fast_read(path, str(path), path.read_text(encoding="utf-8")) is not None
+    fast, careful = read_fact_file(path), read_fact_file(path, fast=False)
+    assert fast == careful and fast[1] == []
+    assert [dict(raw.lines) for raw in fast[0].facts] == [
+        dict(raw.lines) for raw in careful[0].facts
+    ]
