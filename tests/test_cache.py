@@ -581,6 +581,11 @@ def _reshaped_file(entry: dict[str, Any], how: int, seed: int) -> Any:
         forged["facts"][0] = (forged["facts"][0][0], str(seed), *forged["facts"][0][2:])
     elif how == 8:
         forged["problems"] = [(None,)]
+    elif how == 9:  # the compact key lines (parsing.KeyLines): a byte short, or not bytes
+        values, line, complete, lines, decimals = forged["facts"][0]
+        keys, first, offsets = lines if type(lines) is tuple else (tuple(lines), 1, b"")
+        lines = (keys, first, offsets[:-1] if seed % 2 else list(offsets))
+        forged["facts"][0] = (values, line, complete, lines, decimals)
     else:
         forged["facts"] = tuple(forged["facts"])
     return forged
@@ -596,7 +601,7 @@ def _reshaped_file(entry: dict[str, Any], how: int, seed: int) -> Any:
         lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner),
         max_leaves=12,
     ),
-    how=st.integers(0, 9),
+    how=st.integers(0, 10),
     seed=st.integers(0, 1000),
 )
 @settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -271,7 +271,7 @@ def test_a_cached_row_is_the_fact_it_was_made_from() -> None:
     # every field but the key lines, which only the loader's messages need: a cached set has
     # been checked, and keeping them would double a warm load of 100,000 facts
     def kept(fact: Fact) -> dict[str, object]:
-        return {name: value for name, value in vars(fact).items() if name != "lines"}
+        return {f.name: getattr(fact, f.name) for f in fields(fact) if f.name != "lines"}
 
     assert [kept(fact) for fact in stored] == [kept(fact) for fact in facts]
     assert all(not fact.lines for fact in stored) and all(fact.lines for fact in facts)

@@ -92,6 +92,9 @@ class Assembler:
         # the built-in set when this load leaves it out: only to say a name is built in
         self.built_in: Callable[[], FactSet | None] | None = None
         self._built_in_set: FactSet | None = None
+        # the id() of each fact whose own rules are known to pass (RawFact.passed)
+        self.known: set[int] = set()
+        self._ends: dict[tuple[Any, ...], dict[str, int | float | None]] = {}
 
     def add_file(self, path: Path) -> list[Problem]:
         from returnee_cli.parsing import read_fact_file  # imports yaml: only on a cache miss
@@ -224,18 +227,27 @@ class Assembler:
             fact = self._stated_fact(raw)
             if fact is not None:
                 stated[fact_id] = fact
+                if raw.passed:
+                    self.known.add(id(fact))
         computed = {raw.values["id"]: self._derived_fact(raw, stated) for raw in derived}
         facts = []
         for raw in self.raw_facts:
             fact_id = raw.values["id"]
             fact = stated.get(fact_id) or computed.get(fact_id)
-            if fact is not None and fact.location == raw.location:
+            if fact is not None and fact.location is raw.location:  # made from this raw
                 facts.append(fact)
         return FactSet(tuple(facts), self.sources, self.cities), _summarised(self.problems)
 
     def _check_references(self, raw: RawFact) -> bool:
-        ok = True
         values = raw.values
+        city = values.get("city")
+        if (
+            values.get("source") in self.sources
+            and values.get("reported_in") in self.sources
+            and (city is None or city in self.cities)
+        ):
+            return True  # the common case, asked of every fact
+        ok = True
         for key, table, what, known in (
             ("source", self.sources, "source", "sources"),
             ("reported_in", self.sources, "source", "sources"),
@@ -285,6 +297,8 @@ class Assembler:
         return self.context.sources if what == "source" else self.context.cities
 
     def _stated_fact(self, raw: RawFact) -> Fact | None:
+        if raw.passed:  # its own rules passed for these very values (RawFact.passed)
+            return self._made_fact(raw)
         values = raw.values
         fact_id = values["id"]
         problems_before = len(self.problems)
@@ -371,25 +385,34 @@ class Assembler:
         self._check_list(raw, bad)
         if len(self.problems) > problems_before:
             return None
-        extra: dict[str, Any] = {"qualifier": qualifier}
-        if value is not None and qualifier is not None:
-            precision = max(raw.decimals.get("value", 0), raw.decimals.get("high", 0))
-            # "nearly"/"almost" put an `about` figure just under its value; only `about` asks
-            wordings = (
-                lexicon.wordings_of(checks.normalise(quote or ""), value)
-                if qualifier == lexicon.ABOUT
-                else []
-            )
+        return self._made_fact(raw)
+
+    def _made_fact(self, raw: RawFact) -> Fact:
+        """The Fact of a stated fact whose own rules pass: its qualifier (exact where a value
+        has none), its precision and the interval its wording allows."""
+        values = raw.values
+        value = values.get("value")
+        qualifier = values.get("qualifier", lexicon.EXACT if value is not None else None)
+        if value is None or qualifier is None:
+            return _make_fact(values, raw, qualifier=qualifier)
+        high = values.get("high")
+        precision = max(raw.decimals.get("value", 0), raw.decimals.get("high", 0))
+        # "nearly"/"almost" put an `about` figure just under its value; only `about` asks
+        just_under = qualifier == lexicon.ABOUT and any(
+            w.just_under
+            for w in lexicon.wordings_of(checks.normalise(values.get("quote") or ""), value)
+        )
+        percent = values.get("unit") == "percent"
+        # a pack repeats its figures (400 shares of a sample of 400): each interval worked out
+        # once per load (the types too: 30 and 30.0 are written, and shown, differently)
+        key = (value, type(value), qualifier, precision, percent, high, type(high), just_under)
+        ends = self._ends.get(key)
+        if ends is None:
             interval = intervals.stated(
-                value,
-                qualifier,
-                precision,
-                percent=unit == "percent",
-                high=high,
-                just_under=any(w.just_under for w in wordings),
+                value, qualifier, precision, percent=percent, high=high, just_under=just_under
             )
-            extra.update(precision=precision, **_ends(interval))
-        return _make_fact(values, raw, **extra)
+            ends = self._ends[key] = _ends(interval)
+        return _make_fact(values, raw, qualifier=qualifier, precision=precision, **ends)
 
     def _check_list(self, raw: RawFact, bad: Callable[[str, str, str], None]) -> None:
         items, kind = raw.values.get("items"), raw.values.get("list_kind")
@@ -609,12 +632,10 @@ def _make_fact(values: dict[str, Any], raw: RawFact, **overrides: Any) -> Fact:
     if "derived_from" in overrides:
         overrides["derived_from"] = tuple(overrides["derived_from"])
         overrides["derived"] = True
-    fields = {
-        **model_values(FACT_FIELDS, values),
-        "location": raw.location,
-        "lines": raw.lines,
-        **overrides,
-    }
+    fields = model_values(FACT_FIELDS, values)
+    fields["location"] = raw.location
+    fields["lines"] = raw.lines
+    fields.update(overrides)
     return Fact(**fields)
 
 

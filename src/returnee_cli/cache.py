@@ -43,7 +43,7 @@ import stat
 import sys
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
@@ -130,7 +130,10 @@ def _home() -> Path | None:
 
 # The modules whose rules decide what a valid fact set is: an entry built under other rules (a
 # new release, a local edit) is not trusted, even if __version__ did not change.
-_RULES = ("assembly.py", "cache.py", "checks.py", "fields.py", "model.py", "parsing.py")
+_RULES = (
+    *("assembly.py", "cache.py", "checks.py", "fields.py", "model.py", "parsing.py"),
+    *("figures.py", "intervals.py", "lexicon.py"),  # the figures and words the checks read
+)
 
 
 def _stamp_of(info: os.stat_result) -> Stamp:
@@ -370,13 +373,14 @@ def _dependencies(
     return deps
 
 
-def _store_entry(target: Path, stored: dict[str, Any]) -> None:
+def _store_entry(target: Path, stored: dict[str, Any] | bytes) -> None:
+    """Write an entry: `stored`, or `stored` already marshalled."""
     from returnee_cli.errors import UsageError
     from returnee_cli.writer import write_file
 
-    payload = marshal.dumps(stored)
-    entry = MAGIC + _checksum(payload) + b"\n\n" + payload
-    if len(entry) > MAX_ENTRY_BYTES:
+    payload = stored if isinstance(stored, bytes) else marshal.dumps(stored)
+    header = MAGIC + _checksum(payload) + b"\n\n"
+    if len(header) + len(payload) > MAX_ENTRY_BYTES:
         return  # it would never be read
     try:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -384,7 +388,9 @@ def _store_entry(target: Path, stored: dict[str, Any]) -> None:
             target.unlink()  # a FIFO or device under an entry's name: the writer would refuse it
 
         def fill(path: Path) -> None:
-            path.write_bytes(entry)
+            with path.open("wb") as stream:  # not joined first: a second copy of a large entry
+                stream.write(header)
+                stream.write(payload)
 
         write_file(target, fill, force=True, mode=0o600)
     except (OSError, ValueError, UsageError):
@@ -419,10 +425,14 @@ class FileEntries:
     entry's name. So an edit re-parses the edited file alone; the set's checks run again over
     the whole (loading.py), and no YAML is read for the files that did not change."""
 
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(self, folder: Path | None = None, watch: Watch | None = None) -> None:
         self.folder = folder or cache_dir()
-        # what was parsed anew in this load, by absolute path: kept by `store` if the load is
-        self.parsed: dict[str, tuple[FileContent, list[Problem]]] = {}
+        self.watch = watch
+        # what was parsed anew in this load, by absolute path, as the digest of the bytes parsed
+        # and the entry marshalled at once (a tenth of the memory of the records themselves,
+        # which a load of a million facts lets go of file by file): `store` writes each entry if
+        # the load is kept
+        self.parsed: dict[str, tuple[Digest, bytes]] = {}
 
     def get(self, path: Path) -> tuple[FileContent, list[Problem]] | None:
         """The records and problems of `path` as parsing its present bytes gives them, or None
@@ -452,7 +462,21 @@ class FileEntries:
             return None
 
     def keep(self, path: Path, content: FileContent, problems: list[Problem]) -> None:
-        self.parsed[_absolute(path)] = (content, problems)
+        """Keep what parsing `path` gave, for the bytes the load read of it (the last read of it
+        the watch saw: checks.read_at_most, in parsing, has just read it)."""
+        if self.watch is None:
+            return
+        name = _absolute(path)
+        digest = next((d for p, _, d in reversed(self.watch.reads) if p == name), None)
+        if digest is None:
+            return
+        try:
+            self.parsed[name] = (
+                digest,
+                marshal.dumps(_encode_file(name, digest, content, problems)),
+            )
+        except (ValueError, KeyError):
+            pass  # a value marshal cannot hold: this file is parsed every time
 
 
 def _unpack(data: bytes) -> Any:
@@ -467,17 +491,13 @@ def _unpack(data: bytes) -> Any:
 def _store_files(entries: FileEntries, seen: dict[str, tuple[Stamp, Digest]]) -> list[Path]:
     """An entry for each file parsed anew, for the bytes the load read of it; their paths."""
     written = []
-    for path, (content, problems) in entries.parsed.items():
+    for path, (digest, payload) in entries.parsed.items():
         target = file_entry_path(Path(path), entries.folder)
-        if target is None or path not in seen:
+        if target is None or path not in seen or seen[path][1] != digest:
             continue
-        try:
-            stored = _encode_file(path, seen[path][1], content, problems)
-            marshal.dumps(stored)  # a value marshal cannot hold: this file is parsed every time
-        except (ValueError, KeyError):
-            continue
-        _store_entry(target, stored)
+        _store_entry(target, payload)
         written.append(target)
+    entries.parsed.clear()  # written: let go of them before the set's entry is made
     return written
 
 
@@ -493,11 +513,17 @@ def _encode_file(
         "sources": [_record_row(source, 0) for source in content.sources],
         "cities": [_record_row(city, 0) for city in content.cities],
         "facts": [
-            (raw.values, raw.location.line, raw.complete, raw.lines, raw.decimals)
+            (raw.values, raw.location.line, raw.complete, _lines_cell(raw.lines), raw.decimals)
             for raw in content.facts
         ],
         "problems": [(p.line, p.message, p.code, p.key, p.severity) for p in problems],
     }
+
+
+def _lines_cell(lines: Mapping[str, int]) -> Any:
+    """The line of each key of a fact: a dict, or a compact KeyLines as its parts."""
+    parts = getattr(lines, "parts", None)
+    return parts() if parts is not None else dict(lines)
 
 
 def _file_well_formed(stored: Any) -> bool:
@@ -536,26 +562,51 @@ def _raw_facts_ok(facts: Any) -> bool:
     if set(map(type, facts)) != {tuple} or set(map(len, facts)) != {5}:
         return False
     values, lines, complete, key_lines, decimals = zip(*facts, strict=True)
-    numbered = (*key_lines, *decimals)
+    compact = [cell for cell in key_lines if type(cell) is tuple]
+    numbered = (*(cell for cell in key_lines if type(cell) is not tuple), *decimals)
     return (
         set(map(type, values)) == {dict}
         and set(map(type, lines)) == {int}
         and set(map(type, complete)) <= {bool}
-        and set(map(type, numbered)) == {dict}
+        and set(map(type, numbered)) <= {dict}
         and set(map(type, chain.from_iterable((*values, *numbered)))) <= {str}
         and set(map(type, chain.from_iterable(map(dict.values, numbered)))) <= {int}
+        and _compact_lines_ok(compact)
     )
 
 
+def _compact_lines_ok(cells: list[tuple[Any, ...]]) -> bool:
+    """Each one KeyLines' parts: the keys (text), the first line, a byte for each key. Column
+    by column, as the rest; the keys' tuples are shared, so each is looked into once."""
+    if not cells:
+        return True
+    if set(map(len, cells)) != {3}:
+        return False
+    keys, firsts, offsets = zip(*cells, strict=True)
+    if set(map(type, keys)) != {tuple} or set(map(type, firsts)) != {int}:
+        return False
+    if set(map(type, offsets)) != {bytes} or list(map(len, keys)) != list(map(len, offsets)):
+        return False
+    distinct = {id(names): names for names in keys}.values()
+    return set(map(type, chain.from_iterable(distinct))) <= {str}
+
+
 def _decode_file(stored: dict[str, Any], shown: str) -> tuple[FileContent, list[Problem]]:
-    from returnee_cli.parsing import FileContent, RawFact
+    from returnee_cli.parsing import FileContent, KeyLines, RawFact
 
     files = [shown]
     content = FileContent(
         [Source(**_arguments(Source, row, files)) for row in stored["sources"]],
         [City(**_arguments(City, row, files)) for row in stored["cities"]],
         [
-            RawFact(values, Location(shown, line), complete, lines, decimals)
+            RawFact(
+                values,
+                Location(shown, line),
+                complete,
+                KeyLines(*lines) if type(lines) is tuple else lines,
+                decimals,
+                passed=True,
+            )
             for values, line, complete, lines, decimals in stored["facts"]
         ],
     )

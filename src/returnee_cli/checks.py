@@ -13,7 +13,7 @@ import os
 import re
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Context, Decimal, localcontext
 from itertools import compress
@@ -26,17 +26,21 @@ from returnee_cli.model import Fact, FactSet, Location, Source
 MAX_STORED_TEXT_BYTES = 16 * 1024 * 1024  # one source's stored text
 MAX_LOAD_STORED_TEXT_BYTES = 256 * 1024 * 1024  # the stored texts of one load, all together
 
-_CURLY = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
 _EXACT = Context(prec=100)  # enough digits for any value the loader accepts (40 characters)
 
 
-def check_factset(factset: FactSet) -> list[Problem]:
-    """Every rule, over every fact: errors, then the warnings of what could not be checked."""
+def check_factset(factset: FactSet, known: Container[int] = ()) -> list[Problem]:
+    """Every rule, over every fact: errors, then the warnings of what could not be checked.
+
+    `known` holds (by id()) the facts whose own rules (their figure, items and sample, which
+    look at nothing but the fact) are known to pass: each was read from a per-file cache entry,
+    which only a load without errors writes, under the same rules (cache.FileEntries). The rules
+    that hold facts against each other and against the stored texts run over every fact."""
     with localcontext(_EXACT):
         problems = [
-            *_check_quotes(factset),
+            *_check_quotes(factset, known),
             *_check_breakdowns(factset),
-            *_check_samples(factset),
+            *_check_samples(factset, known),
             *_check_derived(factset),
             *_check_labels(factset),
         ]
@@ -45,7 +49,7 @@ def check_factset(factset: FactSet) -> list[Problem]:
 
 def normalise(text: str) -> str:
     """Curly quotes made straight and runs of whitespace made one space; nothing else."""
-    return " ".join(text.translate(_CURLY).split())
+    return " ".join(lexicon.straight(text).split())
 
 
 Reader = Callable[[Path, os.stat_result, bytes], None]  # (path, its stamp, the bytes read)
@@ -83,11 +87,15 @@ def _problem(
 # --- quotes: found verbatim in the stored text, the figure in the quote, the qualifier worded ----
 
 
-def _check_quotes(factset: FactSet) -> Iterator[Problem]:
+def _check_quotes(factset: FactSet, known: Container[int]) -> Iterator[Problem]:
     quoted: dict[str, list[tuple[Fact, str]]] = defaultdict(list)  # by source, in fact order
+    in_order: list[tuple[Fact, str]] = []
     for fact in factset.facts:
         if fact.quote is not None:
-            quoted[fact.reported_in].append((fact, normalise(fact.quote)))
+            quote = normalise(fact.quote)
+            entry = (fact, fact.quote if quote == fact.quote else quote)  # no copy kept
+            quoted[fact.reported_in].append(entry)
+            in_order.append(entry)
     # Each stored text is read once per load, all its quotes looked up together (quotes_found),
     # and let go before the next: one text in memory at a time.
     unusable: dict[str, list[Problem]] = {}
@@ -106,12 +114,10 @@ def _check_quotes(factset: FactSet) -> Iterator[Problem]:
             agreed[source_id].update((quote, agreed_length(text, quote)) for quote in hinted)
     unverifiable: dict[str, int] = defaultdict(int)
     told: set[str] = set()
-    for fact in factset.facts:
-        if fact.quote is None:
-            continue
-        quote = normalise(fact.quote)
-        yield from _check_figure(fact, quote)
-        yield from _check_items(fact, quote)
+    for fact, quote in in_order:
+        if id(fact) not in known:
+            yield from _check_figure(fact, quote)
+            yield from _check_items(fact, quote)
         source = factset.sources[fact.reported_in]
         if source.text_path is None:
             unverifiable[source.id] += 1
@@ -396,9 +402,9 @@ def _check_breakdowns(factset: FactSet) -> Iterator[Problem]:
 # --- samples: a share of a known sample is a whole number of people ----------------------------
 
 
-def _check_samples(factset: FactSet) -> Iterator[Problem]:
+def _check_samples(factset: FactSet, known: Container[int]) -> Iterator[Problem]:
     for fact in factset.facts:
-        if not (
+        if id(fact) in known or not (
             fact.is_share
             and fact.sample_size
             and fact.qualifier == lexicon.EXACT

@@ -148,11 +148,19 @@ def read_factset(
     # Every file is stamped as it is read, and the stamps are checked again before the result
     # is kept: a file edited during the load leaves nothing in the cache (cache.py).
     # What parsing each unchanged file gave is kept by its bytes: an edit re-parses one file.
-    watch, entries = cache.Watch(), cache.FileEntries()
-    with checks.watching(watch.saw):
-        checked = _read(files, problems, progress, entries=entries)
-    if not checked.errors:
-        cache.store(files, checked, watch, entries=entries)
+    watch = cache.Watch()
+    entries = cache.FileEntries(watch=watch)
+    collecting = gc.isenabled()
+    gc.disable()  # as in _read: the entry's rows, a million at --huge, are no cycles either
+    try:
+        with checks.watching(watch.saw):
+            checked = _read(files, problems, progress, entries=entries)
+        if not checked.errors:
+            cache.store(files, checked, watch, entries=entries)
+    finally:
+        if collecting:
+            gc.freeze()
+            gc.enable()
     return checked
 
 
@@ -208,8 +216,9 @@ def _read_all(
             done += _size(path)
             progress(done, total)
     factset, more = assembler.build()
+    assembler.raw_facts.clear()  # each made into its Fact: a million of them is a gigabyte
     problems.extend(more)
-    problems.extend(checks.check_factset(assembler.with_context(factset)))
+    problems.extend(checks.check_factset(assembler.with_context(factset), assembler.known))
     # as a compiler lists them: errors first, then by file and line
     problems.sort(key=lambda p: (p.severity != ERROR, p.file, p.line or 0))
     return Checked(tuple(display_path(f) for f in files), factset, tuple(problems))

@@ -12,7 +12,7 @@ import difflib
 import math
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -72,23 +72,81 @@ _DECIMAL_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 _DECIMAL_FLOAT = re.compile(r"^[-+]?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$")
 
 
-def read_fact_file(path: Path) -> tuple[FileContent, list[Problem]]:
-    """The records of one fact file, and every problem found in it."""
+def read_fact_file(path: Path, *, fast: bool = True) -> tuple[FileContent, list[Problem]]:
+    """The records of one fact file, and every problem found in it.
+
+    A file is first read in one pass over the C parser's events, building its records as it goes
+    (_fast_read); that pass gives up at the first thing that is not plainly valid, and the file
+    is then read by _FileReader, which composes the tree and says what is wrong, where. Both give
+    the same records for a valid file (tests/test_fast_parse.py holds them to it), so every
+    message comes from the one careful reader. `fast=False` takes the careful reader only."""
     reader = _FileReader(path)
-    return reader.read(), reader.problems
+    text = reader.text()
+    if text is None:
+        return FileContent(), reader.problems
+    if fast:
+        content = _fast_read(path, reader.file, text)
+        if content is not None:
+            return content, []
+    return reader.read(text), reader.problems
 
 
 # --- one file -------------------------------------------------------------------------------------
 
 
-@dataclass
+class KeyLines(Mapping[str, int]):
+    """The line of each key of a fact, as `{key: line}` says it, in a tenth of the memory: the
+    keys (one tuple shared by every fact written with the same keys in the same order), the
+    fact's first line and each key's distance from it as a byte. A dict of a dozen lines cost
+    about a kilobyte a fact; a million facts are read at once (issue 13)."""
+
+    __slots__ = ("_keys", "_first", "_offsets")
+
+    def __init__(self, keys: tuple[str, ...], first: int, offsets: bytes) -> None:
+        self._keys, self._first, self._offsets = keys, first, offsets
+
+    @classmethod
+    def of(cls, keys: tuple[str, ...], lines: Sequence[int]) -> Mapping[str, int]:
+        """The lines of `keys`, compact where every one is within 255 lines of the first."""
+        first = lines[0] if lines else 0
+        try:
+            return cls(keys, first, bytes(line - first for line in lines))
+        except ValueError:  # a key more than 255 lines below the first, or above it
+            return dict(zip(keys, lines, strict=True))
+
+    def parts(self) -> tuple[tuple[str, ...], int, bytes]:
+        return self._keys, self._first, self._offsets
+
+    def __getitem__(self, key: str) -> int:
+        try:
+            return self._first + self._offsets[self._keys.index(key)]
+        except ValueError:
+            raise KeyError(key) from None
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+@dataclass(slots=True)
 class RawFact:
     values: dict[str, Any]  # the fields that are valid
     location: Location
     complete: bool = True  # False: some field was refused, so no Fact is built from it, but its
     # id and references are still checked with the rest, so every problem shows in one run
-    lines: dict[str, int] = field(default_factory=dict)  # the line of each key, for messages
+    lines: Mapping[str, int] = field(default_factory=dict)  # the line of each key, for messages
     decimals: dict[str, int] = field(default_factory=dict)  # of each number, as written
+    # read from a per-file cache entry, which only a load without errors writes: the rules that
+    # look at this fact alone passed for these very values (checks.check_factset's `known`)
+    passed: bool = field(default=False, compare=False)
 
     def line_of(self, key: str) -> int | None:
         return self.lines.get(key, self.location.line)
@@ -126,9 +184,9 @@ class _FileReader:
         line = node.start_mark.line + 1 if node is not None else None
         self.problems.append(Problem(self.file, line, message, code, key))
 
-    def read(self) -> FileContent:
+    def read(self, text: str) -> FileContent:
         content = FileContent()
-        root = self._compose()
+        root = self._compose(text)
         if root is None:
             return content
         misspelt: list[str] = []
@@ -178,7 +236,9 @@ class _FileReader:
                 for item in node.value:
                     _note_refused(content, what, item, id_key)
 
-    def _compose(self) -> yaml.Node | None:
+    def text(self) -> str | None:
+        """The file's text, or None (and the problem) where it cannot be read, is too large or
+        is not UTF-8. Read once, through checks.read_at_most, which stamps it for the cache."""
         try:
             data = checks.read_at_most(self.path, MAX_FILE_BYTES)
         except OSError as error:
@@ -207,6 +267,9 @@ class _FileReader:
                 )
             )
             return None
+        return text
+
+    def _compose(self, text: str) -> yaml.Node | None:
         try:
             refused = _refuse_costly_structure(text)
             if refused is not None:
@@ -778,3 +841,376 @@ def _shape(node: yaml.Node) -> str:
     if isinstance(node, yaml.SequenceNode):
         return "a list"
     return f"the value {_short(str(node.value))!r}"
+
+
+# --- the fast path: records straight from the parser's events -------------------------------------
+#
+# A cold load of 100,000 facts spent most of its time composing the tree (a node object per value,
+# each plain scalar resolved through PyYAML's Python resolver), walking the events a second time
+# for the safety limits, and validating field by field through the general reader above. Here the
+# events are read once, in order, and each value is checked as it arrives by a validator made once
+# per declared field (fields.py): a valid file never has a tree. The pass accepts only what is
+# plainly valid (no tag, anchor or alias; known keys, once each; every value of its kind) and
+# gives up (_Bail) at anything else, leaving the file to _FileReader, which composes it, applies
+# the limits first and says what is wrong at which line. So the safety checks hold here by
+# construction: an alias or a tag is given up on at once, the nesting is that of the format (at
+# most 5 deep), and the values are counted as they come.
+
+
+class _Bail(Exception):
+    """Not plainly valid: the careful reader reads this file."""
+
+
+_STR, _INT, _FLOAT, _NULL, _TIMESTAMP = (
+    _TAG + name for name in ("str", "int", "float", "null", "timestamp")
+)
+_IMPLICIT = _Loader.yaml_implicit_resolvers  # first character -> [(tag, pattern)]
+_WILDCARD = _IMPLICIT.get(None, [])
+_NUMBERS: dict[tuple[str, bool], tuple[int | float, int] | None] = {}  # checked number memo
+_NUMBERS_KEPT = 10_000
+
+
+def _plain_tag(value: str) -> str:
+    """The tag YAML's resolver gives a plain (unquoted) scalar: Resolver.resolve, inlined."""
+    for tag, pattern in _IMPLICIT.get(value[:1], []) + _WILDCARD:
+        if pattern.match(value):
+            return str(tag)
+    return _STR
+
+
+def _tag(event: Any) -> str:
+    """The tag of a scalar without an explicit tag or anchor (any other is given up on)."""
+    if event.tag is not None or event.anchor is not None:
+        raise _Bail
+    value = event.value
+    if event.implicit[0] and (not value or value[0] in _IMPLICIT or _WILDCARD):
+        return _plain_tag(value)
+    return _STR
+
+
+_SHARED_KEPT = 100_000
+
+
+def _text_value(spec: FieldSpec) -> Any:
+    nullable, kind = spec.nullable, spec.kind
+    pattern = {"slug": _SLUG, "url": _URL}.get(kind)
+    # One string object for each choice, and for each name a fact refers to (a city, a topic, a
+    # source, a unit): a million facts name fifty cities, and the per-file cache entries, which
+    # marshal writes a shared object once in, are read back as fast again.
+    choices = {choice: choice for choice in spec.choices}
+    shared = choices if choices else ({} if kind == "slug" and spec.name != "id" else None)
+
+    def check(event: Any) -> Any:
+        tag = _tag(event)
+        value = event.value
+        if tag is not _STR and tag != _STR:
+            if tag == _NULL and nullable:
+                return None
+            raise _Bail
+        if len(value) > MAX_TEXT_CHARS or ("<" in value and is_placeholder(value)):
+            raise _Bail
+        text = value.strip()
+        if not text:
+            raise _Bail
+        if shared is None:
+            if pattern is not None and not pattern.match(text):
+                raise _Bail
+            return text
+        known = shared.get(text)
+        if known is not None:
+            return known
+        if choices or (pattern is not None and not pattern.match(text)):
+            raise _Bail
+        if len(shared) < _SHARED_KEPT:
+            shared[text] = text
+        return text
+
+    return check
+
+
+def _date_value(spec: FieldSpec) -> Any:
+    nullable = spec.nullable
+
+    def check(event: Any) -> Any:
+        tag = _tag(event)
+        value = event.value
+        if tag == _NULL and nullable:
+            return None
+        if tag not in (_STR, _TIMESTAMP, _INT) or len(value) > MAX_TEXT_CHARS:
+            raise _Bail
+        if tag == _STR and "<" in value and is_placeholder(value):
+            raise _Bail
+        text = value.strip()
+        if not _DATE.match(text) or _impossible_date(text) is not None:
+            raise _Bail
+        return text
+
+    return check
+
+
+def _checked_number(value: str, allow_float: bool) -> tuple[int | float, int] | None:
+    """The number a scalar YAML reads as int or float stands for, as _FileReader._number and
+    _held accept it, with its decimals as written; None where they would not."""
+    raw = value.strip().replace("_", "")
+    if len(raw) > MAX_NUMBER_CHARS:
+        return None
+    number: int | float
+    if _DECIMAL_INT.match(raw):
+        number = int(raw)
+        if not MIN_INTEGER <= number <= MAX_INTEGER:
+            return None
+    elif allow_float and _DECIMAL_FLOAT.match(raw):
+        as_float = float(raw)
+        if not math.isfinite(as_float):
+            return None
+        number = int(as_float) if as_float.is_integer() and "." not in raw else as_float
+        if isinstance(number, int) and not MIN_INTEGER <= number <= MAX_INTEGER:
+            return None
+    else:
+        return None
+    shown = figures.number_text(number)
+    if Decimal(shown.replace(",", "")) != Decimal(str(number)):
+        return None
+    return number, _decimals(value)
+
+
+def _number_value(spec: FieldSpec) -> Any:
+    nullable, allow_float = spec.nullable, spec.kind == "number"
+
+    def check(event: Any) -> Any:
+        tag = _tag(event)
+        value = event.value
+        if tag == _NULL and nullable:
+            return None
+        if (tag != _INT and tag != _FLOAT) or len(value) > MAX_TEXT_CHARS:
+            raise _Bail
+        key = (value, allow_float)
+        try:
+            found = _NUMBERS[key]
+        except KeyError:
+            found = _checked_number(value, allow_float)
+            if len(_NUMBERS) < _NUMBERS_KEPT:
+                _NUMBERS[key] = found
+        if found is None:
+            raise _Bail
+        if not allow_float:
+            return found[0], None  # decimals are kept for `number` keys only
+        return found  # (number, decimals): the record's reader keeps both
+
+    return check
+
+
+class _Record:
+    """The validators of one kind of record (a source, a city, a fact, a `derive`, an entry of
+    `described_in`), made once from its declared fields."""
+
+    def __init__(self, specs: Sequence[FieldSpec]) -> None:
+        self.scalars: dict[str, Any] = {}
+        self.lists: dict[str, tuple[Any, bool]] = {}  # text or slug lists: item check, nullable
+        self.records: dict[str, tuple[_Record, FieldSpec]] = {}  # `derive`, `described_in`
+        self.numbers: set[str] = set()
+        self.required = frozenset(spec.name for spec in specs if spec.required)
+        self.names = {spec.name: spec.name for spec in specs}  # one key object for every record
+        self.specs = tuple(specs)
+        for spec in specs:
+            if spec.kind in ("number", "integer"):
+                self.scalars[spec.name] = _number_value(spec)
+                self.numbers.add(spec.name)
+            elif spec.kind == "date":
+                self.scalars[spec.name] = _date_value(spec)
+            elif spec.kind in ("text_list", "slug_list"):
+                item = FieldSpec(spec.name, spec.kind.removesuffix("_list"), spec.help)
+                self.lists[spec.name] = (_text_value(item), spec.nullable)
+            elif spec.kind in ("derive", "record_list"):
+                self.records[spec.name] = (_Record(spec.fields or DERIVE_FIELDS), spec)
+            else:
+                self.scalars[spec.name] = _text_value(spec)
+
+
+_SCALAR_EVENT = yaml.ScalarEvent
+_MAPPING_START = yaml.MappingStartEvent
+_MAPPING_END = yaml.MappingEndEvent
+_SEQUENCE_START = yaml.SequenceStartEvent
+_SEQUENCE_END = yaml.SequenceEndEvent
+
+
+class _EventReader:
+    def __init__(self, text: str) -> None:
+        self.parser = _Loader(text)
+        self.next: Callable[[], Any] = self.parser.get_event
+        self.values = 0  # YAML values so far, held to MAX_VALUES
+
+    def collection(self, event: Any, kind: type) -> None:
+        """A list or mapping starts here: plain (no tag or anchor) and of the kind wanted."""
+        if event.tag is not None or event.anchor is not None or event.__class__ is not kind:
+            raise _Bail
+        self.values += 1
+
+    def record(
+        self, start: Any, rules: _Record, lines: list[int], decimals: dict[str, int] | None
+    ) -> dict[str, Any]:
+        """The values of one mapping, all valid; `lines` gets the line of each key, in order."""
+        self.collection(start, _MAPPING_START)
+        values: dict[str, Any] = {}
+        scalars, numbers, get = rules.scalars, rules.numbers, self.next
+        count = 0
+        while True:
+            key_event = get()
+            if key_event.__class__ is not _SCALAR_EVENT:
+                if key_event.__class__ is _MAPPING_END:
+                    break
+                raise _Bail
+            key = rules.names.get(key_event.value)
+            if key is None or key in values or _tag(key_event) != _STR:
+                raise _Bail
+            event = get()
+            count += 2
+            check = scalars.get(key)
+            if check is not None and event.__class__ is _SCALAR_EVENT:
+                value = check(event)
+                if key in numbers and value is not None:
+                    value, decimal_places = value
+                    if decimals is not None and decimal_places is not None:
+                        decimals[key] = decimal_places
+            elif key in rules.lists:
+                value = self.text_list(event, *rules.lists[key])
+            elif key in rules.records:
+                value = self.nested(event, *rules.records[key])
+            else:
+                raise _Bail
+            values[key] = value
+            mark: Any = key_event.start_mark  # a parser's event always has its mark
+            lines.append(mark.line + 1)
+        self.values += count
+        if self.values > MAX_VALUES or not rules.required <= values.keys():
+            raise _Bail
+        return values
+
+    def text_list(self, event: Any, check: Any, nullable: bool) -> tuple[str, ...] | None:
+        if event.__class__ is _SCALAR_EVENT:
+            if nullable and _tag(event) == _NULL:
+                return None
+            raise _Bail
+        self.collection(event, _SEQUENCE_START)
+        items = []
+        while (item := self.next()).__class__ is _SCALAR_EVENT:
+            items.append(check(item))
+        if item.__class__ is not _SEQUENCE_END or not items:
+            raise _Bail
+        self.values += len(items)
+        return tuple(items)
+
+    def nested(self, event: Any, rules: _Record, spec: FieldSpec) -> Any:
+        if spec.kind == "derive":
+            return self.record(event, rules, [], None)
+        if event.__class__ is _SCALAR_EVENT:  # a record_list: described_in
+            if spec.nullable and _tag(event) == _NULL:
+                return None
+            raise _Bail
+        self.collection(event, _SEQUENCE_START)
+        entries = []
+        while (item := self.next()).__class__ is not _SEQUENCE_END:
+            entries.append(self.record(item, rules, [], None))
+        if not entries or spec.record is None:
+            raise _Bail
+        return tuple(spec.record(**model_values(spec.fields, values)) for values in entries)
+
+    def items(self) -> Any:
+        """The records (mappings) of one top-level list, each as its start event."""
+        start = self.next()
+        self.collection(start, _SEQUENCE_START)
+        while (event := self.next()).__class__ is not _SEQUENCE_END:
+            yield event
+
+
+_SOURCE_RULES = _Record(SOURCE_FIELDS)
+_CITY_RULES = _Record(CITY_FIELDS)
+_FACT_RULES = _Record(FACT_FIELDS)
+
+
+def _fast_read(path: Path, file: str, text: str) -> FileContent | None:
+    """The records of a plainly valid fact file, or None (read it with _FileReader)."""
+    try:
+        reader = _EventReader(text)
+    except yaml.YAMLError:
+        return None
+    try:
+        return _fast_records(reader, path, file)
+    except (_Bail, yaml.YAMLError, RecursionError, ValueError):
+        return None
+    finally:
+        reader.parser.dispose()
+
+
+def _fast_records(reader: _EventReader, path: Path, file: str) -> FileContent:
+    content = FileContent()
+    get = reader.next
+    if get().__class__ is not yaml.StreamStartEvent:
+        raise _Bail
+    if get().__class__ is not yaml.DocumentStartEvent:
+        raise _Bail  # an empty file
+    reader.collection(get(), _MAPPING_START)
+    seen: set[str] = set()
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+    while (key_event := get()).__class__ is _SCALAR_EVENT:
+        key = key_event.value
+        if _tag(key_event) != _STR or key in seen or key not in TOP_LEVEL_KEYS:
+            raise _Bail
+        seen.add(key)
+        reader.values += 1
+        if key == "facts":
+            facts = content.facts
+            for start in reader.items():
+                lines: list[int] = []
+                decimals: dict[str, int] = {}
+                values = reader.record(start, _FACT_RULES, lines, decimals)
+                location = Location(file, start.start_mark.line + 1)
+                keys = tuple(values)
+                keys = shared.setdefault(keys, keys)
+                facts.append(
+                    RawFact(values, location, True, KeyLines.of(keys, lines), _shared(decimals))
+                )
+        elif key == "sources":
+            for start in reader.items():
+                values = reader.record(start, _SOURCE_RULES, [], None)
+                content.sources.append(_fast_source(path, file, start, values))
+        else:
+            for start in reader.items():
+                values = reader.record(start, _CITY_RULES, [], None)
+                if any(
+                    values.get(name) is not None and values[name].casefold() in NATIONWIDE_NAMES
+                    for name in ("slug", "name", "name_zh")
+                ):
+                    raise _Bail
+                location = Location(file, start.start_mark.line + 1)
+                content.cities.append(City(**model_values(CITY_FIELDS, values), location=location))
+    if key_event.__class__ is not _MAPPING_END:
+        raise _Bail
+    if get().__class__ is not yaml.DocumentEndEvent or get().__class__ is not yaml.StreamEndEvent:
+        raise _Bail  # more than one document
+    return content
+
+
+_DECIMALS: dict[tuple[tuple[str, int], ...], dict[str, int]] = {}
+
+
+def _shared(decimals: dict[str, int]) -> dict[str, int]:
+    """One dict for every fact whose numbers have the same decimals ({'value': 1}): nothing
+    changes a RawFact's decimals once it is read."""
+    key = tuple(decimals.items())
+    found = _DECIMALS.get(key)
+    if found is not None:
+        return found
+    if len(_DECIMALS) < _NUMBERS_KEPT:
+        _DECIMALS[key] = decimals
+    return decimals
+
+
+def _fast_source(path: Path, file: str, start: Any, values: dict[str, Any]) -> Source:
+    text_path = None
+    if values.get("text"):
+        text_path = Path(os.path.abspath(path.parent / values["text"]))
+        if not os.path.isfile(text_path):
+            raise _Bail
+    fields = {**model_values(SOURCE_FIELDS, values), "text_path": text_path}
+    return Source(**fields, location=Location(file, start.start_mark.line + 1))
