@@ -43,10 +43,10 @@ import stat
 import sys
 import time
 import zlib
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
-from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +65,18 @@ from returnee_cli.model import (
     fact_row,
 )
 from returnee_cli.paths import display_path
+from returnee_cli.slices import (
+    CITY,
+    ID,
+    REPORTED_IN,
+    SOURCE,
+    TOPIC,
+    Entry,
+    SlicedRows,
+    _pread,
+    id_bucket,
+    section_name,
+)
 
 if TYPE_CHECKING:
     from returnee_cli.parsing import FileContent
@@ -75,6 +87,10 @@ MAGIC = b"returnees-cache 3\n"
 # rules decide what is valid) and this Python (marshal's format is its own).
 _SALT = f"{MAGIC!r} {__version__} {importlib.util.MAGIC_NUMBER.hex()}"
 ENTRY_PREFIX, ENTRY_SUFFIX = "factset-", ".bin"
+# The set's entry has a layout of its own (slices.py), read a slice at a time.
+SET_MAGIC = b"returnees-set 4\n"
+# After the magic line: the table's offset (8 bytes), length and CRC-32 (4 each), little-endian.
+_HEADER = len(SET_MAGIC) + 16
 # One entry per fact file as well (issue 13): what parsing it gave, keyed by its bytes, so that
 # an edit of one file of a pack re-parses that file alone.
 FILE_ENTRY_PREFIX = "factfile-"
@@ -83,6 +99,9 @@ ENTRY_PREFIXES = (ENTRY_PREFIX, FILE_ENTRY_PREFIX)
 # An entry larger than this is neither read nor written. The entry of 100,000 facts (the largest
 # benchmark) takes 27 MiB; the bound keeps a stray huge file from being read into memory.
 MAX_ENTRY_BYTES = 256 * 1024 * 1024
+# The set's entry is never read whole (slices.py): each of its slices and sections is one read,
+# within MAX_ENTRY_BYTES; the file itself may hold a million facts (about 300 MB).
+MAX_SET_ENTRY_BYTES = 16 * MAX_ENTRY_BYTES
 # After each write the folder is brought under this size: the oldest entries (by modification
 # time) go first, never the one just written. Every edit of a pack leaves one more entry behind.
 MAX_FOLDER_BYTES = 128 * 1024 * 1024
@@ -175,7 +194,7 @@ def entry_path(files: Sequence[Path], folder: Path | None = None) -> Path | None
     folder = folder or cache_dir()
     if folder is None:
         return None
-    names = json.dumps([_SALT, _names(files)]).encode("utf-8")
+    names = json.dumps([_SALT, repr(SET_MAGIC), _names(files)]).encode("utf-8")
     digest = f"{zlib.crc32(names):08x}{zlib.adler32(names):08x}{len(names):x}"
     return folder / f"{ENTRY_PREFIX}{digest}{ENTRY_SUFFIX}"
 
@@ -194,22 +213,27 @@ class Watch:
 
 
 def load(files: Sequence[Path], folder: Path | None = None) -> Checked | None:
-    """The cached result of loading `files`, or None when there is none, or none to trust."""
+    """The cached result of loading `files`, or None when there is none, or none to trust.
+
+    Only the entry's table and its meta section (stamps, files, sources, cities, warnings) are
+    read here; the fact rows stay in the entry until a question reads them (slices.py)."""
     target = entry_path(files, folder)
     if target is None:
         return None
-    read = _read_entry(target)
-    if read is None:
+    opened = _open_entry(target, MAX_SET_ENTRY_BYTES)
+    if opened is None:
         return None
-    data, written = read
-    # A million small objects would set off the cyclic garbage collector again and again, and
-    # every later collection would walk them all (it doubled the time at 100,000 facts). None of
-    # them can form a cycle, and they live as long as the process: load them with the collector
-    # off, then freeze them out of its reach.
+    handle, size, written = opened
+    kept = False
+    # The rows a question reads are few, but a full scan makes a million small objects: with the
+    # cyclic collector on, each of its passes would walk them all. None can form a cycle.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        stored = _unpack(data)
+        entry = _open_sections(str(target), handle, size)
+        if entry is None:
+            return None
+        stored = entry.value("meta")
         if not _well_formed(stored):
             return None  # damaged, foreign or forged: rebuilt
         if stored["files"] != _names(files):
@@ -219,16 +243,41 @@ def load(files: Sequence[Path], folder: Path | None = None) -> Checked | None:
         fresh = _still_fresh(stored, max(stored["stamped"], written))
         if fresh is None:
             return None  # a file was edited since
-        checked = _decode(stored)
+        checked = _decode(stored, entry)
         if fresh:
-            _store_entry(target, stored)  # verified by content, and now old enough to tell
-        gc.freeze()
+            _renew(target, entry, stored)  # verified by content, and now old enough to tell
+        import weakref
+
+        weakref.finalize(entry, os.close, handle)  # open while its rows may be asked for
+        kept = True
         return checked
     except Exception:  # anything the checks above missed: rebuilt, never trusted
         return None
     finally:
+        if not kept:
+            os.close(handle)
         if collecting:
             gc.enable()
+
+
+def _open_entry(target: Path, limit: int) -> tuple[int, int, int] | None:
+    """An open handle on the entry, its size and modification time, if it is a regular file
+    (not a symlink, FIFO or device), within `limit` bytes, owned by this user and writable by
+    no one else; else None."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        handle = os.open(target, flags | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+    except (OSError, ValueError):
+        return None
+    try:
+        info = os.fstat(handle)
+    except OSError:
+        os.close(handle)
+        return None
+    if not stat.S_ISREG(info.st_mode) or info.st_size > limit or not _own(info):
+        os.close(handle)
+        return None
+    return handle, info.st_size, info.st_mtime_ns
 
 
 def _read_entry(target: Path) -> tuple[bytes, int] | None:
@@ -337,7 +386,7 @@ def store(
         if deps is None:
             return  # a file changed during the load: this result may mix two versions of it
         written = _store_files(entries, seen or {}) if entries is not None else []
-        _store_entry(target, _encode(files, checked, deps, watch.started))
+        _write_parts(target, _pack_set(_encode(files, checked, deps, watch.started)))
         prune(target.parent, keep=[target, *written])
     except (OSError, ValueError):
         pass  # no cache this time; the answer is the same
@@ -385,6 +434,28 @@ def _store_entry(target: Path, stored: dict[str, Any]) -> None:
 
         def fill(path: Path) -> None:
             path.write_bytes(entry)
+
+        write_file(target, fill, force=True, mode=0o600)
+    except (OSError, ValueError, UsageError):
+        pass  # no cache this time; the answer is the same
+
+
+def _write_parts(target: Path, parts: Sequence[bytes | bytearray | memoryview] | None) -> None:
+    """Write an entry made of `parts` (None: none to write), as _store_entry does."""
+    from returnee_cli.errors import UsageError
+    from returnee_cli.writer import write_file
+
+    if parts is None:
+        return
+    try:
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if target.is_symlink() or (target.exists() and not target.is_file()):
+            target.unlink()  # a FIFO or device under an entry's name: the writer would refuse it
+
+        def fill(path: Path) -> None:
+            with open(path, "wb") as stream:
+                for part in parts:
+                    stream.write(part)
 
         write_file(target, fill, force=True, mode=0o600)
     except (OSError, ValueError, UsageError):
@@ -643,11 +714,32 @@ def prune(folder: Path, keep: Sequence[Path], limit: int | None = None) -> None:
 # --- the entry's content --------------------------------------------------------------------------
 
 KEYS = ("stamped", "deps", "rules", "files", "sources", "cities", "facts", "warnings")
+# What the meta section holds: all but the rows, and how many rows there are and their topics.
+META_KEYS = (
+    "stamped",
+    "deps",
+    "rules",
+    "files",
+    "sources",
+    "cities",
+    "warnings",
+    "count",
+    "topics",
+)
+# The cells the entry's indexes vouch for (slices.py reads them by position).
+assert [ROW_FIELD_NAMES[n] for n in (ID, CITY, TOPIC, SOURCE, REPORTED_IN)] == [
+    "id",
+    "city",
+    "topic",
+    "source",
+    "reported_in",
+]
 
 
 def _encode(
     files: Sequence[Path], checked: Checked, deps: list[Any], stamped: int
 ) -> dict[str, Any]:
+    """The entry's content, all of it in memory: _pack_set lays it out in slices."""
     factset = checked.factset
     index = {display_path(path): n for n, path in enumerate(files)}
 
@@ -669,6 +761,182 @@ def _encode(
     }
 
 
+def _cell(row: Any, position: int) -> str | None:
+    """A row's text at `position`, or None (the nationwide statements have no city; a row of
+    another shape, forged for a test, is laid out all the same and refused when read)."""
+    if type(row) is tuple and len(row) > position and type(row[position]) is str:
+        text: str = row[position]
+        return text
+    return None
+
+
+def _pack_set(
+    stored: dict[str, Any], other: Any = None
+) -> list[bytes | bytearray | memoryview] | None:
+    """The set's entry as the parts of its file (slices.py tells the layout); None if a slice
+    or section would be too large to read back. (`other`: a meta section of anything else, for
+    the damage tests.)"""
+    facts = stored.get("facts", [])
+    by_city: dict[str | None, list[int]] = {}
+    by_topic: dict[str | None, list[int]] = {}
+    by_source: dict[str | None, list[int]] = {}
+    buckets: dict[int, dict[str, int]] = {}
+    for position, row in enumerate(facts):
+        by_city.setdefault(_cell(row, CITY), []).append(position)
+        by_topic.setdefault(_cell(row, TOPIC), []).append(position)
+        for source in dict.fromkeys((_cell(row, SOURCE), _cell(row, REPORTED_IN))):
+            by_source.setdefault(source, []).append(position)
+        fact_id = _cell(row, ID)
+        if fact_id is not None:
+            buckets.setdefault(id_bucket(fact_id), {})[fact_id] = position
+    body = bytearray()
+    offsets = array("Q", bytes(8 * len(facts)))
+    lengths = array("I", bytes(4 * len(facts)))
+    slices: list[tuple[str | None, int, int, int]] = []
+    for city in sorted(by_city, key=lambda c: (c is not None, c or "")):
+        begin = len(body)
+        for position in by_city[city]:
+            blob = marshal.dumps(facts[position])
+            offsets[position], lengths[position] = _HEADER + len(body), len(blob)
+            body += blob
+        part = memoryview(body)[begin:]
+        slices.append((city, _HEADER + begin, len(part), zlib.crc32(part)))
+        part.release()
+    sections: dict[str, tuple[int, int, int]] = {}
+
+    def add(name: str, data: bytes) -> None:
+        sections[name] = (_HEADER + len(body), len(data), zlib.crc32(data))
+        body.extend(data)
+
+    add("locate:offsets", offsets.tobytes())
+    add("locate:lengths", lengths.tobytes())
+    for kind, index in (("city", by_city), ("topic", by_topic), ("source", by_source)):
+        for key, positions in index.items():
+            add(section_name(kind, key), array("I", positions).tobytes())
+    for number, ids in buckets.items():
+        add(f"ids:{number}", marshal.dumps(ids))
+    meta: Any = {key: value for key, value in stored.items() if key != "facts"}
+    meta["count"] = len(facts)
+    meta["topics"] = sorted(topic for topic in by_topic if topic is not None)
+    add(
+        "meta", marshal.dumps(meta if other is None else other)
+    )  # last: a renewal of its stamps rewrites it and the table
+    sizes = [place[1] for place in sections.values()] + [place[2] for place in slices]
+    if max(sizes, default=0) > MAX_ENTRY_BYTES:
+        return None
+    table = marshal.dumps({"byteorder": sys.byteorder, "sections": sections, "slices": slices})
+    return [_header(_HEADER + len(body), table), body, table]
+
+
+def _header(offset: int, table: bytes) -> bytes:
+    return (
+        SET_MAGIC
+        + offset.to_bytes(8, "little")
+        + len(table).to_bytes(4, "little")
+        + zlib.crc32(table).to_bytes(4, "little")
+    )
+
+
+def _open_sections(path: str, handle: int, size: int) -> Entry | None:
+    """The entry's table read and checked: every slice and section inside the file, before the
+    table; None if anything is wrong."""
+    head = _pread(handle, _HEADER, 0)
+    if len(head) != _HEADER or not head.startswith(SET_MAGIC):
+        return None
+    at = len(SET_MAGIC)
+    offset = int.from_bytes(head[at : at + 8], "little")
+    length = int.from_bytes(head[at + 8 : at + 12], "little")
+    crc = int.from_bytes(head[at + 12 : at + 16], "little")
+    if offset < _HEADER or offset + length != size or length > MAX_ENTRY_BYTES:
+        return None
+    data = _pread(handle, length, offset)
+    if len(data) != length or zlib.crc32(data) != crc:
+        return None
+    table = marshal.loads(data)
+    if type(table) is not dict or tuple(table) != ("byteorder", "sections", "slices"):
+        return None
+    sections, slices = table["sections"], table["slices"]
+    if (
+        table["byteorder"] != sys.byteorder
+        or type(sections) is not dict
+        or type(slices) is not list
+    ):
+        return None
+    places = [
+        (start, length)
+        for start, length, _ in (*sections.values(), *(s[1:] for s in slices))
+        if type(start) is int and type(length) is int
+    ]
+    if (
+        not all(
+            type(name) is str and _cells_ok(place, (int, int, int))
+            for name, place in sections.items()
+        )
+        or not all(
+            _cells_ok(s[1:], (int, int, int))
+            and type(s) is tuple
+            and type(s[0]) in (str, type(None))
+            for s in slices
+        )
+        or len(places) != len(sections) + len(slices)
+        or not all(_HEADER <= start and start + length <= offset for start, length in places)
+        or [s[1] for s in slices] != sorted(s[1] for s in slices)
+        or "meta" not in sections
+    ):
+        return None
+    return Entry(path, handle, sections, slices, MAX_ENTRY_BYTES)
+
+
+def _renew(target: Path, entry: Entry, stored: dict[str, Any]) -> None:
+    """Write the entry again with its renewed stamps: the rows and indexes copied as they are,
+    a new meta section and table."""
+    start = entry.sections["meta"][0]
+    prefix = _pread(entry.handle, start, 0)
+    if len(prefix) != start:
+        return
+    meta = marshal.dumps({key: stored[key] for key in META_KEYS})
+    sections = {**entry.sections, "meta": (start, len(meta), zlib.crc32(meta))}
+    table = marshal.dumps(
+        {"byteorder": sys.byteorder, "sections": sections, "slices": entry.slices}
+    )
+    _write_parts(
+        target, [_header(start + len(meta), table), memoryview(prefix)[_HEADER:], meta, table]
+    )
+
+
+def stored_entry(target: Path) -> dict[str, Any] | None:
+    """A set's entry decoded whole, as _encode gave it (for tests and for looking into a cache);
+    None if it cannot be read or fails a check."""
+    opened = _open_entry(target, MAX_SET_ENTRY_BYTES)
+    if opened is None:
+        return None
+    handle, size, _ = opened
+    try:
+        entry = _open_sections(str(target), handle, size)
+        if entry is None:
+            return None
+        stored = entry.value("meta")
+        if not _well_formed(stored):
+            return None
+        rows = SlicedRows(entry, stored["count"], len(stored["files"]), len(ROW_FIELD_NAMES) + 1)
+        return {key: list(rows) if key == "facts" else stored[key] for key in KEYS}
+    except Exception:
+        return None
+    finally:
+        os.close(handle)
+
+
+def pack_set(stored: Any) -> bytes:
+    """An entry's file for `stored` (a dict as stored_entry gives), as a forger would write it;
+    for anything else, an entry of no rows whose meta section holds it."""
+    if type(stored) is dict and "facts" in stored:
+        parts = _pack_set(stored)
+    else:
+        parts = _pack_set({}, other=stored)
+    assert parts is not None
+    return b"".join(parts)
+
+
 def _record_row(record: Source | City, file_index: int) -> tuple[Any, ...]:
     """Its declared fields in order (marshal holds no Path: as text; no record: a list of
     records as their fields' values), then (file, line)."""
@@ -678,11 +946,11 @@ def _record_row(record: Source | City, file_index: int) -> tuple[Any, ...]:
 
 
 def _well_formed(stored: Any) -> bool:
-    """Whether a decoded entry has the shape _encode gives one: its keys, every row's length and
-    cell types, every index in range. The fact rows' cells are not checked one by one (that
-    would cost a warm start of 100,000 facts half again): their rows, lengths and locations are.
-    A checksum guards them against damage; a forger is outside the threat model (see above)."""
-    if type(stored) is not dict or tuple(stored) != KEYS or type(stored["stamped"]) is not int:
+    """Whether a decoded meta section has the shape _pack_set gives one: its keys, every row's
+    length and cell types, every index in range. The fact rows are checked as they are read
+    (slices.py). A checksum guards them against damage; a forger is outside the threat model
+    (see above)."""
+    if type(stored) is not dict or tuple(stored) != META_KEYS or type(stored["stamped"]) is not int:
         return False
     files, deps = stored["files"], stored["deps"]
     if type(files) is not list or any(type(f) is not str for f in files):
@@ -699,16 +967,10 @@ def _well_formed(stored: Any) -> bool:
         fields = declared(kind)
         if type(rows) is not list or not all(_record_ok(row, fields, len(files)) for row in rows):
             return False
-    facts = stored["facts"]
-    if type(facts) is not list or not facts:
-        return type(facts) is list
-    if set(map(type, facts)) != {tuple} or set(map(len, facts)) != {len(ROW_FIELD_NAMES) + 1}:
+    topics = stored["topics"]
+    if type(topics) is not list or not all(type(t) is str for t in topics):
         return False
-    # Each location must be a (file index, line) pair. dict() checks every one is a pair in a
-    # single pass, in C, and keeps only the few file indexes: a warm start of 100,000 facts pays
-    # about as much for it as for a stat of each file.
-    indexes = dict(map(itemgetter(-1), facts))
-    return all(type(i) is int and 0 <= i < len(files) for i in indexes)
+    return type(stored["count"]) is int and stored["count"] >= 0
 
 
 def _cells_ok(row: Any, types: Sequence[type | tuple[type, ...]]) -> bool:
@@ -791,7 +1053,7 @@ def _arguments(record: type, row: Sequence[Any], shown: Sequence[str]) -> dict[s
     return {**fields, "location": Location(shown[file_index], line)}
 
 
-def _decode(stored: dict[str, Any]) -> Checked:
+def _decode(stored: dict[str, Any], entry: Entry) -> Checked:
     shown = [display_path(Path(path)) for path in stored["files"]]
 
     def arguments(record: type, row: Sequence[Any]) -> dict[str, Any]:
@@ -799,7 +1061,9 @@ def _decode(stored: dict[str, Any]) -> Checked:
 
     sources = {s.id: s for s in (Source(**arguments(Source, row)) for row in stored["sources"])}
     cities = {c.slug: c for c in (City(**arguments(City, row)) for row in stored["cities"])}
-    facts = StoredFacts(stored["facts"], shown)
+    rows = SlicedRows(entry, stored["count"], len(shown), len(ROW_FIELD_NAMES) + 1)
+    rows.topics = stored["topics"]
+    facts = StoredFacts(rows, shown)  # type: ignore[arg-type]  # a sequence of rows, read late
     problems = tuple(
         Problem(display_path(Path(file)), line, message, code, key, severity)
         for file, line, message, code, key, severity in stored["warnings"]

@@ -90,12 +90,24 @@ def _chosen(city: Cities) -> list[City] | None:
     return None if city is None else [city] if isinstance(city, City) else list(city)
 
 
-def _candidates(factset: FactSet, city: Cities) -> Sequence[Fact]:
+def _candidates(
+    factset: FactSet,
+    city: Cities,
+    topics: Collection[str] | None = None,
+    source: Source | None = None,
+) -> Sequence[Fact]:
     """Every fact (city None: every city, nationwide included), or those of the chosen cities
-    from the index, in file order."""
+    from the index, in file order. With no city, the cache entry's index (where the facts come
+    from one) narrows them to the topics or the source given; the caller filters by them all
+    the same."""
     chosen = _chosen(city)
     if chosen is None:
-        return factset.facts
+        found = None
+        if topics is not None:
+            found = factset.with_index("topic", sorted(topics))
+        elif source is not None:
+            found = factset.with_index("source", [source.id])
+        return factset.facts if found is None else found
     if len(chosen) == 1:
         return factset.in_city(chosen[0])
     wanted = {c.slug for c in chosen}
@@ -177,7 +189,7 @@ def select_facts(
     topics = None if topic is None else {topic} if isinstance(topic, str) else set(topic)
     return [
         fact
-        for fact in _candidates(factset, city)
+        for fact in _candidates(factset, city, topics, source)
         if (topics is None or fact.topic in topics)
         and (source is None or source.id in (fact.source, fact.reported_in))
         and (needle is None or _matches(fact, needle, factset))
@@ -260,9 +272,10 @@ def facts_on(
     ]
 
     def having() -> list[City]:
+        indexed = factset.with_index("topic", sorted(wanted))
         slugs = {
             fact.city
-            for fact in factset.facts
+            for fact in (factset.facts if indexed is None else indexed)
             if fact.topic in wanted and fact.city and (not shares_only or fact.is_share)
         }
         return [factset.cities[slug] for slug in sorted(slugs)]
