@@ -67,6 +67,7 @@ from returnee_cli.model import (
 from returnee_cli.paths import display_path
 from returnee_cli.slices import (
     CITY,
+    HEADER,
     ID,
     REPORTED_IN,
     SOURCE,
@@ -74,9 +75,16 @@ from returnee_cli.slices import (
     Entry,
     SlicedRows,
     _pread,
+    entry_name,
     id_bucket,
+    open_entry,
+    open_table,
+    own,
     section_name,
 )
+from returnee_cli.slices import ENTRY_PREFIX as ENTRY_PREFIX  # the set's entry: its names
+from returnee_cli.slices import ENTRY_SUFFIX as ENTRY_SUFFIX
+from returnee_cli.slices import SET_MAGIC as SET_MAGIC
 
 if TYPE_CHECKING:
     from returnee_cli.parsing import FileContent
@@ -86,11 +94,8 @@ MAGIC = b"returnees-cache 3\n"
 # What an entry depends on besides the files: the format above, this version of returnees (its
 # rules decide what is valid) and this Python (marshal's format is its own).
 _SALT = f"{MAGIC!r} {__version__} {importlib.util.MAGIC_NUMBER.hex()}"
-ENTRY_PREFIX, ENTRY_SUFFIX = "factset-", ".bin"
-# The set's entry has a layout of its own (slices.py), read a slice at a time.
-SET_MAGIC = b"returnees-set 4\n"
-# After the magic line: the table's offset (8 bytes), length and CRC-32 (4 each), little-endian.
-_HEADER = len(SET_MAGIC) + 16
+# The set's entry has a layout and a name of its own (slices.py), read a slice at a time.
+_HEADER = HEADER
 # One entry per fact file as well (issue 13): what parsing it gave, keyed by its bytes, so that
 # an edit of one file of a pack re-parses that file alone.
 FILE_ENTRY_PREFIX = "factfile-"
@@ -194,9 +199,7 @@ def entry_path(files: Sequence[Path], folder: Path | None = None) -> Path | None
     folder = folder or cache_dir()
     if folder is None:
         return None
-    names = json.dumps([_SALT, repr(SET_MAGIC), _names(files)]).encode("utf-8")
-    digest = f"{zlib.crc32(names):08x}{zlib.adler32(names):08x}{len(names):x}"
-    return folder / f"{ENTRY_PREFIX}{digest}{ENTRY_SUFFIX}"
+    return folder / entry_name(_names(files))
 
 
 class Watch:
@@ -261,23 +264,7 @@ def load(files: Sequence[Path], folder: Path | None = None) -> Checked | None:
 
 
 def _open_entry(target: Path, limit: int) -> tuple[int, int, int] | None:
-    """An open handle on the entry, its size and modification time, if it is a regular file
-    (not a symlink, FIFO or device), within `limit` bytes, owned by this user and writable by
-    no one else; else None."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    try:
-        handle = os.open(target, flags | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
-    except (OSError, ValueError):
-        return None
-    try:
-        info = os.fstat(handle)
-    except OSError:
-        os.close(handle)
-        return None
-    if not stat.S_ISREG(info.st_mode) or info.st_size > limit or not _own(info):
-        os.close(handle)
-        return None
-    return handle, info.st_size, info.st_mtime_ns
+    return open_entry(str(target), limit)
 
 
 def _read_entry(target: Path) -> tuple[bytes, int] | None:
@@ -302,11 +289,7 @@ def _read_entry(target: Path) -> tuple[bytes, int] | None:
         os.close(handle)
 
 
-def _own(info: os.stat_result) -> bool:
-    """Written by this user, and writable by no one else: another user's entry is never read."""
-    if not hasattr(os, "geteuid"):  # Windows: the folder's ACL, in the user's profile, decides
-        return True
-    return info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+_own = own  # the same rule for every entry (slices.py)
 
 
 def _racy(stamp: Stamp, reference: int) -> bool:
@@ -838,53 +821,7 @@ def _header(offset: int, table: bytes) -> bytes:
 
 
 def _open_sections(path: str, handle: int, size: int) -> Entry | None:
-    """The entry's table read and checked: every slice and section inside the file, before the
-    table; None if anything is wrong."""
-    head = _pread(handle, _HEADER, 0)
-    if len(head) != _HEADER or not head.startswith(SET_MAGIC):
-        return None
-    at = len(SET_MAGIC)
-    offset = int.from_bytes(head[at : at + 8], "little")
-    length = int.from_bytes(head[at + 8 : at + 12], "little")
-    crc = int.from_bytes(head[at + 12 : at + 16], "little")
-    if offset < _HEADER or offset + length != size or length > MAX_ENTRY_BYTES:
-        return None
-    data = _pread(handle, length, offset)
-    if len(data) != length or zlib.crc32(data) != crc:
-        return None
-    table = marshal.loads(data)
-    if type(table) is not dict or tuple(table) != ("byteorder", "sections", "slices"):
-        return None
-    sections, slices = table["sections"], table["slices"]
-    if (
-        table["byteorder"] != sys.byteorder
-        or type(sections) is not dict
-        or type(slices) is not list
-    ):
-        return None
-    places = [
-        (start, length)
-        for start, length, _ in (*sections.values(), *(s[1:] for s in slices))
-        if type(start) is int and type(length) is int
-    ]
-    if (
-        not all(
-            type(name) is str and _cells_ok(place, (int, int, int))
-            for name, place in sections.items()
-        )
-        or not all(
-            _cells_ok(s[1:], (int, int, int))
-            and type(s) is tuple
-            and type(s[0]) in (str, type(None))
-            for s in slices
-        )
-        or len(places) != len(sections) + len(slices)
-        or not all(_HEADER <= start and start + length <= offset for start, length in places)
-        or [s[1] for s in slices] != sorted(s[1] for s in slices)
-        or "meta" not in sections
-    ):
-        return None
-    return Entry(path, handle, sections, slices, MAX_ENTRY_BYTES)
+    return open_table(path, handle, size, MAX_ENTRY_BYTES)
 
 
 def _renew(target: Path, entry: Entry, stored: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from types import MappingProxyType, NoneType, UnionType
 from typing import TYPE_CHECKING, Any, Union, get_args, get_origin, get_type_hints, overload
 
+from returnee_cli.angles import is_share
 from returnee_cli.errors import ERROR, Problem
 from returnee_cli.lexicon import QUALIFIERS
 
@@ -346,7 +347,7 @@ class Fact:
 
     @property
     def is_share(self) -> bool:
-        return self.unit == "percent" and self.value is not None
+        return is_share(self.unit, self.value)
 
     def line_of(self, key: str) -> int | None:
         """The line of `key` in the fact's file (the fact's own line where the key is not

@@ -21,14 +21,26 @@ and the command is answered again from a rebuilt set (commands.run).
 
 from __future__ import annotations
 
+import json
 import marshal
 import os
+import stat
+import sys
 import zlib
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterator
 from typing import Any
 
+from returnee_cli import __version__
+
+SET_MAGIC = b"returnees-set 4\n"
+# After the magic line: the table's offset (8 bytes), length and CRC-32 (4 each), little-endian.
+HEADER = len(SET_MAGIC) + 16
+# What an entry depends on besides the files: its layout, this version of returnees (its rules
+# decide what is valid) and this Python (marshal's format is its own).
+_SALT = f"{SET_MAGIC!r} {__version__} {sys.implementation.cache_tag} {sys.hexversion:x}"
+ENTRY_PREFIX, ENTRY_SUFFIX = "factset-", ".bin"
 ID_BUCKETS = 256
 # Each row is (its fields as model.ROW_FIELD_NAMES names them, (file index, line)); the cells an
 # index vouches for, by position in the row (cache.py checks they match the model).
@@ -51,6 +63,91 @@ def id_bucket(fact_id: str) -> int:
 def section_name(kind: str, key: str | None) -> str:
     """`city:beijing`; the nationwide statements (city None) are `city:`."""
     return f"{kind}:{key or ''}"
+
+
+def entry_name(names: list[str]) -> str:
+    """The file name of the entry of a load of these files (absolute paths, in order): a short
+    digest (zlib: hashlib's import would cost every start 3 ms). A clash costs a rebuild, never
+    a wrong answer: the entry also records the files it was built from."""
+    text = json.dumps([_SALT, names]).encode("utf-8")
+    digest = f"{zlib.crc32(text):08x}{zlib.adler32(text):08x}{len(text):x}"
+    return f"{ENTRY_PREFIX}{digest}{ENTRY_SUFFIX}"
+
+
+def open_entry(target: str, limit: int) -> tuple[int, int, int] | None:
+    """An open handle on the entry, its size and modification time, if it is a regular file
+    (not a symlink, FIFO or device), within `limit` bytes, owned by this user and writable by
+    no one else; else None."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        handle = os.open(target, flags | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+    except (OSError, ValueError):
+        return None
+    try:
+        info = os.fstat(handle)
+    except OSError:
+        os.close(handle)
+        return None
+    if not stat.S_ISREG(info.st_mode) or info.st_size > limit or not own(info):
+        os.close(handle)
+        return None
+    return handle, info.st_size, info.st_mtime_ns
+
+
+def own(info: os.stat_result) -> bool:
+    """Written by this user, and writable by no one else: another user's entry is never read."""
+    if not hasattr(os, "geteuid"):  # Windows: the folder's ACL, in the user's profile, decides
+        return True
+    return info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def open_table(path: str, handle: int, size: int, limit: int) -> Entry | None:
+    """The entry's table read and checked: every slice and section inside the file, before the
+    table, no one of them over `limit` bytes; None if anything is wrong."""
+    head = _pread(handle, HEADER, 0)
+    if len(head) != HEADER or not head.startswith(SET_MAGIC):
+        return None
+    at = len(SET_MAGIC)
+    offset = int.from_bytes(head[at : at + 8], "little")
+    length = int.from_bytes(head[at + 8 : at + 12], "little")
+    crc = int.from_bytes(head[at + 12 : at + 16], "little")
+    if offset < HEADER or offset + length != size or length > limit:
+        return None
+    data = _pread(handle, length, offset)
+    if len(data) != length or zlib.crc32(data) != crc:
+        return None
+    table = marshal.loads(data)
+    if type(table) is not dict or tuple(table) != ("byteorder", "sections", "slices"):
+        return None
+    sections, slices = table["sections"], table["slices"]
+    if (
+        table["byteorder"] != sys.byteorder
+        or type(sections) is not dict
+        or type(slices) is not list
+    ):
+        return None
+    if not all(type(name) is str and _place_ok(place) for name, place in sections.items()):
+        return None
+    if not all(
+        type(s) is tuple and len(s) == 4 and type(s[0]) in (str, type(None)) and _place_ok(s[1:])
+        for s in slices
+    ):
+        return None
+    places = [place[:2] for place in sections.values()] + [s[1:3] for s in slices]
+    if (
+        not all(HEADER <= start and start + size <= offset for start, size in places)
+        or [s[1] for s in slices] != sorted(s[1] for s in slices)
+        or "meta" not in sections
+    ):
+        return None
+    return Entry(path, handle, sections, slices, limit)
+
+
+def _place_ok(place: object) -> bool:
+    """(offset, length, crc): three ints, none negative."""
+    return (
+        type(place) is tuple and len(place) == 3 and all(type(n) is int and n >= 0 for n in place)
+    )
 
 
 def _pread(handle: int, length: int, offset: int) -> bytes:

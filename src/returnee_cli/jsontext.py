@@ -1,0 +1,66 @@
+"""JSON text as returnees writes it: json.dumps(value, indent=2, ensure_ascii=False), byte for
+byte, several times faster, and safe on a terminal (untrusted.json_safe). Only json and the
+sanitizer: the warm answers (warm.py) write JSON without importing formats.py."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from returnee_cli.untrusted import json_safe
+
+if TYPE_CHECKING:
+    from typing import Any
+
+BATCH = 500  # records a chunk: large results stream, small ones are one write
+_string = json.encoder.encode_basestring  # the C encoder for strings, ensure_ascii=False
+
+
+def dumps(value: Any, indent: int | None = None) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=indent)
+
+
+def pretty(value: Any, indent: str) -> str:
+    """json.dumps(value, indent=2, ensure_ascii=False), byte for byte, for the plain values of a
+    record (str, int, float, bool, None, list, dict), several times faster: with an indent, the
+    json module encodes in Python; here each string goes through its C encoder."""
+    if isinstance(value, str):
+        return str(_string(value))
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, (int, float)):
+        return dumps(value) if isinstance(value, float) else int.__repr__(value)
+    inner = indent + "  "
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = ",\n".join(
+            f"{inner}{_string(str(key))}: {pretty(item, inner)}" for key, item in value.items()
+        )
+        return f"{{\n{items}\n{indent}}}"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        items = ",\n".join(inner + pretty(item, inner) for item in value)
+        return f"[\n{items}\n{indent}]"
+    return dumps(value)  # anything else: let the json module decide (or refuse)
+
+
+def array_chunks(records: Iterable[Any]) -> Iterator[str]:
+    """A JSON array of the records, byte for byte what json.dumps(list, indent=2) gives and a
+    newline, written as it goes."""
+    opened = False
+    batch: list[str] = []
+    for record in records:
+        batch.append(("[\n  " if not opened else ",\n  ") + pretty(record, "  "))
+        opened = True
+        if len(batch) >= BATCH:
+            yield json_safe("".join(batch))
+            batch = []
+    batch.append("\n]\n" if opened else "[]\n")
+    yield json_safe("".join(batch))
