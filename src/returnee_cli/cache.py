@@ -696,19 +696,9 @@ def prune(folder: Path, keep: Sequence[Path], limit: int | None = None) -> None:
 
 # --- the entry's content --------------------------------------------------------------------------
 
-KEYS = ("stamped", "deps", "rules", "files", "sources", "cities", "facts", "warnings")
+KEYS = ("stamped", "deps", "rules", "files", "sources", "cities", "facts", "warnings", "answers")
 # What the meta section holds: all but the rows, and how many rows there are and their topics.
-META_KEYS = (
-    "stamped",
-    "deps",
-    "rules",
-    "files",
-    "sources",
-    "cities",
-    "warnings",
-    "count",
-    "topics",
-)
+META_KEYS = (*(key for key in KEYS if key != "facts"), "count", "topics")
 # The cells the entry's indexes vouch for (slices.py reads them by position).
 assert [ROW_FIELD_NAMES[n] for n in (ID, CITY, TOPIC, SOURCE, REPORTED_IN)] == [
     "id",
@@ -741,7 +731,89 @@ def _encode(
             (_absolute(Path(p.file)), p.line, p.message, p.code, p.key, p.severity)
             for p in checked.problems
         ],
+        "answers": _answers(factset),
     }
+
+
+def _answers(factset: FactSet) -> dict[str, Any]:
+    """What the warm answers (warm.py) need to write a fact's JSON record from its row without
+    the model: the record's plan (each key, the row's cell, and how it is written: as it is, a
+    list or null, or the source's record), every source's record, and each declared city's
+    names as --city compares them. Generated here from the same declarations (records.py)."""
+    from returnee_cli import records
+    from returnee_cli.angles import city_key
+    from returnee_cli.model import Fact
+
+    def keys(*known: str | None) -> list[str]:
+        return sorted({city_key(name) for name in known if name})
+
+    plan = []
+    for field in declared(Fact):
+        if not field.about.record:
+            continue
+        kind = (
+            "records"
+            if field.item_record is not None
+            else "list"
+            if field.is_list
+            else "source"
+            if field.about.embedded
+            else "value"
+        )
+        plan.append((field.name, ROW_FIELD_NAMES.index(field.name), kind))
+    names = [
+        (
+            city.slug,
+            sorted({city_key(name) for name in (city.slug, city.name, city.name_zh) if name}),
+        )
+        for city in factset.cities.values()
+    ]
+    return {
+        "plan": plan,
+        "row_length": len(ROW_FIELD_NAMES) + 1,
+        "sources": {s.id: records.source_record(s) for s in factset.sources.values()},
+        "cities": names,
+    }
+
+
+def _answers_ok(answers: Any) -> bool:
+    """The shape _answers gives; every source record plain JSON (warm.py writes it as it is)."""
+    if type(answers) is not dict or tuple(answers) != ("plan", "row_length", "sources", "cities"):
+        return False
+    plan, row_length = answers["plan"], answers["row_length"]
+    if type(row_length) is not int or type(plan) is not list:
+        return False
+    if not all(_cells_ok(step, (str, int, str)) and 0 <= step[1] < row_length - 1 for step in plan):
+        return False
+    sources, cities = answers["sources"], answers["cities"]
+    if type(sources) is not dict or not all(
+        type(key) is str and type(record) is dict and _plain_json(record, 4)
+        for key, record in sources.items()
+    ):
+        return False
+    return type(cities) is list and all(
+        type(city) is tuple
+        and len(city) == 2
+        and type(city[0]) is str
+        and type(city[1]) is list
+        and all(type(name) is str for name in city[1])
+        for city in cities
+    )
+
+
+def _plain_json(value: Any, depth: int) -> bool:
+    """Whether `value` is what the json module writes as it is: text, numbers, true, false and
+    null, in lists and objects with text keys, at most `depth` deep."""
+    kind = type(value)
+    if kind in (str, int, float, bool, type(None)):
+        return True
+    if depth == 0:
+        return False
+    if kind is list:
+        return all(_plain_json(item, depth - 1) for item in value)
+    if kind is dict:
+        return all(type(key) is str and _plain_json(item, depth - 1) for key, item in value.items())
+    return False
 
 
 def _cell(row: Any, position: int) -> str | None:
@@ -759,7 +831,7 @@ def _pack_set(
     """The set's entry as the parts of its file (slices.py tells the layout); None if a slice
     or section would be too large to read back. (`other`: a meta section of anything else, for
     the damage tests.)"""
-    facts = stored.get("facts", [])
+    facts = list(stored.get("facts", []))
     by_city: dict[str | None, list[int]] = {}
     by_topic: dict[str | None, list[int]] = {}
     by_source: dict[str | None, list[int]] = {}
@@ -906,6 +978,8 @@ def _well_formed(stored: Any) -> bool:
             return False
     topics = stored["topics"]
     if type(topics) is not list or not all(type(t) is str for t in topics):
+        return False
+    if not _answers_ok(stored["answers"]):
         return False
     return type(stored["count"]) is int and stored["count"] >= 0
 
