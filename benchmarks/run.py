@@ -44,6 +44,18 @@ for name in sys.argv[1:]:
         for _ in yaml.parse(stream.read(), Loader=yaml.CSafeLoader):
             pass
 """
+# What any table drawn by Rich pays: Rich imported as a program imports it, and a table like
+# `sectors --city beijing`'s drawn (title, three columns, seven rows, a caption).
+RICH_TABLE = """
+from rich.console import Console
+from rich.table import Table
+table = Table(title="Beijing: fields of work", caption="Share of: returnees working in Beijing")
+for name in ("Field", "Share", "0 to 100%"):
+    table.add_column(name)
+for row in range(7):
+    table.add_row(f"Science and technology-related fields {row}", f"{20.84 - row:.2f}%", "██████▉")
+Console(width=80, color_system=None, highlight=False, markup=False, emoji=False).print(table)
+"""
 SQLITE = """
 import json, sqlite3, sys
 database = sqlite3.connect(sys.argv[1])
@@ -110,15 +122,26 @@ def interleaved(
     command: Callable[[Tree], list[str]],
     runs: int,
     before: Callable[[Tree, int], dict[str, str] | None] | None = None,
+    floor_command: list[str] | None = None,
 ) -> dict[str, Timing]:
     """Each tree's timing of `command`, the trees taking turns run by run; `before` prepares
-    each run (touch, edit, a fresh cache folder) and may give more environment."""
+    each run (touch, edit, a fresh cache folder) and may give more environment. With
+    `floor_command`, that too takes its turn in every run (its timing under "floor"): a start
+    of 10 ms moves with the machine's load as much as the command does."""
     results: dict[str, list[tuple[float, int]]] = {tree.name: [] for tree in trees}
+    if floor_command:
+        results[FLOOR] = []
     for run in range(runs):
+        if floor_command:
+            results[FLOOR].append(measure(floor_command))
         for tree in trees:
             more = before(tree, run) if before else None
             results[tree.name].append(measure(command(tree), {**tree.env, **(more or {})}))
     return {name: timing(found) for name, found in results.items()}
+
+
+FLOOR = "floor"
+PASS = [PYTHON, "-c", "pass"]
 
 
 def floor(command: list[str], runs: int) -> Timing:
@@ -188,6 +211,7 @@ def main() -> None:
     parser.add_argument("--huge", action="store_true", help="also the 1,000,000-fact cold load")
     parser.add_argument("--runs", type=int, default=11, help="runs per start-up timing")
     parser.add_argument("--base", type=Path, help="the src folder of another tree to compare")
+    parser.add_argument("--startup", action="store_true", help="the start-up rows only")
     parser.add_argument(
         "--work",
         type=Path,
@@ -212,17 +236,29 @@ def main() -> None:
     )
     runs = args.runs
     table = Table(trees)
-    start_floor = floor([PYTHON, "-c", "pass"], runs)
     startup = ("sectors", "--city", "beijing")
     for tree in trees:  # the cache and each module's bytecode, written
         for warm_up in ((*startup, "--json"), startup, ("sectors", "--help")):
             measure(tree.command(*warm_up), tree.env)
-    got = interleaved(trees, lambda t: t.command(*startup, "--json"), runs)
-    table.row("`sectors --city beijing --json` start-up", start_floor, got, "≤ 2.5×")
-    got = interleaved(trees, lambda t: t.command(*startup), runs)
-    table.row("same, table", start_floor, got, "≤ 5×")
-    got = interleaved(trees, lambda t: t.command("sectors", "--help"), runs)
-    table.row("`--help` of a command", start_floor, got, "≤ 8×")
+
+    def startup_row(name: str, argv: tuple[str, ...], goal: str) -> None:
+        """A start-up row, its floor (`python -c pass`) measured in turn with the trees."""
+        got = interleaved(trees, lambda t: t.command(*argv), runs, floor_command=PASS)
+        table.row(name, got[FLOOR], got, goal)
+
+    startup_row("`sectors --city beijing --json` start-up", (*startup, "--json"), "≤ 2.5×")
+    startup_row("same, table", startup, "≤ 5×")
+    pairs = [(measure(PASS), measure([PYTHON, "-c", RICH_TABLE])) for _ in range(runs)]
+    rich_alone = timing([pair[1] for pair in pairs])
+    table.row(
+        "(Rich alone, drawing a like table: what any table pays)",
+        timing([pair[0] for pair in pairs]),
+        {tree.name: rich_alone for tree in trees},
+        "-",
+    )
+    startup_row("`--help` of a command", ("sectors", "--help"), "≤ 8×")
+    if args.startup:
+        return
 
     size = 10_000 if args.quick else 100_000
     source = pack(size, args.work)

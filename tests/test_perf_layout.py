@@ -182,6 +182,72 @@ def test_a_plain_warm_json_call_imports_nothing_it_does_not_use(tmp_path: Path) 
     assert stray == []
 
 
+# Nor on a call for help (`--help`, `COMMAND --help`), which helptext.py prints from the
+# declarations: no Typer, no Rich and its Markdown, no shutil (the width is read as it reads it).
+NEVER_IMPORTED_FOR_HELP = (*NEVER_IMPORTED, "markdown_it", "pygments", "shutil")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["sectors", "--help"], ["compare", "-h"]])
+def test_help_imports_neither_typer_nor_rich(tmp_path: Path, argv: list[str]) -> None:
+    env = {"RETURNEES_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    found = imported_by(argv, env)
+    stray = sorted(
+        name
+        for name in found
+        for never in NEVER_IMPORTED_FOR_HELP
+        if name == never or name.startswith(never + ".")
+    )
+    assert stray == []
+
+
+# Nor when a table is drawn, but for rich itself: none of what Rich imports for what a table
+# without markup never uses (render/kit.py: markup parameters, a style's metadata, a layout's
+# ratios), nor the rest of Rich (Markdown, syntax, pretty printing, progress bars).
+NEVER_IMPORTED_FOR_TABLES = (
+    *(name for name in NEVER_IMPORTED if name != "rich"),
+    "pickle",
+    "fractions",
+    "markdown_it",
+    "pygments",
+    "rich.markdown",
+    "rich.syntax",
+    "rich.pretty",
+    "rich.progress",
+    "rich.traceback",
+    "shutil",
+)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["sectors", "--city", "beijing"], ["facts", "--city", "shanghai"], ["compare", "a", "b"]],
+    ids=" ".join,
+)
+def test_a_warm_table_imports_only_what_draws_it(tmp_path: Path, argv: list[str]) -> None:
+    env = {"RETURNEES_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1", "COLUMNS": "80"}
+    if argv[0] == "compare":
+        argv = ["compare", "beijing", "shanghai"]
+    imported_by(argv, env)  # the cache, written
+    found = imported_by(argv, env)
+    assert "rich.table" in found
+    stray = sorted(
+        name
+        for name in found
+        for never in NEVER_IMPORTED_FOR_TABLES
+        if name == never or name.startswith(never + ".")
+    )
+    assert stray == []
+
+
+def test_help_through_typer_is_plain_text_too(tmp_path: Path) -> None:
+    """Help that Typer answers (`sectors --city x --help`) is click's plain text: no Rich, no
+    Markdown (rich_markup_mode=None)."""
+    env = {"RETURNEES_CACHE_DIR": str(tmp_path / "cache"), "RETURNEES_NO_FASTPATH": "1"}
+    found = imported_by(["sectors", "--city", "x", "--help"], env)
+    assert "typer" in found
+    assert not {name.split(".")[0] for name in found} & {"rich", "markdown_it", "pygments"}
+
+
 def test_a_module_on_first_use_is_imported_when_a_name_of_it_is_used() -> None:
     script = (
         "import sys\n"
@@ -197,6 +263,61 @@ def test_a_module_on_first_use_is_imported_when_a_name_of_it_is_used() -> None:
         "from colorsys import yiq_to_rgb\n"
         "on_first_use('colorsys')  # already imported: left as it is\n"
         "assert sys.modules['colorsys'] is colorsys\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_function_on_first_call_imports_its_module_then() -> None:
+    """lazy.called_on_first_use: inside the block, `from fractions import Fraction` gives a
+    stand-in that imports fractions when called; after it, `import fractions` is the real one,
+    whatever the block did; another name of the module imports it at once."""
+    script = (
+        "import sys\n"
+        "from returnee_cli.lazy import called_on_first_use\n"
+        "with called_on_first_use({'fractions': ('Fraction',), 'colorsys': ('rgb_to_hls',)}):\n"
+        "    from fractions import Fraction\n"
+        "    assert 'fractions' in sys.modules and 'decimal' not in sys.modules\n"
+        "    from colorsys import rgb_to_hls, hls_to_rgb  # another name: imported at once\n"
+        "assert 'fractions' not in sys.modules, 'a stand-in left behind'\n"
+        "import colorsys\n"
+        "assert colorsys.hls_to_rgb is hls_to_rgb\n"
+        "assert rgb_to_hls(1.0, 0.0, 0.0) == (0.0, 0.5, 1.0)\n"
+        "half = Fraction(1, 2)\n"
+        "import fractions, statistics\n"
+        "assert type(half) is fractions.Fraction and Fraction.__name__ == 'Fraction'\n"
+        "assert statistics.mean([half, fractions.Fraction(3, 2)]) == 1\n"
+        "assert sys.modules['fractions'] is fractions and hasattr(fractions, '__file__')\n"
+        "assert 'ast' not in sys.modules\n"
+        "with called_on_first_use({'ast': ('literal_eval',)}):\n"
+        "    import ast as stand_in  # as inspect imports it, for ast.NodeVisitor and ast.parse\n"
+        "assert stand_in.NodeVisitor is sys.modules['ast'].NodeVisitor\n"
+        "assert stand_in.literal_eval is sys.modules['ast'].literal_eval  # now the real one\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_what_rich_imports_for_later_still_works_when_it_is_used() -> None:
+    """The three Rich imports render/kit.py defers: each works as before when it is used."""
+    script = (
+        "import sys\n"
+        "from returnee_cli.lazy import on_first_use\n"
+        "on_first_use('inspect')  # as returnees starts\n"
+        "from returnee_cli.render import kit\n"
+        "assert not {'ast', 'pickle', 'fractions'} & set(sys.modules)\n"
+        "from rich._ratio import ratio_resolve\n"
+        "from rich.style import Style\n"
+        "from rich.text import Text\n"
+        "from rich.layout import Layout  # ratio_resolve with Fraction\n"
+        "class Edge:\n"
+        "    size = None; ratio = 1; minimum_size = 1\n"
+        "assert ratio_resolve(100, [Edge(), Edge(), Edge()]) == [33, 33, 34]\n"
+        "assert Style(meta={'id': 7}).meta == {'id': 7}  # pickle\n"
+        "text = Text.from_markup(\"[@click=open('x', 2)]go[/]\")  # literal_eval\n"
+        "assert text.spans[0].style.meta == {'@click': ('open', ('x', 2))}\n"
+        "console = kit.Console(width=30, file=__import__('io').StringIO(), color_system=None)\n"
+        "console.print(Layout(kit.Text('a')), height=2)\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

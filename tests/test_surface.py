@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from returnee_cli import commands
 from returnee_cli.cli import app
 from returnee_cli.paths import builtin_facts_dir
-from returnee_cli.surface import COMMANDS, Param, _help
+from returnee_cli.surface import COMMANDS, Param, cleandoc
 
 from .conftest import RunCli, fast_path
 
@@ -195,9 +195,9 @@ def test_global_options_on_both_paths(terminal: Path, run_typer: RunCli) -> None
     st.lists(st.sampled_from(["", " ", "  ", "\t", "x", "word", " two words ", "\n"]), max_size=12)
 )
 def test_a_commands_help_is_its_docstring_as_inspect_cleans_it(parts: list[str]) -> None:
-    """surface._help spares the fast path `import inspect`; it must give what cleandoc gives."""
+    """surface.cleandoc spares the fast path `import inspect`; it must give what cleandoc gives."""
     docstring = "".join(parts)
-    assert _help(docstring) == inspect.cleandoc(docstring)
-    assert _help(None) == ""
+    assert cleandoc(docstring) == inspect.cleandoc(docstring)
+    assert cleandoc(None) == ""
     for command in COMMANDS.values():
         assert command.help == inspect.cleandoc(command.action.__doc__ or "")

@@ -20,8 +20,8 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from returnee_cli import PROG, commands, output
-from returnee_cli.errors import EXIT_CODES, EXIT_USAGE, ReturneesError, Terminated
-from returnee_cli.fastpath import DISABLE_ENV
+from returnee_cli.errors import EXIT_USAGE, ReturneesError, Terminated
+from returnee_cli.helptext import APP_EPILOG, APP_HELP, summary
 from returnee_cli.surface import COMMANDS, Command, Param
 
 
@@ -147,12 +147,8 @@ def _declared_missing(declared: Command | None, param: Any) -> str:
 app = typer.Typer(
     cls=ReturneesGroup,
     name=PROG,
-    help="Question the figures on overseas-educated returnees in China: tables and bars on the "
-    "terminal, JSON, JSON Lines, CSV or YAML for scripts. Start with: returnees cities, or: "
-    "returnees sectors --city beijing.",
-    epilog="Exit codes: "
-    + "; ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items())
-    + f". {DISABLE_ENV}=1 sends every call through this full parser (for debugging).",
+    help=APP_HELP,
+    epilog=APP_EPILOG,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -236,14 +232,6 @@ def _with_signature(
     function.__name__ = name
     function.__doc__ = help
     return function
-
-
-def summary(help: str) -> str:
-    """A command's line in the list of commands: its help's first sentence, or what comes before
-    that sentence's colon (click would cut a long one in the middle, with "...")."""
-    first = help.split("\n\n")[0].replace("\n", " ")
-    head, colon, _ = first.partition(": ")
-    return f"{head}." if colon else first
 
 
 def _global_values(ctx: typer.Context) -> dict[str, Any]:

@@ -38,8 +38,10 @@ def answer(argv: Sequence[str]) -> int | None:
     from returnee_cli.surface import parse
 
     parsed = parse(argv, commands.GLOBAL_OPTIONS)
-    if parsed is None:
-        return None
+    if parsed is None:  # help is printed from the same declarations; the rest is Typer's
+        from returnee_cli.helptext import answer as answer_help
+
+        return answer_help(argv)
     try:
         commands.run(parsed.command.name, parsed.global_values, parsed.values, parsed.given)
     except (Exception, KeyboardInterrupt, Terminated) as error:

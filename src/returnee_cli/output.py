@@ -57,7 +57,7 @@ def colour_wanted(stream: Any, when: str = "auto") -> bool:
 
 
 def make_console(stream: Any = None, when: str = "auto") -> Console:
-    from rich.console import Console
+    from returnee_cli.render.kit import Console
 
     stream = stream if stream is not None else sys.stdout
     colour = colour_wanted(stream, when)
@@ -271,7 +271,7 @@ def terminal_width() -> int:
 def svg_text(renderable: RenderableType | str, title: str) -> str:
     """What the terminal shows, as an SVG picture (Rich's own export), in colour whatever
     stdout is."""
-    from rich.console import Console
+    from returnee_cli.render.kit import Console
 
     console = Console(
         record=True,

@@ -134,13 +134,13 @@ def command(*params: Param | Iterable[Param], name: str | None = None) -> Callab
 
     def register(action: Callable[..., None]) -> Callable[..., None]:
         called = name or action.__name__.strip("_")
-        COMMANDS[called] = Command(called, tuple(flat), action, _help(action.__doc__))
+        COMMANDS[called] = Command(called, tuple(flat), action, cleandoc(action.__doc__))
         return action
 
     return register
 
 
-def _help(docstring: str | None) -> str:
+def cleandoc(docstring: str | None) -> str:
     """The docstring as `inspect.cleandoc` gives it (the same lines, tests/test_surface.py holds
     them equal), without importing inspect on every start: its indentation and the blank lines
     around it removed."""

@@ -10,11 +10,8 @@ drawn so that every kind of figure reads as what it is:
 
 from __future__ import annotations
 
-from rich.console import Console, ConsoleOptions, RenderResult
-from rich.measure import Measurement
-from rich.text import Text
-
 from returnee_cli import lexicon
+from returnee_cli.render.kit import Console, ConsoleOptions, Measurement, RenderResult, Text
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 FULL = "█"

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.console import Group, RenderableType
-from rich.padding import Padding
-from rich.table import Table
-from rich.text import Text
-
 from returnee_cli.figures import interval_text, plural
 from returnee_cli.model import City, Fact, FactSet
 from returnee_cli.queries import LIKE_WITH_LIKE, SAME_TOPIC, Compared, SourceDetail, source_roles
+from returnee_cli.render.kit import Group, Padding, RenderableType, Table, Text
 from returnee_cli.render.text import data_text
 from returnee_cli.render.views import (
     BASES_NOTE,

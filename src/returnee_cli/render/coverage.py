@@ -5,12 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich import box
-from rich.console import RenderableType
-from rich.table import Table
-from rich.text import Text
-
 from returnee_cli.coverage import Covered
+from returnee_cli.render.kit import RenderableType, Table, Text, box
 from returnee_cli.render.text import data_text
 
 

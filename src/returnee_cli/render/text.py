@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from rich.text import Text
-
+from returnee_cli.render.kit import Text
 from returnee_cli.untrusted import neutralise
 
 

@@ -6,13 +6,6 @@ from collections.abc import Callable, Sequence
 from itertools import groupby
 from typing import TypeVar
 
-from rich import box
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.measure import Measurement
-from rich.padding import Padding
-from rich.table import Table
-from rich.text import Text
-
 from returnee_cli import lexicon
 from returnee_cli.figures import (
     allowed_words,
@@ -24,6 +17,18 @@ from returnee_cli.figures import (
 from returnee_cli.model import NATIONWIDE, NATIONWIDE_SHORT_NAME, City, Fact, FactSet, Source
 from returnee_cli.queries import CityOverview, SourceCount, TopicMatrix, headline_words
 from returnee_cli.render.bars import ShareBar
+from returnee_cli.render.kit import (
+    Console,
+    ConsoleOptions,
+    Group,
+    Measurement,
+    Padding,
+    RenderableType,
+    RenderResult,
+    Table,
+    Text,
+    box,
+)
 from returnee_cli.render.text import data_text
 
 DERIVED_MARK = "†"
