@@ -21,12 +21,17 @@ def dumps(value: Any, indent: int | None = None) -> str:
     return json.dumps(value, ensure_ascii=False, indent=indent)
 
 
+class Written(str):
+    """A value's JSON text, written by `pretty` at the indent where it is put: a record many
+    others embed (a fact's source) is written once, not once for each."""
+
+
 def pretty(value: Any, indent: str) -> str:
     """json.dumps(value, indent=2, ensure_ascii=False), byte for byte, for the plain values of a
     record (str, int, float, bool, None, list, dict), several times faster: with an indent, the
     json module encodes in Python; here each string goes through its C encoder."""
     if isinstance(value, str):
-        return str(_string(value))
+        return value if type(value) is Written else str(_string(value))
     if value is None:
         return "null"
     if value is True:

@@ -270,6 +270,11 @@ def _answer(
         if ordered:
             city, derived = cells["city"], cells["derived"]
             found.sort(key=lambda row: angles.sector_order(row[city], row[derived], row[value]))
+    from returnee_cli.jsontext import Written, pretty
+
+    # each source's record as the array of facts holds it: its JSON text written once, at the
+    # indent of a fact's key (a fact record is indented by two, its keys by four)
+    written = {key: Written(pretty(record, "    ")) for key, record in sources.items()}
     records = []
     for row in found:
         record: dict[str, Any] = {}
@@ -280,7 +285,7 @@ def _answer(
             elif kind == "list":
                 record[key] = list(value) if value else None
             elif kind == "source":
-                record[key] = sources[value]
+                record[key] = written[value]
             else:
                 return []  # a list of records: not in a fact's record today
         records.append(record)
