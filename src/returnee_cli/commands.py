@@ -243,14 +243,24 @@ def complete_source(incomplete: str) -> list[str]:
 
 
 def complete_unit(incomplete: str) -> list[str]:
+    from returnee_cli.slices import Damaged
+
     factset = _completion_factset()
-    units = sorted({fact.unit for fact in factset.facts if fact.unit}) if factset else []
+    try:
+        units = sorted({fact.unit for fact in factset.facts if fact.unit}) if factset else []
+    except Damaged:  # the cache's entry, damaged: no completion this time (the next load rebuilds)
+        return []
     return _offered(units, incomplete)
 
 
 def complete_fact_id(incomplete: str) -> list[str]:
+    from returnee_cli.slices import Damaged
+
     factset = _completion_factset()
-    return [i for i in (factset.by_id if factset else {}) if i.startswith(incomplete)]
+    try:
+        return [i for i in (factset.by_id if factset else {}) if i.startswith(incomplete)]
+    except Damaged:
+        return []
 
 
 def _qualifier(text: str) -> str:
