@@ -14,8 +14,8 @@ CLI test both ways).
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time (3 ms)
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -28,11 +28,12 @@ def answer(argv: Sequence[str]) -> int | None:
         name.startswith("_RETURNEES") and name.endswith("_COMPLETE") for name in os.environ
     ):
         return None
-    from returnee_cli import warm
+    if "--json" in argv:  # the plainest warm calls, without the model (warm.py)
+        from returnee_cli import warm
 
-    code = warm.answer(argv)  # the plainest warm calls, without the model (warm.py)
-    if code is not None:
-        return code
+        code = warm.answer(argv)
+        if code is not None:
+            return code
     from returnee_cli import commands, output
     from returnee_cli.errors import Terminated
     from returnee_cli.surface import parse

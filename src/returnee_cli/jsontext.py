@@ -1,23 +1,26 @@
 """JSON text as returnees writes it: json.dumps(value, indent=2, ensure_ascii=False), byte for
-byte, several times faster, and safe on a terminal (untrusted.json_safe). Only json and the
-sanitizer: the warm answers (warm.py) write JSON without importing formats.py."""
+byte, several times faster, and safe on a terminal (untrusted.json_safe). Only json's C encoder
+and the sanitizer: the warm answers (warm.py) write JSON without importing formats.py, nor the
+json package (a millisecond of their start)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from _json import encode_basestring as _string  # json's C string encoder, ensure_ascii=False
 
 from returnee_cli.untrusted import json_safe
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time (3 ms)
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
     from typing import Any
 
 BATCH = 500  # records a chunk: large results stream, small ones are one write
-_string = json.encoder.encode_basestring  # the C encoder for strings, ensure_ascii=False
+_INFINITE = (float("-inf"), float("inf"))
 
 
 def dumps(value: Any, indent: int | None = None) -> str:
+    import json  # the package, with its decoder: not for what pretty writes itself
+
     return json.dumps(value, ensure_ascii=False, indent=indent)
 
 
@@ -38,8 +41,10 @@ def pretty(value: Any, indent: str) -> str:
         return "true"
     if value is False:
         return "false"
-    if isinstance(value, (int, float)):
-        return dumps(value) if isinstance(value, float) else int.__repr__(value)
+    if isinstance(value, float):  # as json writes a float: its repr, but NaN and the infinities
+        return float.__repr__(value) if value == value and value not in _INFINITE else dumps(value)
+    if isinstance(value, int):
+        return int.__repr__(value)
     inner = indent + "  "
     if isinstance(value, dict):
         if not value:

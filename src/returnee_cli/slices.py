@@ -21,18 +21,21 @@ and the command is answered again from a rebuilt set (commands.run).
 
 from __future__ import annotations
 
-import json
 import marshal
 import os
 import stat
 import sys
 import zlib
+from _json import encode_basestring_ascii
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterator
-from typing import Any
 
 from returnee_cli import __version__
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time (3 ms)
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
 
 SET_MAGIC = b"returnees-set 4\n"
 # After the magic line: the table's offset (8 bytes), length and CRC-32 (4 each), little-endian.
@@ -69,7 +72,9 @@ def entry_name(names: list[str]) -> str:
     """The file name of the entry of a load of these files (absolute paths, in order): a short
     digest (zlib: hashlib's import would cost every start 3 ms). A clash costs a rebuild, never
     a wrong answer: the entry also records the files it was built from."""
-    text = json.dumps([_SALT, names]).encode("utf-8")
+    # json.dumps([_SALT, names]), without the json package
+    listed = ", ".join(map(encode_basestring_ascii, names))
+    text = f"[{encode_basestring_ascii(_SALT)}, [{listed}]]".encode()
     digest = f"{zlib.crc32(text):08x}{zlib.adler32(text):08x}{len(text):x}"
     return f"{ENTRY_PREFIX}{digest}{ENTRY_SUFFIX}"
 
