@@ -158,7 +158,10 @@ class Table:
     def row(self, name: str, base: Timing | None, got: dict[str, Timing], goal: str) -> None:
         cells = []
         for tree in self.trees:
-            mine = got[tree.name]
+            mine = got.get(tree.name)
+            if mine is None:  # not measured for this tree (the row says why)
+                cells.append("- | -")
+                continue
             ratio = f"{mine.median / base.median:.2f}×" if base else "-"
             cells.append(f"{mine} | {ratio}")
         shown = str(base) if base else "-"
@@ -353,13 +356,14 @@ def main() -> None:
         def huge_command(tree: Tree) -> list[str]:
             return tree.command("--no-builtin", "--facts", str(tree.packs[1_000_000]), *city)
 
-        for tree in trees:
-            measure(huge_command(tree), tree.env)  # its entry, written (the cold load's folder
-            # was a fresh one: this one is the tree's own)
-        huge_warm = interleaved(trees, huge_command, 3)
+        # This tree only, from the entry its cold load above left (in cold-0): the tree before
+        # issue 13 writes no entry of a million facts (over its 256 MiB bound), so each of its
+        # "warm" runs would be another cold load of minutes.
+        ours = trees[:1]
+        huge_warm = interleaved(ours, huge_command, 3, lambda t, _: fresh_cache(t, 0))
         huge_sqlite = floor([PYTHON, "-c", SQLITE, str(big / "facts.db"), "beijing"], 3)
         table.row(
-            "1,000,000 warm, `facts --city X --json`",
+            "1,000,000 warm, `facts --city X --json` (this tree only)",
             huge_sqlite,
             huge_warm,
             "≤ 0.6 s, ≤ 200 MiB",
