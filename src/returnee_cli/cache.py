@@ -43,7 +43,6 @@ import stat
 import sys
 import time
 import zlib
-from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain, repeat
@@ -254,6 +253,7 @@ def load(files: Sequence[Path], folder: Path | None = None) -> Checked | None:
 
         weakref.finalize(entry, os.close, handle)  # open while its rows may be asked for
         kept = True
+        gc.freeze()  # what the start made lives as long as the process: out of the collector's way
         return checked
     except Exception:  # anything the checks above missed: rebuilt, never trusted
         return None
@@ -778,18 +778,20 @@ def _answers(factset: FactSet) -> dict[str, Any]:
 
 
 def _answers_ok(answers: Any) -> bool:
-    """The shape _answers gives; every source record plain JSON (warm.py writes it as it is)."""
+    """The shape _answers gives, to the depth warm.py relies on: it writes each source's record
+    whole, and leaves the call to the full path on anything JSON cannot write (a forged value)."""
     if type(answers) is not dict or tuple(answers) != ("plan", "row_length", "sources", "cities"):
         return False
     plan, row_length = answers["plan"], answers["row_length"]
     if type(row_length) is not int or type(plan) is not list:
         return False
-    if not all(_cells_ok(step, (str, int, str)) and 0 <= step[1] < row_length - 1 for step in plan):
+    if not all(
+        _cells_ok(step, (str, int, str)) and 0 <= step[1] < row_length - 1 for step in plan
+    ):
         return False
     sources, cities = answers["sources"], answers["cities"]
     if type(sources) is not dict or not all(
-        type(key) is str and type(record) is dict and _plain_json(record, 4)
-        for key, record in sources.items()
+        type(key) is str and type(record) is dict for key, record in sources.items()
     ):
         return False
     return type(cities) is list and all(
@@ -800,21 +802,6 @@ def _answers_ok(answers: Any) -> bool:
         and all(type(name) is str for name in city[1])
         for city in cities
     )
-
-
-def _plain_json(value: Any, depth: int) -> bool:
-    """Whether `value` is what the json module writes as it is: text, numbers, true, false and
-    null, in lists and objects with text keys, at most `depth` deep."""
-    kind = type(value)
-    if kind in (str, int, float, bool, type(None)):
-        return True
-    if depth == 0:
-        return False
-    if kind is list:
-        return all(_plain_json(item, depth - 1) for item in value)
-    if kind is dict:
-        return all(type(key) is str and _plain_json(item, depth - 1) for key, item in value.items())
-    return False
 
 
 def _cell(row: Any, position: int) -> Any:
@@ -829,6 +816,8 @@ def _pack_set(
     """The set's entry as the parts of its file (slices.py tells the layout); None if a slice
     or section would be too large to read back. (`other`: a meta section of anything else, for
     the damage tests.)"""
+    from array import array  # writing only: a start reads the numbers as memoryviews
+
     facts = list(stored.get("facts", []))
     # Each indexed cell of every row, column by column (text, or None: the nationwide
     # statements' city; a cell of a forged row that is no text is laid out under None too, and

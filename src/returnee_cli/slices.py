@@ -27,7 +27,6 @@ import stat
 import sys
 import zlib
 from _json import encode_basestring_ascii
-from array import array
 from bisect import bisect_right
 
 from returnee_cli import __version__
@@ -210,14 +209,13 @@ class Entry:
         except (ValueError, EOFError, TypeError):
             raise self.damaged(f"section {name} is not marshal data") from None
 
-    def numbers(self, name: str, code: str = "I") -> array[int]:
-        found = array(code)
-        data = self.section(name)
-        if data is not None:
-            if len(data) % found.itemsize:
-                raise self.damaged(f"section {name} has a partial number")
-            found.frombytes(data)
-        return found
+    def numbers(self, name: str, wide: bool = False) -> memoryview[int]:
+        """A section of numbers (C unsigned ints, or with `wide` unsigned long longs, as
+        array.array wrote them), as a view of its checked bytes (no import of array)."""
+        data = self.section(name) or b""
+        if len(data) % (8 if wide else 4):
+            raise self.damaged(f"section {name} has a partial number")
+        return memoryview(data).cast("Q") if wide else memoryview(data).cast("I")
 
 
 class SlicedRows:
@@ -233,7 +231,7 @@ class SlicedRows:
         self._row_length = row_length
         self._rows: dict[int, tuple[Any, ...]] = {}
         self._slices: dict[int, memoryview] = {}  # read and checked, by number
-        self._located: tuple[array[int], array[int]] | None = None
+        self._located: tuple[memoryview[int], memoryview[int]] | None = None
 
     def __len__(self) -> int:
         return self._count
@@ -252,10 +250,10 @@ class SlicedRows:
         for position in range(self._count):
             yield self[position]
 
-    def _locate(self) -> tuple[array[int], array[int]]:
+    def _locate(self) -> tuple[memoryview[int], memoryview[int]]:
         if self._located is None:
-            offsets = self._entry.numbers("locate:offsets", "Q")
-            lengths = self._entry.numbers("locate:lengths", "I")
+            offsets = self._entry.numbers("locate:offsets", wide=True)
+            lengths = self._entry.numbers("locate:lengths")
             if len(offsets) != self._count or len(lengths) != self._count:
                 raise self._entry.damaged("its row table does not count the rows")
             self._located = (offsets, lengths)
