@@ -785,9 +785,7 @@ def _answers_ok(answers: Any) -> bool:
     plan, row_length = answers["plan"], answers["row_length"]
     if type(row_length) is not int or type(plan) is not list:
         return False
-    if not all(
-        _cells_ok(step, (str, int, str)) and 0 <= step[1] < row_length - 1 for step in plan
-    ):
+    if not all(_cells_ok(step, (str, int, str)) and 0 <= step[1] < row_length - 1 for step in plan):
         return False
     sources, cities = answers["sources"], answers["cities"]
     if type(sources) is not dict or not all(
