@@ -79,7 +79,7 @@ def places(entry: Path) -> dict[str, tuple[int, int]]:
     offset = int.from_bytes(data[at : at + 8], "little")
     table = marshal.loads(data[offset:])
     found = {name: (start, length) for name, (start, length, _) in table["sections"].items()}
-    for city, start, length, _ in table["slices"]:
+    for city, start, length, *_ in table["slices"]:
         found[f"slice {city}"] = (start, length)
     found["table"] = (offset, len(data) - offset)
     found["header"] = (0, cache._HEADER)

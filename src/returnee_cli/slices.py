@@ -133,7 +133,12 @@ def open_table(path: str, handle: int, size: int, limit: int) -> Entry | None:
     if not all(type(name) is str and _place_ok(place) for name, place in sections.items()):
         return None
     if not all(
-        type(s) is tuple and len(s) == 4 and type(s[0]) in (str, type(None)) and _place_ok(s[1:])
+        type(s) is tuple
+        and len(s) == 5
+        and type(s[0]) in (str, type(None))
+        and _place_ok(s[1:4])
+        and type(s[4]) is int
+        and s[4] > 0
         for s in slices
     ):
         return None
@@ -169,13 +174,13 @@ class Entry:
         path: str,
         handle: int,
         sections: dict[str, tuple[int, int, int]],
-        slices: list[tuple[str | None, int, int, int]],
+        slices: list[tuple[str | None, int, int, int, int]],
         limit: int,
     ) -> None:
         self.path = path
         self.handle = handle
         self.sections = sections
-        self.slices = slices  # (city, offset, length, crc), by offset
+        self.slices = slices  # (city, offset, length, crc, rows), by offset
         self.starts = [s[1] for s in slices]
         self.limit = limit  # no one read beyond this many bytes
 
@@ -231,6 +236,7 @@ class SlicedRows:
         self._row_length = row_length
         self._rows: dict[int, tuple[Any, ...]] = {}
         self._slices: dict[int, memoryview] = {}  # read and checked, by number
+        self._left: dict[int, int] = {}  # rows of each slice not read yet
         self._located: tuple[memoryview[int], memoryview[int]] | None = None
 
     def __len__(self) -> int:
@@ -259,26 +265,27 @@ class SlicedRows:
             self._located = (offsets, lengths)
         return self._located
 
-    def _slice(self, offset: int, length: int) -> tuple[memoryview, int, str | None]:
-        """The checked slice holding bytes [offset, offset + length), the row's start in it and
-        the city of its rows."""
+    def _slice(self, offset: int, length: int) -> tuple[int, memoryview, int, str | None]:
+        """The checked slice holding bytes [offset, offset + length): its number, its bytes, the
+        row's start in it and the city of its rows."""
         entry = self._entry
         number = bisect_right(entry.starts, offset) - 1
         if number < 0:
             raise entry.damaged("a row lies outside every slice")
-        city, start, size, crc = entry.slices[number]
+        city, start, size, crc, rows = entry.slices[number]
         if offset + length > start + size:
             raise entry.damaged("a row runs past its slice")
         data = self._slices.get(number)
         if data is None:
             data = memoryview(entry.read(start, size, crc, f"slice {city or 'nationwide'}"))
             self._slices[number] = data
-        return data, offset - start, city
+            self._left.setdefault(number, rows)
+        return number, data, offset - start, city
 
     def _read(self, position: int) -> tuple[Any, ...]:
         offsets, lengths = self._locate()
         offset, length = offsets[position], lengths[position]
-        data, start, city = self._slice(offset, length)
+        number, data, start, city = self._slice(offset, length)
         try:
             row: Any = marshal.loads(data[start : start + length])
         except (ValueError, EOFError, TypeError):
@@ -286,6 +293,9 @@ class SlicedRows:
         if not self._row_ok(row) or row[CITY] != city:
             raise self._entry.damaged(f"row {position} is not a fact row of its slice")
         self._rows[position] = row
+        self._left[number] -= 1
+        if self._left[number] <= 0:  # every row of it read: its bytes are not needed again
+            del self._slices[number]
         checked: tuple[Any, ...] = row
         return checked
 
