@@ -45,7 +45,7 @@ import time
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import accumulate, chain, repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -65,6 +65,26 @@ from returnee_cli.model import (
     fact_row,
 )
 from returnee_cli.paths import display_path
+from returnee_cli.slices import (
+    CITY,
+    HEADER,
+    ID,
+    REPORTED_IN,
+    SOURCE,
+    TOPIC,
+    Entry,
+    SlicedRows,
+    _pread,
+    entry_name,
+    id_bucket,
+    open_entry,
+    open_table,
+    own,
+    section_name,
+)
+from returnee_cli.slices import ENTRY_PREFIX as ENTRY_PREFIX  # the set's entry: its names
+from returnee_cli.slices import ENTRY_SUFFIX as ENTRY_SUFFIX
+from returnee_cli.slices import SET_MAGIC as SET_MAGIC
 
 if TYPE_CHECKING:
     from returnee_cli.parsing import FileContent
@@ -74,7 +94,8 @@ MAGIC = b"returnees-cache 3\n"
 # What an entry depends on besides the files: the format above, this version of returnees (its
 # rules decide what is valid) and this Python (marshal's format is its own).
 _SALT = f"{MAGIC!r} {__version__} {importlib.util.MAGIC_NUMBER.hex()}"
-ENTRY_PREFIX, ENTRY_SUFFIX = "factset-", ".bin"
+# The set's entry has a layout and a name of its own (slices.py), read a slice at a time.
+_HEADER = HEADER
 # One entry per fact file as well (issue 13): what parsing it gave, keyed by its bytes, so that
 # an edit of one file of a pack re-parses that file alone.
 FILE_ENTRY_PREFIX = "factfile-"
@@ -83,6 +104,9 @@ ENTRY_PREFIXES = (ENTRY_PREFIX, FILE_ENTRY_PREFIX)
 # An entry larger than this is neither read nor written. The entry of 100,000 facts (the largest
 # benchmark) takes 27 MiB; the bound keeps a stray huge file from being read into memory.
 MAX_ENTRY_BYTES = 256 * 1024 * 1024
+# The set's entry is never read whole (slices.py): each of its slices and sections is one read,
+# within MAX_ENTRY_BYTES; the file itself may hold a million facts (about 300 MB).
+MAX_SET_ENTRY_BYTES = 16 * MAX_ENTRY_BYTES
 # After each write the folder is brought under this size: the oldest entries (by modification
 # time) go first, never the one just written. Every edit of a pack leaves one more entry behind.
 MAX_FOLDER_BYTES = 128 * 1024 * 1024
@@ -178,9 +202,7 @@ def entry_path(files: Sequence[Path], folder: Path | None = None) -> Path | None
     folder = folder or cache_dir()
     if folder is None:
         return None
-    names = json.dumps([_SALT, _names(files)]).encode("utf-8")
-    digest = f"{zlib.crc32(names):08x}{zlib.adler32(names):08x}{len(names):x}"
-    return folder / f"{ENTRY_PREFIX}{digest}{ENTRY_SUFFIX}"
+    return folder / entry_name(_names(files))
 
 
 class Watch:
@@ -197,22 +219,27 @@ class Watch:
 
 
 def load(files: Sequence[Path], folder: Path | None = None) -> Checked | None:
-    """The cached result of loading `files`, or None when there is none, or none to trust."""
+    """The cached result of loading `files`, or None when there is none, or none to trust.
+
+    Only the entry's table and its meta section (stamps, files, sources, cities, warnings) are
+    read here; the fact rows stay in the entry until a question reads them (slices.py)."""
     target = entry_path(files, folder)
     if target is None:
         return None
-    read = _read_entry(target)
-    if read is None:
+    opened = _open_entry(target, MAX_SET_ENTRY_BYTES)
+    if opened is None:
         return None
-    data, written = read
-    # A million small objects would set off the cyclic garbage collector again and again, and
-    # every later collection would walk them all (it doubled the time at 100,000 facts). None of
-    # them can form a cycle, and they live as long as the process: load them with the collector
-    # off, then freeze them out of its reach.
+    handle, size, written = opened
+    kept = False
+    # The rows a question reads are few, but a full scan makes a million small objects: with the
+    # cyclic collector on, each of its passes would walk them all. None can form a cycle.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        stored = _unpack(data)
+        entry = _open_sections(str(target), handle, size)
+        if entry is None:
+            return None
+        stored = entry.value("meta")
         if not _well_formed(stored):
             return None  # damaged, foreign or forged: rebuilt
         if stored["files"] != _names(files):
@@ -222,16 +249,26 @@ def load(files: Sequence[Path], folder: Path | None = None) -> Checked | None:
         fresh = _still_fresh(stored, max(stored["stamped"], written))
         if fresh is None:
             return None  # a file was edited since
-        checked = _decode(stored)
+        checked = _decode(stored, entry)
         if fresh:
-            _store_entry(target, stored)  # verified by content, and now old enough to tell
-        gc.freeze()
+            _renew(target, entry, stored)  # verified by content, and now old enough to tell
+        import weakref
+
+        weakref.finalize(entry, os.close, handle)  # open while its rows may be asked for
+        kept = True
+        gc.freeze()  # what the start made lives as long as the process: out of the collector's way
         return checked
     except Exception:  # anything the checks above missed: rebuilt, never trusted
         return None
     finally:
+        if not kept:
+            os.close(handle)
         if collecting:
             gc.enable()
+
+
+def _open_entry(target: Path, limit: int) -> tuple[int, int, int] | None:
+    return open_entry(str(target), limit)
 
 
 def _read_entry(target: Path) -> tuple[bytes, int] | None:
@@ -256,11 +293,7 @@ def _read_entry(target: Path) -> tuple[bytes, int] | None:
         os.close(handle)
 
 
-def _own(info: os.stat_result) -> bool:
-    """Written by this user, and writable by no one else: another user's entry is never read."""
-    if not hasattr(os, "geteuid"):  # Windows: the folder's ACL, in the user's profile, decides
-        return True
-    return info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+_own = own  # the same rule for every entry (slices.py)
 
 
 def _racy(stamp: Stamp, reference: int) -> bool:
@@ -340,7 +373,7 @@ def store(
         if deps is None:
             return  # a file changed during the load: this result may mix two versions of it
         written = _store_files(entries, seen or {}) if entries is not None else []
-        _store_entry(target, _encode(files, checked, deps, watch.started))
+        _write_parts(target, _pack_set(_encode(files, checked, deps, watch.started)))
         prune(target.parent, keep=[target, *written])
     except (OSError, ValueError):
         pass  # no cache this time; the answer is the same
@@ -391,6 +424,28 @@ def _store_entry(target: Path, stored: dict[str, Any] | bytes) -> None:
             with path.open("wb") as stream:  # not joined first: a second copy of a large entry
                 stream.write(header)
                 stream.write(payload)
+
+        write_file(target, fill, force=True, mode=0o600)
+    except (OSError, ValueError, UsageError):
+        pass  # no cache this time; the answer is the same
+
+
+def _write_parts(target: Path, parts: Sequence[bytes | bytearray | memoryview] | None) -> None:
+    """Write an entry made of `parts` (None: none to write), as _store_entry does."""
+    from returnee_cli.errors import UsageError
+    from returnee_cli.writer import write_file
+
+    if parts is None:
+        return
+    try:
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if target.is_symlink() or (target.exists() and not target.is_file()):
+            target.unlink()  # a FIFO or device under an entry's name: the writer would refuse it
+
+        def fill(path: Path) -> None:
+            with open(path, "wb") as stream:
+                for part in parts:
+                    stream.write(part)
 
         write_file(target, fill, force=True, mode=0o600)
     except (OSError, ValueError, UsageError):
@@ -693,12 +748,23 @@ def prune(folder: Path, keep: Sequence[Path], limit: int | None = None) -> None:
 
 # --- the entry's content --------------------------------------------------------------------------
 
-KEYS = ("stamped", "deps", "rules", "files", "sources", "cities", "facts", "warnings")
+KEYS = ("stamped", "deps", "rules", "files", "sources", "cities", "facts", "warnings", "answers")
+# What the meta section holds: all but the rows, and how many rows there are and their topics.
+META_KEYS = (*(key for key in KEYS if key != "facts"), "count", "topics")
+# The cells the entry's indexes vouch for (slices.py reads them by position).
+assert [ROW_FIELD_NAMES[n] for n in (ID, CITY, TOPIC, SOURCE, REPORTED_IN)] == [
+    "id",
+    "city",
+    "topic",
+    "source",
+    "reported_in",
+]
 
 
 def _encode(
     files: Sequence[Path], checked: Checked, deps: list[Any], stamped: int
 ) -> dict[str, Any]:
+    """The entry's content, all of it in memory: _pack_set lays it out in slices."""
     factset = checked.factset
     index = {display_path(path): n for n, path in enumerate(files)}
 
@@ -717,7 +783,240 @@ def _encode(
             (_absolute(Path(p.file)), p.line, p.message, p.code, p.key, p.severity)
             for p in checked.problems
         ],
+        "answers": _answers(factset),
     }
+
+
+def _answers(factset: FactSet) -> dict[str, Any]:
+    """What the warm answers (warm.py) need to write a fact's JSON record from its row without
+    the model: the record's plan (each key, the row's cell, and how it is written: as it is, a
+    list or null, or the source's record), every source's record, and each declared city's
+    names as --city compares them. Generated here from the same declarations (records.py)."""
+    from returnee_cli import records
+    from returnee_cli.angles import city_key
+    from returnee_cli.model import Fact
+
+    def keys(*known: str | None) -> list[str]:
+        return sorted({city_key(name) for name in known if name})
+
+    plan = []
+    for field in declared(Fact):
+        if not field.about.record:
+            continue
+        kind = (
+            "records"
+            if field.item_record is not None
+            else "list"
+            if field.is_list
+            else "source"
+            if field.about.embedded
+            else "value"
+        )
+        plan.append((field.name, ROW_FIELD_NAMES.index(field.name), kind))
+    names = [
+        (
+            city.slug,
+            sorted({city_key(name) for name in (city.slug, city.name, city.name_zh) if name}),
+        )
+        for city in factset.cities.values()
+    ]
+    return {
+        "plan": plan,
+        "row_length": len(ROW_FIELD_NAMES) + 1,
+        "sources": {s.id: records.source_record(s) for s in factset.sources.values()},
+        "cities": names,
+    }
+
+
+def _answers_ok(answers: Any) -> bool:
+    """The shape _answers gives, to the depth warm.py relies on: it writes each source's record
+    whole, and leaves the call to the full path on anything JSON cannot write (a forged value)."""
+    if type(answers) is not dict or tuple(answers) != ("plan", "row_length", "sources", "cities"):
+        return False
+    plan, row_length = answers["plan"], answers["row_length"]
+    if type(row_length) is not int or type(plan) is not list:
+        return False
+    if not all(_cells_ok(step, (str, int, str)) and 0 <= step[1] < row_length - 1 for step in plan):
+        return False
+    sources, cities = answers["sources"], answers["cities"]
+    if type(sources) is not dict or not all(
+        type(key) is str and type(record) is dict for key, record in sources.items()
+    ):
+        return False
+    return type(cities) is list and all(
+        type(city) is tuple
+        and len(city) == 2
+        and type(city[0]) is str
+        and type(city[1]) is list
+        and all(type(name) is str for name in city[1])
+        for city in cities
+    )
+
+
+def _cell(row: Any, position: int) -> Any:
+    """A row's text at `position`, or None (the nationwide statements have no city; a row of
+    another shape, forged for a test, is laid out all the same and refused when read)."""
+    return row[position] if type(row) is tuple and len(row) > position else None
+
+
+def _pack_set(
+    stored: dict[str, Any], other: Any = None
+) -> list[bytes | bytearray | memoryview] | None:
+    """The set's entry as the parts of its file (slices.py tells the layout); None if a slice
+    or section would be too large to read back. (`other`: a meta section of anything else, for
+    the damage tests.)"""
+    from array import array  # writing only: a start reads the numbers as memoryviews
+
+    facts = list(stored.get("facts", []))
+    # Each indexed cell of every row, column by column (text, or None: the nationwide
+    # statements' city; a cell of a forged row that is no text is laid out under None too, and
+    # refused when read).
+    whole = set(map(type, facts)) <= {tuple} and min(map(len, facts), default=99) > REPORTED_IN
+    cities, topics, sources, quoted, fact_ids = (
+        [
+            cell if type(cell) is str else None
+            for cell in (map(itemgetter(n), facts) if whole else map(_cell, facts, repeat(n)))
+        ]
+        for n in (CITY, TOPIC, SOURCE, REPORTED_IN, ID)
+    )
+    by_city: dict[str | None, list[int]] = {}
+    by_topic: dict[str | None, list[int]] = {}
+    by_source: dict[str | None, list[int]] = {}
+    buckets: dict[int, dict[str, int]] = {}
+    for position, city in enumerate(cities):
+        by_city.setdefault(city, []).append(position)
+    for position, topic in enumerate(topics):
+        by_topic.setdefault(topic, []).append(position)
+    for position, (source, quote) in enumerate(zip(sources, quoted, strict=True)):
+        by_source.setdefault(source, []).append(position)
+        if quote != source:
+            by_source.setdefault(quote, []).append(position)
+    for position, fact_id in enumerate(fact_ids):
+        if fact_id is not None:
+            buckets.setdefault(id_bucket(fact_id), {})[fact_id] = position
+    order = [
+        p for city in sorted(by_city, key=lambda c: (c is not None, c or "")) for p in by_city[city]
+    ]
+    # marshalled in file order (twice as fast as in the slices' order: the rows lie in memory
+    # as they were made), then laid out city by city
+    blobs = list(map(list(map(marshal.dumps, _shared(facts))).__getitem__, order))
+    sizes = list(map(len, blobs))
+    starts = list(accumulate(sizes, initial=0))
+    body = bytearray().join(blobs)
+    offsets = array("Q", bytes(8 * len(facts)))
+    lengths = array("I", bytes(4 * len(facts)))
+    for n, position in enumerate(order):
+        offsets[position], lengths[position] = _HEADER + starts[n], sizes[n]
+    slices: list[tuple[str | None, int, int, int, int]] = []
+    done = 0
+    view = memoryview(body)
+    for city in sorted(by_city, key=lambda c: (c is not None, c or "")):
+        begin, done = starts[done], done + len(by_city[city])
+        end = starts[done]
+        count = len(by_city[city])
+        slices.append((city, _HEADER + begin, end - begin, zlib.crc32(view[begin:end]), count))
+    view.release()
+    sections: dict[str, tuple[int, int, int]] = {}
+
+    def add(name: str, data: bytes) -> None:
+        sections[name] = (_HEADER + len(body), len(data), zlib.crc32(data))
+        body.extend(data)
+
+    add("locate:offsets", offsets.tobytes())
+    add("locate:lengths", lengths.tobytes())
+    for kind, index in (("city", by_city), ("topic", by_topic), ("source", by_source)):
+        for key, positions in index.items():
+            add(section_name(kind, key), array("I", positions).tobytes())
+    for number, ids in buckets.items():
+        add(f"ids:{number}", marshal.dumps(ids))
+    meta: Any = {key: value for key, value in stored.items() if key != "facts"}
+    meta["count"] = len(facts)
+    meta["topics"] = sorted(topic for topic in by_topic if topic is not None)
+    add(
+        "meta", marshal.dumps(meta if other is None else other)
+    )  # last: a renewal of its stamps rewrites it and the table
+    sizes = [place[1] for place in sections.values()] + [place[2] for place in slices]
+    if max(sizes, default=0) > MAX_ENTRY_BYTES:
+        return None
+    table = marshal.dumps({"byteorder": sys.byteorder, "sections": sections, "slices": slices})
+    return [_header(_HEADER + len(body), table), body, table]
+
+
+def _shared(facts: list[Any]) -> list[Any]:
+    """The rows with the text of each column that repeats (a city, a topic, a unit, a source, a
+    base) interned: marshal marks it so, and each row read alone then shares it with the others
+    (a full scan of 100,000 facts: about 60 MiB less than a copy in every row)."""
+    if not facts or set(map(type, facts)) != {tuple} or len(set(map(len, facts))) != 1:
+        return facts  # (a forged entry's rows, in the tests: laid out as they are)
+    columns = list(zip(*facts, strict=True))
+    for n, column in enumerate(columns):
+        kinds = set(map(type, column))
+        if kinds <= {str, type(None)} and len(set(column)) * 10 <= len(column):
+            columns[n] = tuple(c if c is None else sys.intern(c) for c in column)
+    return list(zip(*columns, strict=True))
+
+
+def _header(offset: int, table: bytes) -> bytes:
+    return (
+        SET_MAGIC
+        + offset.to_bytes(8, "little")
+        + len(table).to_bytes(4, "little")
+        + zlib.crc32(table).to_bytes(4, "little")
+    )
+
+
+def _open_sections(path: str, handle: int, size: int) -> Entry | None:
+    return open_table(path, handle, size, MAX_ENTRY_BYTES)
+
+
+def _renew(target: Path, entry: Entry, stored: dict[str, Any]) -> None:
+    """Write the entry again with its renewed stamps: the rows and indexes copied as they are,
+    a new meta section and table."""
+    start = entry.sections["meta"][0]
+    prefix = _pread(entry.handle, start, 0)
+    if len(prefix) != start:
+        return
+    meta = marshal.dumps({key: stored[key] for key in META_KEYS})
+    sections = {**entry.sections, "meta": (start, len(meta), zlib.crc32(meta))}
+    table = marshal.dumps(
+        {"byteorder": sys.byteorder, "sections": sections, "slices": entry.slices}
+    )
+    _write_parts(
+        target, [_header(start + len(meta), table), memoryview(prefix)[_HEADER:], meta, table]
+    )
+
+
+def stored_entry(target: Path) -> dict[str, Any] | None:
+    """A set's entry decoded whole, as _encode gave it (for tests and for looking into a cache);
+    None if it cannot be read or fails a check."""
+    opened = _open_entry(target, MAX_SET_ENTRY_BYTES)
+    if opened is None:
+        return None
+    handle, size, _ = opened
+    try:
+        entry = _open_sections(str(target), handle, size)
+        if entry is None:
+            return None
+        stored = entry.value("meta")
+        if not _well_formed(stored):
+            return None
+        rows = SlicedRows(entry, stored["count"], len(stored["files"]), len(ROW_FIELD_NAMES) + 1)
+        return {key: list(rows) if key == "facts" else stored[key] for key in KEYS}
+    except Exception:
+        return None
+    finally:
+        os.close(handle)
+
+
+def pack_set(stored: Any) -> bytes:
+    """An entry's file for `stored` (a dict as stored_entry gives), as a forger would write it;
+    for anything else, an entry of no rows whose meta section holds it."""
+    if type(stored) is dict and "facts" in stored:
+        parts = _pack_set(stored)
+    else:
+        parts = _pack_set({}, other=stored)
+    assert parts is not None
+    return b"".join(parts)
 
 
 def _record_row(record: Source | City, file_index: int) -> tuple[Any, ...]:
@@ -729,11 +1028,11 @@ def _record_row(record: Source | City, file_index: int) -> tuple[Any, ...]:
 
 
 def _well_formed(stored: Any) -> bool:
-    """Whether a decoded entry has the shape _encode gives one: its keys, every row's length and
-    cell types, every index in range. The fact rows' cells are not checked one by one (that
-    would cost a warm start of 100,000 facts half again): their rows, lengths and locations are.
-    A checksum guards them against damage; a forger is outside the threat model (see above)."""
-    if type(stored) is not dict or tuple(stored) != KEYS or type(stored["stamped"]) is not int:
+    """Whether a decoded meta section has the shape _pack_set gives one: its keys, every row's
+    length and cell types, every index in range. The fact rows are checked as they are read
+    (slices.py). A checksum guards them against damage; a forger is outside the threat model
+    (see above)."""
+    if type(stored) is not dict or tuple(stored) != META_KEYS or type(stored["stamped"]) is not int:
         return False
     files, deps = stored["files"], stored["deps"]
     if type(files) is not list or any(type(f) is not str for f in files):
@@ -750,16 +1049,12 @@ def _well_formed(stored: Any) -> bool:
         fields = declared(kind)
         if type(rows) is not list or not all(_record_ok(row, fields, len(files)) for row in rows):
             return False
-    facts = stored["facts"]
-    if type(facts) is not list or not facts:
-        return type(facts) is list
-    if set(map(type, facts)) != {tuple} or set(map(len, facts)) != {len(ROW_FIELD_NAMES) + 1}:
+    topics = stored["topics"]
+    if type(topics) is not list or not all(type(t) is str for t in topics):
         return False
-    # Each location must be a (file index, line) pair. dict() checks every one is a pair in a
-    # single pass, in C, and keeps only the few file indexes: a warm start of 100,000 facts pays
-    # about as much for it as for a stat of each file.
-    indexes = dict(map(itemgetter(-1), facts))
-    return all(type(i) is int and 0 <= i < len(files) for i in indexes)
+    if not _answers_ok(stored["answers"]):
+        return False
+    return type(stored["count"]) is int and stored["count"] >= 0
 
 
 def _cells_ok(row: Any, types: Sequence[type | tuple[type, ...]]) -> bool:
@@ -842,7 +1137,7 @@ def _arguments(record: type, row: Sequence[Any], shown: Sequence[str]) -> dict[s
     return {**fields, "location": Location(shown[file_index], line)}
 
 
-def _decode(stored: dict[str, Any]) -> Checked:
+def _decode(stored: dict[str, Any], entry: Entry) -> Checked:
     shown = [display_path(Path(path)) for path in stored["files"]]
 
     def arguments(record: type, row: Sequence[Any]) -> dict[str, Any]:
@@ -850,7 +1145,9 @@ def _decode(stored: dict[str, Any]) -> Checked:
 
     sources = {s.id: s for s in (Source(**arguments(Source, row)) for row in stored["sources"])}
     cities = {c.slug: c for c in (City(**arguments(City, row)) for row in stored["cities"])}
-    facts = StoredFacts(stored["facts"], shown)
+    rows = SlicedRows(entry, stored["count"], len(shown), len(ROW_FIELD_NAMES) + 1)
+    rows.topics = stored["topics"]
+    facts = StoredFacts(rows, shown)  # type: ignore[arg-type]  # a sequence of rows, read late
     problems = tuple(
         Problem(display_path(Path(file)), line, message, code, key, severity)
         for file, line, message, code, key, severity in stored["warnings"]

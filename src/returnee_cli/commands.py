@@ -154,7 +154,17 @@ def run(
     if "format" not in given and not values.get("json"):
         values = {**values, **_format_of_output(declared, values.get("output"))}
     out = OutputRequest.from_values(values)
-    declared.action(Call(GlobalOptions(**global_values), out), **own)
+    from returnee_cli.slices import Damaged
+
+    try:
+        declared.action(Call(GlobalOptions(**global_values), out), **own)
+    except Damaged as damaged:
+        # A slice of the cache's entry, read after the load (slices.py), failed its check. The
+        # rows a command reads are read while it asks its questions, before its answer is
+        # written: so nothing is out yet. The entry goes, and the command is answered again
+        # from a set rebuilt from the files (which holds its rows in memory).
+        Path(damaged.entry).unlink(missing_ok=True)
+        declared.action(Call(GlobalOptions(**global_values), out), **own)
 
 
 SUFFIXES = {
@@ -233,14 +243,24 @@ def complete_source(incomplete: str) -> list[str]:
 
 
 def complete_unit(incomplete: str) -> list[str]:
+    from returnee_cli.slices import Damaged
+
     factset = _completion_factset()
-    units = sorted({fact.unit for fact in factset.facts if fact.unit}) if factset else []
+    try:
+        units = sorted({fact.unit for fact in factset.facts if fact.unit}) if factset else []
+    except Damaged:  # the cache's entry, damaged: no completion this time (the next load rebuilds)
+        return []
     return _offered(units, incomplete)
 
 
 def complete_fact_id(incomplete: str) -> list[str]:
+    from returnee_cli.slices import Damaged
+
     factset = _completion_factset()
-    return [i for i in (factset.by_id if factset else {}) if i.startswith(incomplete)]
+    try:
+        return [i for i in (factset.by_id if factset else {}) if i.startswith(incomplete)]
+    except Damaged:
+        return []
 
 
 def _qualifier(text: str) -> str:

@@ -14,11 +14,10 @@ CLI test both ways).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 
-from returnee_cli import commands, output
-from returnee_cli.errors import Terminated
-from returnee_cli.surface import parse
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time (3 ms)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 DISABLE_ENV = "RETURNEES_NO_FASTPATH"
 
@@ -29,6 +28,16 @@ def answer(argv: Sequence[str]) -> int | None:
         name.startswith("_RETURNEES") and name.endswith("_COMPLETE") for name in os.environ
     ):
         return None
+    if "--json" in argv:  # the plainest warm calls, without the model (warm.py)
+        from returnee_cli import warm
+
+        code = warm.answer(argv)
+        if code is not None:
+            return code
+    from returnee_cli import commands, output
+    from returnee_cli.errors import Terminated
+    from returnee_cli.surface import parse
+
     parsed = parse(argv, commands.GLOBAL_OPTIONS)
     if parsed is None:  # help is printed from the same declarations; the rest is Typer's
         from returnee_cli.helptext import answer as answer_help

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import io
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
@@ -15,6 +14,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from returnee_cli import jsontext
 from returnee_cli.errors import UsageError
 from returnee_cli.suggest import quoted, suggest
 from returnee_cli.untrusted import json_safe
@@ -65,7 +65,7 @@ class OutputRequest:
 
 TABLE_ROW_LIMIT = 1000  # rows a table shows unless --limit says otherwise
 LIST_SEPARATOR = "|"  # how CSV joins a list (items, derived_from, roles): "a|b|c"
-_BATCH = 500
+_BATCH = jsontext.BATCH
 
 
 def parse_fields(text: str | None, available: Sequence[str]) -> list[str] | None:
@@ -163,56 +163,13 @@ def lookup(record: dict[str, Any], name: str) -> Any:
     return value
 
 
-def _dumps(value: Any, indent: int | None = None) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=indent)
-
-
-_string = json.encoder.encode_basestring  # the C encoder for strings, with ensure_ascii=False
-
-
-def _pretty(value: Any, indent: str) -> str:
-    """json.dumps(value, indent=2, ensure_ascii=False), byte for byte, for the plain values of a
-    record (str, int, float, bool, None, list, dict), several times faster: with an indent, the
-    json module encodes in Python; here each string goes through its C encoder."""
-    if isinstance(value, str):
-        return str(_string(value))
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, (int, float)):
-        return _dumps(value) if isinstance(value, float) else int.__repr__(value)
-    inner = indent + "  "
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        items = ",\n".join(
-            f"{inner}{_string(str(key))}: {_pretty(item, inner)}" for key, item in value.items()
-        )
-        return f"{{\n{items}\n{indent}}}"
-    if isinstance(value, (list, tuple)):
-        if not value:
-            return "[]"
-        items = ",\n".join(inner + _pretty(item, inner) for item in value)
-        return f"[\n{items}\n{indent}]"
-    return _dumps(value)  # anything else: let the json module decide (or refuse)
+# One writer of JSON text (jsontext.py), shared with the warm answers (warm.py).
+_dumps, _pretty = jsontext.dumps, jsontext.pretty
 
 
 def json_chunks(records: Iterable[dict[str, Any]], fields: Sequence[str] | None) -> Iterator[str]:
     """A JSON array, byte for byte what json.dumps(list, indent=2) gives, written as it goes."""
-    opened = False
-    batch: list[str] = []
-    for record in records:
-        text = _pretty(pick(record, fields), "  ")
-        batch.append(("[\n  " if not opened else ",\n  ") + text)
-        opened = True
-        if len(batch) >= _BATCH:
-            yield json_safe("".join(batch))
-            batch = []
-    batch.append("\n]\n" if opened else "[]\n")
-    yield json_safe("".join(batch))
+    return jsontext.array_chunks(pick(record, fields) for record in records)
 
 
 def json_object(record: dict[str, Any], fields: Sequence[str] | None) -> str:

@@ -10,15 +10,19 @@ worked out while loading."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from functools import cache, cached_property
 from pathlib import Path
 from types import MappingProxyType, NoneType, UnionType
-from typing import Any, Union, get_args, get_origin, get_type_hints, overload
+from typing import TYPE_CHECKING, Any, Union, get_args, get_origin, get_type_hints, overload
 
+from returnee_cli.angles import is_share
 from returnee_cli.errors import ERROR, Problem
 from returnee_cli.lexicon import QUALIFIERS
+
+if TYPE_CHECKING:
+    from returnee_cli.slices import SlicedRows
 
 SOURCE_KINDS = ("primary", "secondary")
 LIST_KINDS = ("ranked", "complete", "examples")
@@ -345,7 +349,7 @@ class Fact:
 
     @property
     def is_share(self) -> bool:
-        return self.unit == "percent" and self.value is not None
+        return is_share(self.unit, self.value)
 
     def line_of(self, key: str) -> int | None:
         """The line of `key` in the fact's file (the fact's own line where the key is not
@@ -383,6 +387,12 @@ class StoredFacts(Sequence[Fact]):
             fact = _fact_from_row(row, Location(self._files[file_index], line))
             self._made[index] = fact
         return fact
+
+    def indexed(self) -> SlicedRows | None:
+        """The indexes of the rows where they come from the cache's entry (slices.py), which
+        reads only the rows a question needs; None for rows held in memory."""
+        rows = self._rows
+        return rows if hasattr(rows, "positions") else None  # type: ignore[return-value]
 
     def column(self, name: str) -> list[Any]:
         """One field of every fact, read from the rows without building any Fact."""
@@ -445,6 +455,21 @@ class FactSet:
         object.__setattr__(self, "sources", MappingProxyType(dict(self.sources)))
         object.__setattr__(self, "cities", MappingProxyType(dict(self.cities)))
 
+    def _index(self) -> SlicedRows | None:
+        return self.facts.indexed() if isinstance(self.facts, StoredFacts) else None
+
+    def with_index(self, kind: str, keys: Iterable[str]) -> list[Fact] | None:
+        """The facts whose topic (`kind` "topic") or source, either way ("source"), is any of
+        `keys`, in file order, from the cache entry's index; None where the facts have no index
+        (held in memory: a query filters them itself)."""
+        index = self._index()
+        if index is None:
+            return None
+        positions: set[int] = set()
+        for key in keys:
+            positions.update(index.positions(kind, key))
+        return [self.facts[position] for position in sorted(positions)]
+
     def _column(self, name: str) -> list[Any]:
         if isinstance(self.facts, StoredFacts):
             return self.facts.column(name)
@@ -452,6 +477,9 @@ class FactSet:
 
     @cached_property
     def by_id(self) -> Mapping[str, Fact]:
+        index = self._index()
+        if index is not None:
+            return _IndexedIds(self.facts, index)
         return _ById(self.facts, {fact_id: n for n, fact_id in enumerate(self._column("id"))})
 
     @cached_property
@@ -463,12 +491,18 @@ class FactSet:
 
     @cached_property
     def topics(self) -> list[str]:
+        index = self._index()
+        if index is not None:
+            return list(index.topics)
         return sorted(set(self._column("topic")))
 
     def in_city(self, city: City) -> list[Fact]:
         """The facts about one city (for NATIONWIDE: the facts with no city), in file order, from
         the index."""
         slug = None if city == NATIONWIDE else city.slug
+        index = self._index()
+        if index is not None:
+            return [self.facts[position] for position in index.positions("city", slug)]
         return [self.facts[position] for position in self._by_city.get(slug, ())]
 
     def city_of(self, fact: Fact) -> City:
@@ -497,6 +531,32 @@ class _ById(Mapping[str, Fact]):
 
     def __len__(self) -> int:
         return len(self._positions)
+
+
+class _IndexedIds(Mapping[str, Fact]):
+    """Facts by id from the cache entry's index: one bucket of ids read for a lookup, all of
+    them only to list them."""
+
+    def __init__(self, facts: Sequence[Fact], index: SlicedRows) -> None:
+        self._facts, self._index = facts, index
+        self._every: dict[str, int] | None = None
+
+    def __getitem__(self, fact_id: str) -> Fact:
+        position = self._index.position_of(fact_id)
+        if position is None:
+            raise KeyError(fact_id)
+        return self._facts[position]
+
+    def __contains__(self, fact_id: object) -> bool:
+        return isinstance(fact_id, str) and self._index.position_of(fact_id) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        if self._every is None:
+            self._every = self._index.ids()
+        return iter(self._every)
+
+    def __len__(self) -> int:
+        return len(self._facts)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
 
 from returnee_cli import PROG
 from returnee_cli.errors import (
@@ -31,7 +30,10 @@ from returnee_cli.errors import (
     WriteFailed,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time (3 ms)
 if TYPE_CHECKING:
+    from typing import Any
+
     from rich.console import Console, RenderableType
 
 

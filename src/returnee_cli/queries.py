@@ -12,12 +12,15 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from returnee_cli.angles import (
+    ANGLES,
+    DESTINATION_TOPIC,
+    city_key,
+    sector_order,
+)
 from returnee_cli.errors import UsageError
 from returnee_cli.model import NATIONWIDE, NATIONWIDE_NAMES, City, Fact, FactSet, Source
 from returnee_cli.suggest import quoted, suggest
-
-SECTORS_TOPIC = "sectors"
-
 
 # Names a city goes by that its record does not hold: the old romanisations, still in use in
 # names and titles (Peking University). Each applies only where the facts declare its slug.
@@ -32,24 +35,6 @@ EXONYMS = {
     "chungking": "chongqing",
     "amoy": "xiamen",
 }
-# What people add to a city's name: 北京市, Beijing City, Shanghai Shi, Shanghai Municipality.
-_CITY_SUFFIXES = ("市", " city", " shi", " municipality")
-
-
-def city_key(name: str) -> str:
-    """A city name as it is compared: width and case folded, tone marks gone (Běijīng), the
-    word for city dropped (北京市, Beijing City, Shanghai Shi), spaces, hyphens and apostrophes
-    left out (Xi'an, Bei-jing)."""
-    import unicodedata
-
-    text = unicodedata.normalize("NFKC", name).strip().casefold()
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    text = " ".join(text.split())
-    for suffix in _CITY_SUFFIXES:
-        if text.endswith(suffix) and len(text) > len(suffix):
-            text = text[: -len(suffix)]
-            break
-    return "".join(c for c in text if c not in " -'’‘")
 
 
 def resolve_city(factset: FactSet, name: str) -> City:
@@ -90,12 +75,24 @@ def _chosen(city: Cities) -> list[City] | None:
     return None if city is None else [city] if isinstance(city, City) else list(city)
 
 
-def _candidates(factset: FactSet, city: Cities) -> Sequence[Fact]:
+def _candidates(
+    factset: FactSet,
+    city: Cities,
+    topics: Collection[str] | None = None,
+    source: Source | None = None,
+) -> Sequence[Fact]:
     """Every fact (city None: every city, nationwide included), or those of the chosen cities
-    from the index, in file order."""
+    from the index, in file order. With no city, the cache entry's index (where the facts come
+    from one) narrows them to the topics or the source given; the caller filters by them all
+    the same."""
     chosen = _chosen(city)
     if chosen is None:
-        return factset.facts
+        found = None
+        if topics is not None:
+            found = factset.with_index("topic", sorted(topics))
+        elif source is not None:
+            found = factset.with_index("source", [source.id])
+        return factset.facts if found is None else found
     if len(chosen) == 1:
         return factset.in_city(chosen[0])
     wanted = {c.slug for c in chosen}
@@ -177,7 +174,7 @@ def select_facts(
     topics = None if topic is None else {topic} if isinstance(topic, str) else set(topic)
     return [
         fact
-        for fact in _candidates(factset, city)
+        for fact in _candidates(factset, city, topics, source)
         if (topics is None or fact.topic in topics)
         and (source is None or source.id in (fact.source, fact.reported_in))
         and (needle is None or _matches(fact, needle, factset))
@@ -204,8 +201,9 @@ class TopicResult:
 def sectors(factset: FactSet, city: Cities = None) -> TopicResult:
     """The work-sector breakdown of one city (None: every city): stated shares largest first, then
     what is derived from them."""
-    result = facts_on(factset, (SECTORS_TOPIC,), city, shares_only=True)
-    ordered = sorted(result.facts, key=lambda f: (f.city or "", f.derived, -(f.value or 0)))
+    topics, shares_only, _ = ANGLES["sectors"]
+    result = facts_on(factset, topics, city, shares_only=shares_only)
+    ordered = sorted(result.facts, key=lambda f: sector_order(f.city, f.derived, f.value))
     return TopicResult(ordered, lambda: result.cities_with_topic)
 
 
@@ -233,19 +231,6 @@ def source_fact_counts(factset: FactSet) -> list[SourceCount]:
 
 # --- exploring by angle ---------------------------------------------------------------------------
 
-INDUSTRY_TOPICS = ("emerging-industries", "industries")
-ENTREPRENEUR_TOPICS = (
-    "first-choice",
-    "generation",
-    "education",
-    "industries",
-    "profitability",
-    "markets",
-    "women",
-)
-REASON_TOPIC = "reasons"
-DESTINATION_TOPIC = "destinations"
-
 
 def facts_on(
     factset: FactSet, topics: Iterable[str], city: Cities = None, *, shares_only: bool = False
@@ -260,9 +245,10 @@ def facts_on(
     ]
 
     def having() -> list[City]:
+        indexed = factset.with_index("topic", sorted(wanted))
         slugs = {
             fact.city
-            for fact in factset.facts
+            for fact in (factset.facts if indexed is None else indexed)
             if fact.topic in wanted and fact.city and (not shares_only or fact.is_share)
         }
         return [factset.cities[slug] for slug in sorted(slugs)]
@@ -272,18 +258,21 @@ def facts_on(
 
 def industries(factset: FactSet, city: Cities = None) -> TopicResult:
     """The industries returnees work in, of one city (None: every city)."""
-    return facts_on(factset, INDUSTRY_TOPICS, city)
+    topics, shares_only, _ = ANGLES["industries"]
+    return facts_on(factset, topics, city, shares_only=shares_only)
 
 
 def entrepreneurs(factset: FactSet, city: Cities = None) -> TopicResult:
     """The shares that profile returnee entrepreneurs (the charted ones: no counts, no lists), of
     one city (None: every city)."""
-    return facts_on(factset, ENTREPRENEUR_TOPICS, city, shares_only=True)
+    topics, shares_only, _ = ANGLES["entrepreneurs"]
+    return facts_on(factset, topics, city, shares_only=shares_only)
 
 
 def reasons(factset: FactSet, city: Cities = None) -> TopicResult:
     """Why returnees choose a city, for one city (None: every city)."""
-    return facts_on(factset, (REASON_TOPIC,), city)
+    topics, shares_only, _ = ANGLES["reasons"]
+    return facts_on(factset, topics, city, shares_only=shares_only)
 
 
 @dataclass(frozen=True)

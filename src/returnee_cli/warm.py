@@ -1,0 +1,295 @@
+"""The warm answer of the plainest call: one city's facts, or one angle on them, as JSON, from the
+set's cache entry, without the model, the queries or the command declarations (issue 13).
+
+    returnees [--facts PATH ...] [--no-builtin] facts|sectors|industries|entrepreneurs|reasons
+              --city CITY --json
+
+Scripts call a fact explorer in loops, so this start matters: importing the model (frozen
+dataclasses, typing), the queries and the command surface cost more than the answer. Here the
+entry's meta section holds, written from the same declarations when the entry was made
+(cache._answers), what a record needs: each key and the row's cell it comes from, every
+source's record, each city's names as --city compares them (angles.city_key).
+
+It answers only when it is sure to answer as the full path would, byte for byte; anything else
+(another option, a name it does not find among the declared cities, no entry, a file changed or
+too recent to tell by its stamp, an empty answer with its note, any fault in the entry) returns
+None, and the full path answers (fastpath.py): the rules of what is fresh are the cache's, only
+stricter. tests/test_perf_layout.py and tests/test_warm.py hold both to the same output.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+
+from returnee_cli import angles, slices
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time (3 ms)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+# The cache's rules (cache.py): the same names and bounds.
+CACHE_ENV = "RETURNEES_CACHE_DIR"
+FACTS_ENV = "RETURNEES_FACTS"
+RACY_WINDOW_NS = 3_000_000_000
+MAX_SET_ENTRY_BYTES = 16 * 256 * 1024 * 1024
+MAX_ENTRY_BYTES = 256 * 1024 * 1024
+RULES = ("assembly.py", "cache.py", "checks.py", "fields.py", "model.py", "parsing.py")
+FACT_FILE_SUFFIXES = (".yaml", ".yml")
+COMMANDS = ("facts", *angles.ANGLES)
+
+
+def answer(argv: Sequence[str]) -> int | None:
+    """The exit code of the call, answered from the cache; or None to let the full path
+    answer it."""
+    call = _parse(argv)
+    if call is None:
+        return None
+    paths, command, city = call
+    from returnee_cli import jsontext, output
+    from returnee_cli.errors import Terminated
+
+    try:
+        records = _records(paths, command, city)
+        # written whole, before a byte goes out: a value JSON cannot hold is found here
+        text = list(jsontext.array_chunks(records)) if records else None
+    except Exception:  # anything unexpected: the full path answers, or reports it
+        return None
+    if text is None:
+        return None
+    try:
+        output.write_chunks(text)
+    except (Exception, KeyboardInterrupt, Terminated) as error:
+        return output.report(error)
+    return 0
+
+
+def _parse(argv: Sequence[str]) -> tuple[list[str], str, str] | None:
+    """(the fact paths, the command, the city) of a call of the one form answered here."""
+    if any(part.strip() for part in os.environ.get(FACTS_ENV, "").split(os.pathsep)):
+        return None
+    rest = list(argv)
+    given: list[str] = []
+    builtin = True
+    while rest and rest[0].startswith("-"):
+        token = rest.pop(0)
+        if token == "--no-builtin" and builtin:
+            builtin = False
+        elif token in ("--facts", "-f") and rest and not rest[0].startswith("-"):
+            given.append(rest.pop(0))
+        elif token.startswith("--facts="):
+            given.append(token.split("=", 1)[1])
+        else:
+            return None
+    if not rest or rest[0] not in COMMANDS:
+        return None
+    command = rest.pop(0)
+    city = None
+    json = False
+    while rest:
+        token = rest.pop(0)
+        if token == "--json" and not json:
+            json = True
+        elif token in ("--city", "-c") and city is None and rest and not rest[0].startswith("-"):
+            city = rest.pop(0)
+        elif token.startswith("--city=") and city is None:
+            city = token.split("=", 1)[1]
+        else:
+            return None
+    if not json or city is None or "," in city or not all(path.strip() for path in given):
+        return None
+    paths = ([_builtin_facts()] if builtin else []) + given
+    return (paths, command, city) if paths else None
+
+
+def _builtin_facts() -> str:
+    """paths.builtin_facts_dir, without pathlib."""
+    here = os.path.dirname(os.path.realpath(__file__))
+    packaged = os.path.join(here, "facts")
+    if os.path.isdir(packaged):
+        return packaged
+    return os.path.join(os.path.dirname(os.path.dirname(here)), "facts")
+
+
+def _fact_files(paths: Sequence[str]) -> list[str] | None:
+    """loading.fact_files, for paths that are all plain folders and files; None for anything
+    it would report (then the full path reports it)."""
+    files: list[str] = []
+    seen: set[str] = set()
+    for path in paths:
+        try:
+            info = os.stat(path)
+        except (OSError, ValueError):
+            return None
+        if stat.S_ISDIR(info.st_mode):
+            found = _pack_files(path)
+            if not found:
+                return None
+        elif stat.S_ISREG(info.st_mode):
+            found = [path]
+        else:
+            return None
+        for file in found:
+            key = os.path.realpath(file)
+            if key not in seen:
+                seen.add(key)
+                files.append(file)
+    return files
+
+
+def _pack_files(folder: str) -> list[str] | None:
+    """The fact files in a folder and below, in the order sorted(Path) gives them: by the parts
+    of their paths below the folder."""
+    unreadable: list[OSError] = []
+    found: list[tuple[list[str], str]] = []
+    for top, _folders, names in os.walk(folder, onerror=unreadable.append):
+        below = [part for part in top[len(folder) :].split(os.sep) if part]
+        for name in names:
+            dot = name.rfind(".")
+            if not 0 < dot < len(name) - 1 or name[dot:] not in FACT_FILE_SUFFIXES:
+                continue
+            file = os.path.join(top, name)
+            try:
+                if not stat.S_ISREG(os.stat(file).st_mode):
+                    continue
+            except OSError:
+                return None  # a dangling link, or one the full path reports: it decides
+            found.append(([*below, name], file))
+    if unreadable:
+        return None
+    return [file for _, file in sorted(found)]
+
+
+def _cache_folder() -> str | None:
+    """cache.cache_dir where it is plain: the override, else XDG's folder on Linux."""
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return override
+    if sys.platform != "linux":
+        return None
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(xdg):
+        return os.path.join(xdg, "returnees")
+    home = os.environ.get("HOME")
+    return os.path.join(home, ".cache", "returnees") if home and os.path.isabs(home) else None
+
+
+def _stamp(path: str) -> tuple[int, int, int, int]:
+    info = os.stat(path)
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+def _fresh(meta: dict[str, Any], written: int) -> bool:
+    """cache._still_fresh, where it would answer False: every file's stamp as recorded, and
+    none so recent that an edit could hide behind it (then the full path reads it)."""
+    reference = max(meta["stamped"], written) - RACY_WINDOW_NS
+    for path, size, mtime, ctime, inode, digest, _ in meta["deps"]:
+        if _stamp(path) != (size, mtime, ctime, inode):
+            return False
+        if digest is not None and max(mtime, ctime) >= reference:
+            return False
+    return True
+
+
+def _meta_ok(meta: Any) -> bool:
+    """The parts of the meta section used here have the shape cache._well_formed checks."""
+    if type(meta) is not dict or type(meta.get("answers")) is not dict:
+        return False
+    deps = meta.get("deps")
+    if type(meta.get("stamped")) is not int or type(deps) is not list:
+        return False
+    for dep in deps:
+        if type(dep) is not list or len(dep) != 7 or type(dep[0]) is not str:
+            return False
+        if not all(type(n) is int for n in dep[1:5]) or type(dep[5]) not in (bytes, type(None)):
+            return False
+    answers = meta["answers"]
+    return (
+        type(meta.get("files")) is list
+        and type(meta.get("count")) is int
+        and type(answers.get("plan")) is list
+        and type(answers.get("row_length")) is int
+        and type(answers.get("sources")) is dict
+        and type(answers.get("cities")) is list
+    )
+
+
+def _records(paths: Sequence[str], command: str, name: str) -> list[dict[str, Any]]:
+    """The records of the answer; [] where the full path answers."""
+    files = _fact_files(paths)
+    folder = _cache_folder()
+    if not files or folder is None:
+        return []
+    names = [os.path.abspath(file) for file in files]
+    opened = slices.open_entry(os.path.join(folder, slices.entry_name(names)), MAX_SET_ENTRY_BYTES)
+    if opened is None:
+        return []
+    handle, size, written = opened
+    try:
+        entry = slices.open_table("", handle, size, MAX_ENTRY_BYTES)
+        if entry is None:
+            return []
+        meta = entry.value("meta")
+        if not _meta_ok(meta) or meta["files"] != names or not _fresh(meta, written):
+            return []
+        here = os.path.dirname(os.path.realpath(__file__))
+        if meta["rules"] != [[rule, *_stamp(os.path.join(here, rule))] for rule in RULES]:
+            return []
+        answers = meta["answers"]
+        wanted = angles.city_key(name)
+        slug = (
+            next((s for s, keys in answers["cities"] if wanted in keys), None) if wanted else None
+        )
+        if slug is None:
+            return []  # an exonym, nationwide, a typo: the full path resolves it, or says so
+        rows = slices.SlicedRows(entry, meta["count"], len(names), answers["row_length"])
+        found = [rows[position] for position in rows.positions("city", slug)]
+        return _answer(found, command, answers["plan"], answers["sources"])
+    finally:
+        os.close(handle)
+
+
+def _answer(
+    found: list[tuple[Any, ...]],
+    command: str,
+    plan: list[tuple[str, int, str]],
+    sources: dict[str, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The rows of one city, as the command selects and orders them, as JSON records."""
+    if command != "facts":
+        topics, shares_only, ordered = angles.ANGLES[command]
+        cells = {key: n for key, n, _ in plan}
+        topic, unit, value = cells["topic"], cells["unit"], cells["value"]
+        found = [
+            row
+            for row in found
+            if row[topic] in topics and (not shares_only or angles.is_share(row[unit], row[value]))
+        ]
+        if ordered:
+            city, derived = cells["city"], cells["derived"]
+            found.sort(key=lambda row: angles.sector_order(row[city], row[derived], row[value]))
+    from returnee_cli.jsontext import Written, pretty
+
+    # each source's record as the array of facts holds it: its JSON text written once, at the
+    # indent of a fact's key (a fact record is indented by two, its keys by four)
+    written: dict[str, Written] = {}
+    records = []
+    for row in found:
+        record: dict[str, Any] = {}
+        for key, cell, kind in plan:
+            value = row[cell]
+            if kind == "value":
+                record[key] = value
+            elif kind == "list":
+                record[key] = list(value) if value else None
+            elif kind == "source":
+                text = written.get(value)
+                if text is None:
+                    text = written[value] = Written(pretty(sources[value], "    "))
+                record[key] = text
+            else:
+                return []  # a list of records: not in a fact's record today
+        records.append(record)
+    return records
