@@ -36,7 +36,10 @@ FACTS_ENV = "RETURNEES_FACTS"
 RACY_WINDOW_NS = 3_000_000_000
 MAX_SET_ENTRY_BYTES = 16 * 256 * 1024 * 1024
 MAX_ENTRY_BYTES = 256 * 1024 * 1024
-RULES = ("assembly.py", "cache.py", "checks.py", "fields.py", "model.py", "parsing.py")
+RULES = (
+    *("assembly.py", "cache.py", "checks.py", "fields.py", "model.py", "parsing.py"),
+    *("figures.py", "intervals.py", "lexicon.py", "records.py", "angles.py"),
+)
 FACT_FILE_SUFFIXES = (".yaml", ".yml")
 COMMANDS = ("facts", *angles.ANGLES)
 
