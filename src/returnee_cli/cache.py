@@ -374,6 +374,9 @@ def store(
         if deps is None:
             return  # a file changed during the load: this result may mix two versions of it
         written = _store_files(entries, seen or {}) if entries is not None else []
+        # _pack_set takes the rows out of the dict it is given and lets them go once
+        # marshalled: with a million facts, the rows, their bytes and the file laid out in
+        # memory were three copies at once (over the 2 GiB issue 13 allows a cold load).
         _write_parts(target, _pack_set(_encode(files, checked, deps, watch.started)))
         prune(target.parent, keep=[target, *written])
     except (OSError, ValueError):
@@ -445,8 +448,7 @@ def _write_parts(target: Path, parts: Sequence[bytes | bytearray | memoryview] |
 
         def fill(path: Path) -> None:
             with open(path, "wb") as stream:
-                for part in parts:
-                    stream.write(part)
+                stream.writelines(parts)
 
         write_file(target, fill, force=True, mode=0o600)
     except (OSError, ValueError, UsageError):
@@ -865,10 +867,11 @@ def _pack_set(
 ) -> list[bytes | bytearray | memoryview] | None:
     """The set's entry as the parts of its file (slices.py tells the layout); None if a slice
     or section would be too large to read back. (`other`: a meta section of anything else, for
-    the damage tests.)"""
+    the damage tests.) The rows are taken out of `stored`, so that they can be let go of once
+    marshalled, and the marshalled rows are parts of their own, never joined into one copy."""
     from array import array  # writing only: a start reads the numbers as memoryviews
 
-    facts = list(stored.get("facts", []))
+    facts = list(stored.pop("facts", []))
     # Each indexed cell of every row, column by column (text, or None: the nationwide
     # statements' city; a cell of a forged row that is no text is laid out under None too, and
     # refused when read).
@@ -898,30 +901,30 @@ def _pack_set(
     order = [
         p for city in sorted(by_city, key=lambda c: (c is not None, c or "")) for p in by_city[city]
     ]
-    # marshalled in file order (twice as fast as in the slices' order: the rows lie in memory
-    # as they were made), then laid out city by city
-    blobs = list(map(list(map(marshal.dumps, _shared(facts))).__getitem__, order))
+    # marshalled in file order, then laid out city by city
+    count_of_rows = len(facts)
+    blobs = list(map(_marshalled(facts).__getitem__, order))
+    del facts, cities, topics, sources, quoted, fact_ids  # the rows: only their bytes from here
     sizes = list(map(len, blobs))
     starts = list(accumulate(sizes, initial=0))
-    body = bytearray().join(blobs)
-    offsets = array("Q", bytes(8 * len(facts)))
-    lengths = array("I", bytes(4 * len(facts)))
+    rows_length = starts[-1]
+    offsets = array("Q", bytes(8 * count_of_rows))
+    lengths = array("I", bytes(4 * count_of_rows))
     for n, position in enumerate(order):
         offsets[position], lengths[position] = _HEADER + starts[n], sizes[n]
     slices: list[tuple[str | None, int, int, int, int]] = []
     done = 0
-    view = memoryview(body)
     for city in sorted(by_city, key=lambda c: (c is not None, c or "")):
-        begin, done = starts[done], done + len(by_city[city])
-        end = starts[done]
-        count = len(by_city[city])
-        slices.append((city, _HEADER + begin, end - begin, zlib.crc32(view[begin:end]), count))
-    view.release()
+        first, done = done, done + len(by_city[city])
+        begin, end = starts[first], starts[done]
+        crc = zlib.crc32(b"".join(blobs[first:done]))  # one slice's copy at a time
+        slices.append((city, _HEADER + begin, end - begin, crc, done - first))
     sections: dict[str, tuple[int, int, int]] = {}
+    tail = bytearray()  # the sections, after the rows
 
     def add(name: str, data: bytes) -> None:
-        sections[name] = (_HEADER + len(body), len(data), zlib.crc32(data))
-        body.extend(data)
+        sections[name] = (_HEADER + rows_length + len(tail), len(data), zlib.crc32(data))
+        tail.extend(data)
 
     add("locate:offsets", offsets.tobytes())
     add("locate:lengths", lengths.tobytes())
@@ -931,7 +934,7 @@ def _pack_set(
     for number, ids in buckets.items():
         add(f"ids:{number}", marshal.dumps(ids))
     meta: Any = {key: value for key, value in stored.items() if key != "facts"}
-    meta["count"] = len(facts)
+    meta["count"] = count_of_rows
     meta["topics"] = sorted(topic for topic in by_topic if topic is not None)
     add(
         "meta", marshal.dumps(meta if other is None else other)
@@ -940,21 +943,35 @@ def _pack_set(
     if max(sizes, default=0) > MAX_ENTRY_BYTES:
         return None
     table = marshal.dumps({"byteorder": sys.byteorder, "sections": sections, "slices": slices})
-    return [_header(_HEADER + len(body), table), body, table]
+    return [_header(_HEADER + rows_length + len(tail), table), *blobs, tail, table]
 
 
-def _shared(facts: list[Any]) -> list[Any]:
-    """The rows with the text of each column that repeats (a city, a topic, a unit, a source, a
-    base) interned: marshal marks it so, and each row read alone then shares it with the others
-    (a full scan of 100,000 facts: about 60 MiB less than a copy in every row)."""
+def _marshalled(facts: list[Any]) -> list[bytes]:
+    """Each row marshalled, in file order (twice as fast as in the slices' order: the rows lie
+    in memory as they were made), with the text of each column that repeats (a city, a topic, a
+    unit, a source, a base) interned: marshal marks it so, and each row read alone then shares
+    it with the others (a full scan of 100,000 facts: about 60 MiB less than a copy in every
+    row). A few thousand rows at a time, each let go of once marshalled: `facts` is left empty."""
     if not facts or set(map(type, facts)) != {tuple} or len(set(map(len, facts))) != 1:
-        return facts  # (a forged entry's rows, in the tests: laid out as they are)
-    columns = list(zip(*facts, strict=True))
-    for n, column in enumerate(columns):
-        kinds = set(map(type, column))
-        if kinds <= {str, type(None)} and len(set(column)) * 10 <= len(column):
-            columns[n] = tuple(c if c is None else sys.intern(c) for c in column)
-    return list(zip(*columns, strict=True))
+        blobs = list(map(marshal.dumps, facts))  # (a forged entry's rows, in the tests)
+        facts.clear()
+        return blobs
+    repeating = []
+    for n in range(len(facts[0])):
+        column = list(map(itemgetter(n), facts))
+        repeating.append(
+            set(map(type, column)) <= {str, type(None)} and len(set(column)) * 10 <= len(column)
+        )
+    blobs = []
+    for start in range(0, len(facts), 4096):
+        columns = list(zip(*facts[start : start + 4096], strict=True))
+        facts[start : start + 4096] = repeat(None, len(columns[0]))
+        for n, cells in enumerate(columns):
+            if repeating[n]:
+                columns[n] = tuple(c if c is None else sys.intern(c) for c in cells)
+        blobs.extend(map(marshal.dumps, zip(*columns, strict=True)))
+    facts.clear()
+    return blobs
 
 
 def _header(offset: int, table: bytes) -> bytes:
@@ -1013,7 +1030,7 @@ def pack_set(stored: Any) -> bytes:
     """An entry's file for `stored` (a dict as stored_entry gives), as a forger would write it;
     for anything else, an entry of no rows whose meta section holds it."""
     if type(stored) is dict and "facts" in stored:
-        parts = _pack_set(stored)
+        parts = _pack_set(dict(stored))  # (which takes the rows out of the dict it is given)
     else:
         parts = _pack_set({}, other=stored)
     assert parts is not None
