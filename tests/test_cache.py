@@ -3,6 +3,7 @@ entry, and nothing wrong with the cache is ever fatal. (Not timed: benchmarks/ m
 
 from __future__ import annotations
 
+import errno
 import json
 import marshal
 import os
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -278,13 +280,33 @@ def test_an_edit_re_parses_that_file_alone_and_answers_as_a_fresh_read(
     assert broken == run("--no-cache", *argv)
 
 
+def _copies(how: str, calls: list[int]) -> Callable[[int, int, int, int], int]:
+    """os.copy_file_range as a renewal may find it: refusing, copying nothing, or a little."""
+    real = os.copy_file_range
+
+    def copy(source: int, target: int, count: int, offset: int) -> int:
+        calls.append(count)
+        if how == "refused":
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        if how == "nothing":
+            return 0
+        return real(source, target, min(count, 7), offset)  # a few bytes at a time
+
+    return copy
+
+
+@pytest.mark.parametrize("copying", ["kernel", "refused", "nothing", "a few bytes"])
 def test_a_touch_or_a_checkout_of_the_same_bytes_parses_nothing_and_renews_the_stamps(
-    run: RunCli, folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run: RunCli, folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copying: str
 ) -> None:
     pack = three_files(tmp_path)
     argv = ("--no-builtin", "--facts", str(pack), "facts", "--json")
     first = run(*argv)
     [entry] = entries(folder)
+    rows = stored(entry)["facts"]
+    calls: list[int] = []
+    if copying != "kernel":  # else the renewal copies the rows and indexes by pread and write
+        monkeypatch.setattr(os, "copy_file_range", _copies(copying, calls))
     parsed = parsed_files(monkeypatch)
     asked: list[Path] = []
     monkeypatch.setattr(cache.FileEntries, "get", lambda self, path: asked.append(path))
@@ -305,6 +327,9 @@ def test_a_touch_or_a_checkout_of_the_same_bytes_parses_nothing_and_renews_the_s
             info.st_ctime_ns,
             info.st_ino,
         )  # renewed: the next start trusts the stamp again
+    assert stored(entry)["facts"] == rows  # the rows and indexes copied whole
+    assert run(*argv) == first
+    assert (calls != []) == (copying != "kernel")
 
 
 def test_a_fact_files_entry_answers_only_while_its_stored_texts_are_as_they_were(

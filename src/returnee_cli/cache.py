@@ -34,6 +34,7 @@ What the cache trusts, and what it does not (docs/robustness.md, "The cache", sa
 
 from __future__ import annotations
 
+import errno
 import gc
 import importlib.util
 import json
@@ -48,7 +49,7 @@ from dataclasses import dataclass
 from itertools import accumulate, chain, repeat
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 from returnee_cli import __version__
 from returnee_cli.errors import Problem
@@ -434,8 +435,40 @@ def _store_entry(target: Path, stored: dict[str, Any] | bytes) -> None:
         pass  # no cache this time; the answer is the same
 
 
-def _write_parts(target: Path, parts: Sequence[bytes | bytearray | memoryview] | None) -> None:
-    """Write an entry made of `parts` (None: none to write), as _store_entry does."""
+class _Span(NamedTuple):
+    """Bytes of an open file, to be copied as they are: the rows and indexes a renewal keeps."""
+
+    handle: int
+    offset: int
+    length: int
+
+
+Part = bytes | bytearray | memoryview | list[bytes] | _Span
+
+
+def _copy_span(span: _Span, stream: BinaryIO) -> None:
+    """Copy `span` to the end of `stream`, in the kernel where it can (copy_file_range: a
+    renewal of 100,000 facts' entry no longer reads 32 MB into memory and writes it back)."""
+    stream.flush()
+    handle, offset, left = span
+    while left:
+        try:
+            done = os.copy_file_range(handle, stream.fileno(), left, offset)
+        except (AttributeError, OSError):  # no such call here, or not between these files
+            done = 0
+        if done <= 0:
+            data = _pread(handle, min(left, 1 << 24), offset)
+            if not data:
+                raise OSError(errno.EIO, "the entry being renewed ended early")
+            stream.write(data)
+            stream.flush()
+            done = len(data)
+        offset, left = offset + done, left - done
+
+
+def _write_parts(target: Path, parts: Sequence[Part] | None) -> None:
+    """Write an entry made of `parts` (None: none to write), as _store_entry does: bytes, a
+    list of bytes (the rows, each marshalled alone), or a span of an open file."""
     from returnee_cli.errors import UsageError
     from returnee_cli.writer import write_file
 
@@ -448,7 +481,13 @@ def _write_parts(target: Path, parts: Sequence[bytes | bytearray | memoryview] |
 
         def fill(path: Path) -> None:
             with open(path, "wb") as stream:
-                stream.writelines(parts)
+                for part in parts:
+                    if isinstance(part, _Span):
+                        _copy_span(part, stream)
+                    elif isinstance(part, list):
+                        stream.writelines(part)
+                    else:
+                        stream.write(part)
 
         write_file(target, fill, force=True, mode=0o600)
     except (OSError, ValueError, UsageError):
@@ -862,9 +901,7 @@ def _cell(row: Any, position: int) -> Any:
     return row[position] if type(row) is tuple and len(row) > position else None
 
 
-def _pack_set(
-    stored: dict[str, Any], other: Any = None
-) -> list[bytes | bytearray | memoryview] | None:
+def _pack_set(stored: dict[str, Any], other: Any = None) -> list[Part] | None:
     """The set's entry as the parts of its file (slices.py tells the layout); None if a slice
     or section would be too large to read back. (`other`: a meta section of anything else, for
     the damage tests.) The rows are taken out of `stored`, so that they can be let go of once
@@ -943,7 +980,7 @@ def _pack_set(
     if max(sizes, default=0) > MAX_ENTRY_BYTES:
         return None
     table = marshal.dumps({"byteorder": sys.byteorder, "sections": sections, "slices": slices})
-    return [_header(_HEADER + rows_length + len(tail), table), *blobs, tail, table]
+    return [_header(_HEADER + rows_length + len(tail), table), blobs, tail, table]
 
 
 def _marshalled(facts: list[Any]) -> list[bytes]:
@@ -991,17 +1028,13 @@ def _renew(target: Path, entry: Entry, stored: dict[str, Any]) -> None:
     """Write the entry again with its renewed stamps: the rows and indexes copied as they are,
     a new meta section and table."""
     start = entry.sections["meta"][0]
-    prefix = _pread(entry.handle, start, 0)
-    if len(prefix) != start:
-        return
     meta = marshal.dumps({key: stored[key] for key in META_KEYS})
     sections = {**entry.sections, "meta": (start, len(meta), zlib.crc32(meta))}
     table = marshal.dumps(
         {"byteorder": sys.byteorder, "sections": sections, "slices": entry.slices}
     )
-    _write_parts(
-        target, [_header(start + len(meta), table), memoryview(prefix)[_HEADER:], meta, table]
-    )
+    rows_and_indexes = _Span(entry.handle, _HEADER, start - _HEADER)
+    _write_parts(target, [_header(start + len(meta), table), rows_and_indexes, meta, table])
 
 
 def stored_entry(target: Path) -> dict[str, Any] | None:
@@ -1034,7 +1067,11 @@ def pack_set(stored: Any) -> bytes:
     else:
         parts = _pack_set({}, other=stored)
     assert parts is not None
-    return b"".join(parts)
+    return b"".join(
+        b"".join(part) if isinstance(part, list) else bytes(part)
+        for part in parts
+        if not isinstance(part, _Span)  # (a renewal's only)
+    )
 
 
 def _record_row(record: Source | City, file_index: int) -> tuple[Any, ...]:
