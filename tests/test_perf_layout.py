@@ -161,6 +161,16 @@ NEVER_IMPORTED_WARM = (
     "returnee_cli.lexicon",
     "returnee_cli.figures",
     "returnee_cli.paths",
+    # nor what only a table, a message or a library needs: main.py sets SIGTERM's handler with
+    # _signal (signal wraps it in enums), errors.Problem is a class of its own (no dataclasses),
+    # output.py and untrusted.py import re where a pattern is first used, load_progress is a
+    # class (no contextlib), and annotations' names are imported for type checking only
+    "signal",
+    "enum",
+    "re",
+    "contextlib",
+    "dataclasses",
+    "collections",
 )
 
 
