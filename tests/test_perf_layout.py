@@ -228,6 +228,7 @@ NEVER_IMPORTED_FOR_TABLES = (
     "rich.progress",
     "rich.traceback",
     "shutil",
+    "signal",  # main.py sets SIGTERM's handler with _signal
 )
 
 
