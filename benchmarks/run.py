@@ -57,8 +57,8 @@ for row in range(7):
 Console(width=80, color_system=None, highlight=False, markup=False, emoji=False).print(table)
 """
 # The same table drawn with Rich as the renderers import it (render/kit.py: without ast, pickle
-# and fractions); then with the renderers' modules imported too (render/views.py imports the
-# model and the queries): what a table drawn by these renderers pays however its rows are found.
+# and fractions); then with the renderers' modules imported too (neither imports the model nor
+# the queries): what a table drawn by these renderers pays however its rows are found.
 # (inspect a stand-in, as main.py makes it: dataclasses imports it for what is never used)
 KIT_TABLE = RICH_TABLE.replace(
     "from rich.console import Console\nfrom rich.table import Table",
@@ -67,13 +67,6 @@ KIT_TABLE = RICH_TABLE.replace(
 )
 VIEWS_TABLE = (
     KIT_TABLE + "import returnee_cli.main, returnee_cli.output, returnee_cli.render.views\n"
-)
-# and with what a warm table that drew from the entry's rows without the model would import
-# (the warm answer's modules, the bounds' words, the bars): that path's floor, before its rows
-# are read and its real table drawn
-WARM_TABLE_FLOOR = KIT_TABLE + (
-    "import returnee_cli.main, returnee_cli.output, returnee_cli.fastpath, returnee_cli.warm\n"
-    "import returnee_cli.lexicon, returnee_cli.render.bars, returnee_cli.render.text\n"
 )
 SQLITE = """
 import json, sqlite3, sys
@@ -285,8 +278,7 @@ def main() -> None:
         table.row(name, got[FLOOR], got, "-")
 
     script_row("(Rich through render/kit.py: what a table drawn here pays)", KIT_TABLE)
-    script_row("(the same, with the model and the renderers imported)", VIEWS_TABLE)
-    script_row("(the same, with a model-free warm table's modules imported)", WARM_TABLE_FLOOR)
+    script_row("(the same, with the renderers imported: a warm table's floor)", VIEWS_TABLE)
     startup_row("`--help` of a command", ("sectors", "--help"), "≤ 8×")
     if args.startup:
         return
