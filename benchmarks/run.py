@@ -56,6 +56,18 @@ for row in range(7):
     table.add_row(f"Science and technology-related fields {row}", f"{20.84 - row:.2f}%", "██████▉")
 Console(width=80, color_system=None, highlight=False, markup=False, emoji=False).print(table)
 """
+# The same table drawn with Rich as the renderers import it (render/kit.py: without ast, pickle
+# and fractions); then with the renderers' modules imported too (neither imports the model nor
+# the queries): what a table drawn by these renderers pays however its rows are found.
+# (inspect a stand-in, as main.py makes it: dataclasses imports it for what is never used)
+KIT_TABLE = RICH_TABLE.replace(
+    "from rich.console import Console\nfrom rich.table import Table",
+    "from returnee_cli.lazy import on_first_use\non_first_use('inspect')\n"
+    "from returnee_cli.render.kit import Console, Table",
+)
+VIEWS_TABLE = (
+    KIT_TABLE + "import returnee_cli.main, returnee_cli.output, returnee_cli.render.views\n"
+)
 SQLITE = """
 import json, sqlite3, sys
 database = sqlite3.connect(sys.argv[1])
@@ -259,6 +271,14 @@ def main() -> None:
         {tree.name: rich_alone for tree in trees},
         "-",
     )
+
+    def script_row(name: str, script: str) -> None:
+        """A script run with each tree's environment (its src first), against the floor."""
+        got = interleaved(trees, lambda _tree: [PYTHON, "-c", script], runs, floor_command=PASS)
+        table.row(name, got[FLOOR], got, "-")
+
+    script_row("(Rich through render/kit.py: what a table drawn here pays)", KIT_TABLE)
+    script_row("(the same, with the renderers imported: a warm table's floor)", VIEWS_TABLE)
     startup_row("`--help` of a command", ("sectors", "--help"), "≤ 8×")
     if args.startup:
         return

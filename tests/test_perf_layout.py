@@ -161,6 +161,16 @@ NEVER_IMPORTED_WARM = (
     "returnee_cli.lexicon",
     "returnee_cli.figures",
     "returnee_cli.paths",
+    # nor what only a table, a message or a library needs: main.py sets SIGTERM's handler with
+    # _signal (signal wraps it in enums), errors.Problem is a class of its own (no dataclasses),
+    # output.py and untrusted.py import re where a pattern is first used, load_progress is a
+    # class (no contextlib), and annotations' names are imported for type checking only
+    "signal",
+    "enum",
+    "re",
+    "contextlib",
+    "dataclasses",
+    "collections",
 )
 
 
@@ -218,6 +228,7 @@ NEVER_IMPORTED_FOR_TABLES = (
     "rich.progress",
     "rich.traceback",
     "shutil",
+    "signal",  # main.py sets SIGTERM's handler with _signal
 )
 
 
@@ -237,6 +248,44 @@ def test_a_warm_table_imports_only_what_draws_it(tmp_path: Path, argv: list[str]
         name
         for name in found
         for never in NEVER_IMPORTED_FOR_TABLES
+        if name == never or name.startswith(never + ".")
+    )
+    assert stray == []
+
+
+# Nor, on the warm table of one city's facts or one angle (warm.py draws it with the renderers from
+# the entry's rows), the model, the queries, the command declarations, the cache's module, the
+# record and format modules, nor pathlib: Rich and the renderers are what it pays for.
+NEVER_IMPORTED_WARM_TABLE = (
+    *NEVER_IMPORTED_FOR_TABLES,
+    *(name for name in NEVER_IMPORTED_WARM if name.startswith("returnee_cli.")),
+    "pathlib",
+)
+NEVER_IMPORTED_WARM_TABLE = tuple(
+    name
+    for name in NEVER_IMPORTED_WARM_TABLE
+    if name not in ("returnee_cli.lexicon", "returnee_cli.figures")  # the renderers' words
+)
+
+
+@pytest.mark.parametrize(
+    "argv", [["sectors", "--city", "beijing"], ["facts", "--city", "shanghai"]], ids=" ".join
+)
+def test_a_warm_table_imports_neither_the_model_nor_the_commands(
+    tmp_path: Path, argv: list[str]
+) -> None:
+    env = {"RETURNEES_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1", "COLUMNS": "80"}
+    newest = max(path.stat().st_ctime_ns for path in builtin_facts_dir().rglob("*"))
+    settled = newest + cache.RACY_WINDOW_NS + 10**9  # (as for the warm --json call above)
+    while time.time_ns() < settled:
+        time.sleep((settled - time.time_ns()) / 1e9)
+    imported_by(argv, env)  # the cache, written
+    found = imported_by(argv, env)
+    assert "returnee_cli.warm" in found and "rich.table" in found
+    stray = sorted(
+        name
+        for name in found
+        for never in NEVER_IMPORTED_WARM_TABLE
         if name == never or name.startswith(never + ".")
     )
     assert stray == []

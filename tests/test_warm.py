@@ -100,10 +100,56 @@ def test_every_warm_answer_is_the_full_paths(
     assert answered >= 8  # it did answer: the plain forms, of cities that have the facts
 
 
+# The terminals a table is drawn for: width, and colour (NO_COLOR, FORCE_COLOR, neither: a pipe)
+TERMINALS = [
+    {"COLUMNS": "80", "NO_COLOR": "1"},
+    {"COLUMNS": "40", "FORCE_COLOR": "1"},
+    {"COLUMNS": "120"},
+    {"COLUMNS": "200", "FORCE_COLOR": "1"},
+    {"COLUMNS": "24", "NO_COLOR": "1"},
+    {"COLUMNS": "62"},
+]
+
+
+@pytest.mark.parametrize("command", ["facts", *angles.ANGLES])
+def test_every_warm_table_is_the_full_paths(
+    folder: Path, settled: None, pack: Path, command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same renderers draw the table from the entry's rows (warm._Row, warm._Rows give them
+    what a Fact and a FactSet would): byte for byte the full path's, at every width, in colour
+    or not, or the call is left to the full path."""
+    answered = 0
+    for terminal in TERMINALS:
+        with monkeypatch.context() as scoped:
+            for name in ("COLUMNS", "NO_COLOR", "FORCE_COLOR"):
+                scoped.delenv(name, raising=False)
+            for name, value in terminal.items():
+                scoped.setenv(name, value)
+            for facts in (["--no-builtin", "--facts", str(pack)], []):
+                for name in NAMES[:9]:
+                    argv = [*facts, command, "--city", name]
+                    expected = full(argv, monkeypatch)
+                    assert fast_path(argv) == expected, (argv, terminal)
+                    if _answered_warm(argv):
+                        answered += 1
+                        assert fast_path(argv) == expected, (argv, terminal)
+    assert answered >= 6 * len(TERMINALS)
+
+
+def test_a_warm_table_reads_a_city_and_the_limit_as_the_full_path_does() -> None:
+    from returnee_cli import formats
+    from returnee_cli.model import City, declared
+
+    names = [field.name for field in declared(City)]
+    assert names[0] == "slug" and names[warm.CITY_NAME_CELL] == "name"
+    assert warm.TABLE_ROW_LIMIT == formats.TABLE_ROW_LIMIT
+
+
 @pytest.mark.parametrize(
     "argv",
     [
-        ["facts", "--city", "beijing"],  # a table
+        ["facts", "--city", "beijing", "--limit", "3"],  # a table, cut
+        ["sectors", "--city", "beijing", "--color", "always"],
         ["facts", "--city", "beijing", "--json", "--fields", "id"],
         ["facts", "--city", "beijing,shanghai", "--json"],
         ["facts", "--city", "beijing", "--city", "shanghai", "--json"],

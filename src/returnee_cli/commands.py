@@ -564,7 +564,7 @@ def industries(call: Call, city: list[str]) -> None:
     """
 
     def draw(rows: Sequence[Fact], factset: FactSet) -> RenderableType:
-        return views.by_city_view(rows, factset, "Emerging and leading industries")
+        return views.industries_view(rows, factset)
 
     _one_angle(call, city, queries.industries, "industry facts", draw, "industries")
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 EXIT_OK = 0
 EXIT_DATA = 1  # a fact file is broken: fix the file
 EXIT_USAGE = 2  # the command line is wrong: fix the call
@@ -28,16 +26,53 @@ ERROR = "error"  # stops every command: the data cannot be trusted
 WARNING = "warning"  # shown by `returnees validate` only: something could not be checked
 
 
-@dataclass(frozen=True)
 class Problem:
-    """One thing wrong in a fact file: where, what, and what to do."""
+    """One thing wrong in a fact file: where, what, and what to do. (Frozen, compared and hashed
+    by value, as a frozen dataclass is; written out, as importing dataclasses costs every start
+    about 1 ms.)"""
 
+    __slots__ = ("file", "line", "message", "code", "key", "severity")
     file: str
     line: int | None
     message: str
-    code: str = "invalid"
-    key: str | None = None  # the key in the file the problem is about, where there is one
-    severity: str = ERROR
+    code: str
+    key: str | None  # the key in the file the problem is about, where there is one
+    severity: str
+
+    def __init__(
+        self,
+        file: str,
+        line: int | None,
+        message: str,
+        code: str = "invalid",
+        key: str | None = None,
+        severity: str = ERROR,
+    ) -> None:
+        for name, value in zip(
+            self.__slots__, (file, line, message, code, key, severity), strict=True
+        ):
+            object.__setattr__(self, name, value)
+
+    def _values(self) -> tuple[str, int | None, str, str, str | None, str]:
+        return (self.file, self.line, self.message, self.code, self.key, self.severity)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{n}={v!r}" for n, v in zip(self.__slots__, self._values(), strict=True))
+        return f"{type(self).__name__}({shown})"
 
     @property
     def where(self) -> str:

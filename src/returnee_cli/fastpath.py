@@ -28,7 +28,8 @@ def answer(argv: Sequence[str]) -> int | None:
         name.startswith("_RETURNEES") and name.endswith("_COMPLETE") for name in os.environ
     ):
         return None
-    if "--json" in argv:  # the plainest warm calls, without the model (warm.py)
+    # the plainest warm calls, one city's facts or one angle, without the model (warm.py)
+    if any(part in ("--city", "-c") or part.startswith("--city=") for part in argv):
         from returnee_cli import warm
 
         code = warm.answer(argv)

@@ -4,7 +4,10 @@ tables, charts and citations; the wording of each bound is the lexicon's."""
 from __future__ import annotations
 
 from returnee_cli import lexicon
-from returnee_cli.model import Fact
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (nor the model) at run time
+if TYPE_CHECKING:
+    from returnee_cli.model import Fact
 
 UNIT_SUFFIX = {"percent": "%"}
 NO_UPPER_LIMIT = "no upper limit stated"  # a count's lower bound: a count has no top

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from types import ModuleType
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time (3 ms)
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from contextlib import AbstractContextManager
     from typing import Any
 
 
@@ -53,8 +53,7 @@ def on_first_use(name: str) -> None:
     sys.modules[name] = stand_in
 
 
-@contextmanager
-def called_on_first_use(functions: dict[str, tuple[str, ...]]) -> Iterator[None]:
+def called_on_first_use(functions: dict[str, tuple[str, ...]]) -> AbstractContextManager[None]:
     """While the block runs, `from name import function` (for each module of the standard
     library named, and each of its functions listed) gives a stand-in function that imports the
     module the first time it is called, and calls the real one. Any other name of the module
@@ -67,6 +66,12 @@ def called_on_first_use(functions: dict[str, tuple[str, ...]]) -> Iterator[None]
     gets the real module, as if nothing had happened; only what the block imported keeps the
     stand-in functions. Only functions (and classes only ever called, never tested with
     isinstance) may be listed."""
+    from contextlib import contextmanager  # (only where a table is drawn: not on every start)
+
+    return contextmanager(_stand_ins)(functions)
+
+
+def _stand_ins(functions: dict[str, tuple[str, ...]]) -> Iterator[None]:
     installed: dict[str, ModuleType] = {}
     for name, names in functions.items():
         if name not in sys.modules:

@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 
 from returnee_cli import PROG
 from returnee_cli.errors import (
@@ -32,6 +29,8 @@ from returnee_cli.errors import (
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time (3 ms)
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from types import TracebackType
     from typing import Any
 
     from rich.console import Console, RenderableType
@@ -221,6 +220,8 @@ def render(
         console.width = terminal_width()
     with console.capture() as captured:
         console.print(renderable)
+    import re  # (with enum: only where a table is drawn)
+
     # Rich pads every line to the table's width; the padding is noise in a pipe or a diff.
     return "\n".join(re.sub(_PADDING, r"\1", line) for line in captured.get().split("\n"))
 
@@ -298,18 +299,27 @@ def write_lines(lines: list[str]) -> None:
 PROGRESS_FROM_BYTES = 2 * 1024 * 1024  # loads smaller than this finish before a bar would help
 
 
-@contextmanager
-def load_progress() -> Iterator[Callable[[int, int], None] | None]:
-    """A progress callback for a long load: a bar on stderr when stderr is a terminal, nothing
-    otherwise (never on stdout, never in a pipe). Yields None when there is nothing to show."""
-    if sys.stderr is None or not sys.stderr.isatty():
-        yield None
-        return
-    bar: Any = None
+def load_progress() -> LoadProgress:
+    """A progress callback for a long load, as a context: a bar on stderr when stderr is a
+    terminal, nothing otherwise (never on stdout, never in a pipe). Gives None when there is
+    nothing to show."""
+    return LoadProgress()
 
-    def update(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
+
+class LoadProgress:
+    """load_progress's context (a class, not contextlib's decorator: contextlib is imported by
+    no plain call)."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def __enter__(self) -> Callable[[int, int], None] | None:
+        if sys.stderr is None or not sys.stderr.isatty():
+            return None
+        return self.update
+
+    def update(self, done: int, total: int) -> None:
+        if self.bar is None:
             if total < PROGRESS_FROM_BYTES:
                 return
             from rich.console import Console
@@ -318,22 +328,25 @@ def load_progress() -> Iterator[Callable[[int, int], None] | None]:
             console = Console(
                 stderr=True, color_system="auto" if colour_wanted(sys.stderr) else None
             )
-            bar = Progress(
+            self.bar = Progress(
                 TextColumn("reading fact files"),
                 BarColumn(),
                 DownloadColumn(),
                 console=console,
                 transient=True,
             )
-            bar.start()
-            bar.add_task("read", total=total)
-        bar.update(bar.task_ids[0], completed=done)
+            self.bar.start()
+            self.bar.add_task("read", total=total)
+        self.bar.update(self.bar.task_ids[0], completed=done)
 
-    try:
-        yield update
-    finally:
-        if bar is not None:
-            bar.stop()
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 DEBUG_ENV = "RETURNEES_DEBUG"

@@ -13,7 +13,9 @@ is often read on a terminal, writes those characters as its own \\u escapes (jso
 
 from __future__ import annotations
 
-import re
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time (3 ms)
+if TYPE_CHECKING:
+    import re
 
 _PLANES = "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(1, 17))
 _UNSAFE_CLASS = (
@@ -23,19 +25,27 @@ _UNSAFE_CLASS = (
     "\ufdd0-\ufdef\ufff9-\ufffb\ufffe\uffff" + _PLANES + "\ud800-\udfff]"  # noncharacters
     # (those of every plane), interlinear annotations, lone surrogates
 )
-_BREAKS = re.compile(r"[\t\n]")
+_BREAKS = r"[\t\n]"
 # The characters of the class that ASCII holds: a text all ASCII (as most JSON is) is searched for
 # these alone, about 25 times faster than for the whole set (2.4 MB of JSON: 6 ms, not 150).
-_UNSAFE_ASCII = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
-_compiled: list[re.Pattern[str]] = []
+_UNSAFE_ASCII = "[\x00-\x08\x0b-\x1f\x7f]"
+_compiled: dict[str, re.Pattern[str]] = {}
+
+
+def _pattern(source: str) -> re.Pattern[str]:
+    """A pattern, compiled the first time a text needs it: re itself (with enum, about 3 ms) and
+    the whole class (half a millisecond) are for the start that shows such a text, not every
+    start (a warm --json answer has none to escape)."""
+    pattern = _compiled.get(source)
+    if pattern is None:
+        import re
+
+        pattern = _compiled[source] = re.compile(source)
+    return pattern
 
 
 def _unsafe() -> re.Pattern[str]:
-    """The whole class, compiled the first time a text outside ASCII needs it (half a
-    millisecond of a start that never shows such a text)."""
-    if not _compiled:
-        _compiled.append(re.compile(_UNSAFE_CLASS))
-    return _compiled[0]
+    return _pattern(_UNSAFE_CLASS)
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -58,18 +68,16 @@ def json_safe(text: str) -> str:
     Outside strings JSON holds only ASCII, so this changes no value: a reader decodes exactly the
     data (JSON stays exact), and `returnees ... --json` on a terminal draws no control (the json
     module escapes C0 controls itself, but passes C1 controls, bidi marks and the like)."""
-    if text.isascii():
-        return _UNSAFE_ASCII.sub(_json_escape, text)
     # Every character of the class is unprintable (a control, a format character, a line or
     # paragraph separator, a surrogate, or unassigned: tests/test_untrusted.py checks them all),
     # so a text that is printable once its newlines are left aside has none to escape.
     if text.replace("\n", " ").isprintable():
         return text
-    return _unsafe().sub(_json_escape, text)
+    return (_pattern(_UNSAFE_ASCII) if text.isascii() else _unsafe()).sub(_json_escape, text)
 
 
 def neutralise(text: str, *, lines: bool = False) -> str:
     """`text` safe to show: every dangerous character as a visible escape; on one line unless
     `lines` (then newlines stay and tabs are kept too)."""
-    safe = (_UNSAFE_ASCII if text.isascii() else _unsafe()).sub(_visible, text)
-    return safe if lines else _BREAKS.sub(" ", safe)
+    safe = (_pattern(_UNSAFE_ASCII) if text.isascii() else _unsafe()).sub(_visible, text)
+    return safe if lines else _pattern(_BREAKS).sub(" ", safe)

@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
+    # the rows, the record's plan, every source's record, every city's row (meta's "cities")
+    Found = tuple[list[tuple[Any, ...]], list[tuple[str, int, str]], dict[str, Any], list[Any]]
+
 # The cache's rules (cache.py): the same names and bounds.
 CACHE_ENV = "RETURNEES_CACHE_DIR"
 FACTS_ENV = "RETURNEES_FACTS"
@@ -42,6 +45,8 @@ RULES = (
 )
 FACT_FILE_SUFFIXES = (".yaml", ".yml")
 COMMANDS = ("facts", *angles.ANGLES)
+TABLE_ROW_LIMIT = 1000  # formats.TABLE_ROW_LIMIT: past it the full path cuts, and says so
+CITY_NAME_CELL = 1  # a city's row: its declared fields (slug, name, ...), then (file, line)
 
 
 def answer(argv: Sequence[str]) -> int | None:
@@ -50,27 +55,36 @@ def answer(argv: Sequence[str]) -> int | None:
     call = _parse(argv)
     if call is None:
         return None
-    paths, command, city = call
-    from returnee_cli import jsontext, output
+    paths, command, city, json = call
+    from returnee_cli import output
     from returnee_cli.errors import Terminated
 
     try:
-        records = _records(paths, command, city)
-        # written whole, before a byte goes out: a value JSON cannot hold is found here
-        text = list(jsontext.array_chunks(records)) if records else None
+        found = _found(paths, command, city)
+        if found is None:
+            return None
+        if json:
+            from returnee_cli import jsontext
+
+            # written whole, before a byte goes out: a value JSON cannot hold is found here
+            text = list(jsontext.array_chunks(_answer(*found)))
+        else:
+            text = [_table(command, *found)]
     except Exception:  # anything unexpected: the full path answers, or reports it
         return None
-    if text is None:
-        return None
     try:
-        output.write_chunks(text)
+        if json:
+            output.write_chunks(text)
+        else:
+            output.write_text(text[0])
     except (Exception, KeyboardInterrupt, Terminated) as error:
         return output.report(error)
     return 0
 
 
-def _parse(argv: Sequence[str]) -> tuple[list[str], str, str] | None:
-    """(the fact paths, the command, the city) of a call of the one form answered here."""
+def _parse(argv: Sequence[str]) -> tuple[list[str], str, str, bool] | None:
+    """(the fact paths, the command, the city, whether --json) of a call of the one form
+    answered here."""
     if any(part.strip() for part in os.environ.get(FACTS_ENV, "").split(os.pathsep)):
         return None
     rest = list(argv)
@@ -101,10 +115,10 @@ def _parse(argv: Sequence[str]) -> tuple[list[str], str, str] | None:
             city = token.split("=", 1)[1]
         else:
             return None
-    if not json or city is None or "," in city or not all(path.strip() for path in given):
+    if city is None or "," in city or not all(path.strip() for path in given):
         return None
     paths = ([_builtin_facts()] if builtin else []) + given
-    return (paths, command, city) if paths else None
+    return (paths, command, city, json) if paths else None
 
 
 def _builtin_facts() -> str:
@@ -219,48 +233,50 @@ def _meta_ok(meta: Any) -> bool:
     )
 
 
-def _records(paths: Sequence[str], command: str, name: str) -> list[dict[str, Any]]:
-    """The records of the answer; [] where the full path answers."""
+def _found(paths: Sequence[str], command: str, name: str) -> Found | None:
+    """The rows of the answer, as the command selects and orders them, and what is needed to
+    write them; None where the full path answers (also where there are none: it says so)."""
     files = _fact_files(paths)
     folder = _cache_folder()
     if not files or folder is None:
-        return []
+        return None
     names = [os.path.abspath(file) for file in files]
     opened = slices.open_entry(os.path.join(folder, slices.entry_name(names)), MAX_SET_ENTRY_BYTES)
     if opened is None:
-        return []
+        return None
     handle, size, written = opened
     try:
         entry = slices.open_table("", handle, size, MAX_ENTRY_BYTES)
         if entry is None:
-            return []
+            return None
         meta = entry.value("meta")
         if not _meta_ok(meta) or meta["files"] != names or not _fresh(meta, written):
-            return []
+            return None
         here = os.path.dirname(os.path.realpath(__file__))
         if meta["rules"] != [[rule, *_stamp(os.path.join(here, rule))] for rule in RULES]:
-            return []
+            return None
         answers = meta["answers"]
         wanted = angles.city_key(name)
         slug = (
             next((s for s, keys in answers["cities"] if wanted in keys), None) if wanted else None
         )
         if slug is None:
-            return []  # an exonym, nationwide, a typo: the full path resolves it, or says so
+            return None  # an exonym, nationwide, a typo: the full path resolves it, or says so
         rows = slices.SlicedRows(entry, meta["count"], len(names), answers["row_length"])
-        found = [rows[position] for position in rows.positions("city", slug)]
-        return _answer(found, command, answers["plan"], answers["sources"])
+        found = _selected(
+            [rows[position] for position in rows.positions("city", slug)], command, answers["plan"]
+        )
+        if not found:
+            return None
+        return found, answers["plan"], answers["sources"], meta["cities"]
     finally:
         os.close(handle)
 
 
-def _answer(
-    found: list[tuple[Any, ...]],
-    command: str,
-    plan: list[tuple[str, int, str]],
-    sources: dict[str, dict[str, Any]],
-) -> list[dict[str, Any]]:
-    """The rows of one city, as the command selects and orders them, as JSON records."""
+def _selected(
+    found: list[tuple[Any, ...]], command: str, plan: list[tuple[str, int, str]]
+) -> list[tuple[Any, ...]]:
+    """The rows of one city, as the command selects and orders them."""
     if command != "facts":
         topics, shares_only, ordered = angles.ANGLES[command]
         cells = {key: n for key, n, _ in plan}
@@ -273,6 +289,16 @@ def _answer(
         if ordered:
             city, derived = cells["city"], cells["derived"]
             found.sort(key=lambda row: angles.sector_order(row[city], row[derived], row[value]))
+    return found
+
+
+def _answer(
+    found: list[tuple[Any, ...]],
+    plan: list[tuple[str, int, str]],
+    sources: dict[str, dict[str, Any]],
+    cities: list[Any],
+) -> list[dict[str, Any]]:
+    """The rows as JSON records."""
     from returnee_cli.jsontext import Written, pretty
 
     # each source's record as the array of facts holds it: its JSON text written once, at the
@@ -293,6 +319,83 @@ def _answer(
                     text = written[value] = Written(pretty(sources[value], "    "))
                 record[key] = text
             else:
-                return []  # a list of records: not in a fact's record today
+                raise ValueError(kind)  # a list of records: not in a fact's record today
         records.append(record)
     return records
+
+
+# --- the table: the same renderers, drawing from the rows (render/views.py reads what a Fact,
+# a City, a Source and the FactSet's city_of and sources give it; here they are given it) -------
+
+
+def _table(
+    command: str,
+    found: list[tuple[Any, ...]],
+    plan: list[tuple[str, int, str]],
+    sources: dict[str, dict[str, Any]],
+    cities: list[Any],
+) -> str:
+    """The table the full path draws for this terminal (its width, its colours)."""
+    if len(found) > TABLE_ROW_LIMIT:
+        raise ValueError("cut")  # the full path shows the first rows and says so
+    from returnee_cli import output
+    from returnee_cli.render import views
+
+    facts = [_Row(row, plan) for row in found]
+    rows = _Rows(sources, cities)
+    drawn: Any
+    if command == "facts":
+        drawn = views.facts_table(facts, rows)  # type: ignore[arg-type]
+    elif command == "sectors":
+        drawn = views.sectors_view(facts, rows)  # type: ignore[arg-type]
+    elif command == "industries":
+        drawn = views.industries_view(facts, rows)  # type: ignore[arg-type]
+    elif command == "entrepreneurs":
+        drawn = views.entrepreneurs_view(facts, rows)  # type: ignore[arg-type]
+    elif command == "reasons":
+        drawn = views.reasons_view(facts, rows)  # type: ignore[arg-type]
+    else:
+        raise ValueError(command)
+    return output.render(drawn)
+
+
+class _Row:
+    """A fact as the renderers read it: each key of its record (model.Fact's fields), from its
+    row; a source as its id, as a Fact holds it."""
+
+    def __init__(self, row: tuple[Any, ...], plan: list[tuple[str, int, str]]) -> None:
+        for key, cell, _ in plan:
+            self.__dict__[key] = row[cell]
+
+    @property
+    def is_share(self) -> bool:
+        return angles.is_share(self.unit, self.value)
+
+    def __getattr__(self, name: str) -> Any:  # (for mypy: the keys set above)
+        raise AttributeError(name)
+
+
+class _Record:
+    """A city or a source as the renderers read it: its fields by name."""
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        self.__dict__.update(fields)
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(name)
+
+
+class _Rows:
+    """What the renderers ask of a FactSet: each source by id, the city a fact is about (the
+    same object for each fact of a city, as FactSet gives)."""
+
+    def __init__(self, sources: dict[str, dict[str, Any]], cities: list[Any]) -> None:
+        self.sources = {key: _Record(record) for key, record in sources.items()}
+        self._cities = {
+            row[0]: _Record({"slug": row[0], "name": row[CITY_NAME_CELL]}) for row in cities
+        }
+
+    def city_of(self, fact: _Row) -> _Record:
+        if type(fact.city) is not str or type(self._cities[fact.city].name) is not str:
+            raise ValueError(fact.city)  # nationwide, or a forged row: the full path decides
+        return self._cities[fact.city]

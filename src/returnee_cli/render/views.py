@@ -14,8 +14,6 @@ from returnee_cli.figures import (
     number_text,
     plural,
 )
-from returnee_cli.model import NATIONWIDE, NATIONWIDE_SHORT_NAME, City, Fact, FactSet, Source
-from returnee_cli.queries import CityOverview, SourceCount, TopicMatrix, headline_words
 from returnee_cli.render.bars import ShareBar
 from returnee_cli.render.kit import (
     Console,
@@ -30,6 +28,11 @@ from returnee_cli.render.kit import (
     box,
 )
 from returnee_cli.render.text import data_text
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING: the model and the queries are imported by the views
+if TYPE_CHECKING:  # that need them at run time, so that a warm table (warm.py) draws without them
+    from returnee_cli.model import City, Fact, FactSet, Source
+    from returnee_cli.queries import CityOverview, SourceCount, TopicMatrix
 
 DERIVED_MARK = "†"
 
@@ -520,7 +523,7 @@ def city_view(city: City, facts: Sequence[Fact], factset: FactSet) -> Renderable
 
 def by_city_view(facts: Sequence[Fact], factset: FactSet, what: str) -> RenderableType:
     """One view across cities (nationwide statements first), sources at the foot."""
-    ordered = sorted(facts, key=lambda f: factset.city_of(f) != NATIONWIDE)
+    ordered = sorted(facts, key=lambda f: f.city is not None)  # (city_of: NATIONWIDE for None)
     return grouped_view(
         ordered,
         factset,
@@ -528,6 +531,11 @@ def by_city_view(facts: Sequence[Fact], factset: FactSet, what: str) -> Renderab
         group_header="City",
         group_of=lambda f: factset.city_of(f).name,
     )
+
+
+def industries_view(facts: Sequence[Fact], factset: FactSet) -> RenderableType:
+    """The industries returnees work in, across cities."""
+    return by_city_view(facts, factset, "Emerging and leading industries")
 
 
 def reasons_view(facts: Sequence[Fact], factset: FactSet) -> RenderableType:
@@ -590,6 +598,8 @@ def topics_view(matrix: TopicMatrix, topics: Sequence[str] | None = None) -> Ren
     """Topics (all, or those given) against cities: the whole matrix where every city name fits
     over its column, and where it does not, each topic with the cities that have facts on it
     (a name is never split between lines)."""
+    from returnee_cli.model import NATIONWIDE, NATIONWIDE_SHORT_NAME
+
     shown = list(matrix.topics if topics is None else topics)
     names = [NATIONWIDE_SHORT_NAME if city == NATIONWIDE else city.name for city in matrix.cities]
 
@@ -632,6 +642,8 @@ def topics_view(matrix: TopicMatrix, topics: Sequence[str] | None = None) -> Ren
 
 
 def cities_view(overview: Sequence[CityOverview]) -> RenderableType:
+    from returnee_cli.queries import headline_words
+
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     table.add_column("City", no_wrap=True)
     table.add_column("Facts", justify="right", no_wrap=True)
