@@ -1043,7 +1043,8 @@ class _EventReader:
     def collection(self, event: Any, kind: type) -> None:
         """A list or mapping starts here: plain (no tag or anchor) and of the kind wanted."""
         # the kind first: an alias (`facts: *a`, whose anchor need not exist) has no tag at all
-        if event.__class__ is not kind or event.tag is not None or event.anchor is not None:
+        start: Any = event  # (mypy narrows `event` to object below)
+        if start.__class__ is not kind or event.tag is not None or event.anchor is not None:
             raise _Bail
         self.values += 1
 
