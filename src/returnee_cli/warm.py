@@ -39,6 +39,7 @@ MAX_ENTRY_BYTES = 256 * 1024 * 1024
 RULES = (
     *("assembly.py", "cache.py", "checks.py", "fields.py", "model.py", "parsing.py"),
     *("figures.py", "intervals.py", "lexicon.py", "records.py", "angles.py"),
+    "placeholders.py",
 )
 FACT_FILE_SUFFIXES = (".yaml", ".yml")
 COMMANDS = ("facts", *angles.ANGLES)
