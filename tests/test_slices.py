@@ -336,3 +336,50 @@ def test_the_rows_of_an_entry_are_read_once_each(folder: Path, pack: Path) -> No
     rows: Iterator[object] = iter(facts)
     assert next(rows) is facts[0]  # built once, kept
     assert len(facts) == 300 and facts[-1].id == "bench-0000299"
+
+
+@pytest.mark.parametrize("unlink", ["EROFS", "EACCES", "EPERM", "EBUSY", "stays"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["facts", "--city", "beijing", "--json"],
+        ["facts", "--topic", "sectors", "--json"],
+        ["show", "ID", "--json"],
+        ["facts", "--json"],
+        ["sectors", "--city", "beijing"],
+    ],
+)
+def test_a_damaged_slice_the_cache_cannot_remove_is_read_past(
+    folder: Path, pack: Path, monkeypatch: pytest.MonkeyPatch, unlink: str, argv: list[str]
+) -> None:
+    """A slice found damaged is removed and the command answered again. In a cache folder that
+    cannot be written (a read-only mount, a folder of mode 0500) the removal failed, and the
+    answer was an internal error (exit 70); where the entry is still there when the command is
+    asked again (or another process wrote a damaged one meanwhile), the second answer met the
+    same damage. Either way the answer is now read past the cache: exactly the uncached one."""
+    import errno
+
+    first = ask(pack, ["facts", "--city", "beijing", "--json"], "--no-cache").json()[0]["id"]
+    argv = [first if part == "ID" else part for part in argv]
+    fresh = ask(pack, argv, "--no-cache")
+    ask(pack, argv)
+    entry = set_entry(folder)
+    data = bytearray(entry.read_bytes())
+    for name, (start, length) in places(entry).items():
+        if name.startswith("slice "):
+            data[start + length // 2] ^= 0xFF  # every slice: each question meets one
+    entry.write_bytes(bytes(data))
+    removals: list[Path] = []
+    real_unlink = Path.unlink
+
+    def refused(self: Path, missing_ok: bool = False) -> None:
+        if self != entry:
+            return real_unlink(self, missing_ok=missing_ok)
+        removals.append(self)
+        if unlink != "stays":
+            code = getattr(errno, unlink)
+            raise OSError(code, os.strerror(code), str(self))
+
+    monkeypatch.setattr(Path, "unlink", refused)
+    assert ask(pack, argv) == fresh
+    assert removals and entry.exists()
