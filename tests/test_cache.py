@@ -892,3 +892,52 @@ def test_every_module_a_parse_or_a_check_reads_is_among_the_rules() -> None:
             seen.add(name)
             todo += imported(name) - NOT_RULES
     assert seen <= set(cache._RULES), sorted(seen - set(cache._RULES))
+
+
+@pytest.mark.parametrize("piece", [1, 7, 64, 10**9])
+def test_renewing_the_stamps_copies_the_rows_a_piece_at_a_time(
+    run: RunCli,
+    folder: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    piece: int,
+) -> None:
+    """A touch renews the set's entry's stamps, copying its rows and indexes as they are. They
+    were one read of everything before the meta section, past the bound every other read keeps
+    (320 MB for a million facts, up to MAX_SET_ENTRY_BYTES for a forged size); now each read is
+    at most RENEW_PIECE_BYTES, and the entry written is the same, its stamps renewed."""
+    pack = three_files(tmp_path)
+    argv = ("--no-builtin", "--facts", str(pack), "facts", "--json")
+    first = run(*argv)
+    [entry] = entries(folder)
+    before = entry.read_bytes()
+    reads: list[int] = []
+    pread = cache._pread
+
+    def counted(handle: int, length: int, offset: int) -> bytes:
+        reads.append(length)
+        return pread(handle, length, offset)
+
+    monkeypatch.setattr(cache, "_pread", counted)
+    monkeypatch.setattr(cache, "RENEW_PIECE_BYTES", piece)
+    later = time.time_ns() + 5 * 10**9
+    os.utime(pack / "a-head.yaml", ns=(later, later))
+    assert run(*argv) == first
+    assert reads and max(reads) <= piece
+    after = entry.read_bytes()
+    meta = max(start for start, _ in places_of(after))  # the meta section is written last
+    assert meta == max(start for start, _ in places_of(before))
+    assert after[cache._HEADER : meta] == before[cache._HEADER : meta]  # rows, indexes as they were
+    info = (pack / "a-head.yaml").stat()
+    stamps = {dep[0]: tuple(dep[1:5]) for dep in stored(entry)["deps"]}
+    assert stamps[str(pack / "a-head.yaml")][1] == info.st_mtime_ns  # renewed
+    parsed = parsed_files(monkeypatch)
+    assert run(*argv) == first and parsed == []
+
+
+def places_of(data: bytes) -> list[tuple[int, int]]:
+    """The (offset, length) of every section of a set's entry (the rows' slices left out)."""
+    at = len(cache.SET_MAGIC)
+    offset = int.from_bytes(data[at : at + 8], "little")
+    table = marshal.loads(data[offset:])
+    return [(start, length) for start, length, _ in table["sections"].values()]

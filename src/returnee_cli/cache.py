@@ -43,7 +43,7 @@ import stat
 import sys
 import time
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain, repeat
 from operator import itemgetter
@@ -104,6 +104,8 @@ ENTRY_PREFIXES = (ENTRY_PREFIX, FILE_ENTRY_PREFIX)
 # An entry larger than this is neither read nor written. The entry of 100,000 facts (the largest
 # benchmark) takes 27 MiB; the bound keeps a stray huge file from being read into memory.
 MAX_ENTRY_BYTES = 256 * 1024 * 1024
+# Renewing a set's entry's stamps copies its rows and indexes in pieces of at most this size.
+RENEW_PIECE_BYTES = 16 * 1024 * 1024
 # The set's entry is never read whole (slices.py): each of its slices and sections is one read,
 # within MAX_ENTRY_BYTES; the file itself may hold a million facts (about 300 MB).
 MAX_SET_ENTRY_BYTES = 16 * MAX_ENTRY_BYTES
@@ -432,7 +434,7 @@ def _store_entry(target: Path, stored: dict[str, Any] | bytes) -> None:
         pass  # no cache this time; the answer is the same
 
 
-def _write_parts(target: Path, parts: Sequence[bytes | bytearray | memoryview] | None) -> None:
+def _write_parts(target: Path, parts: Iterable[bytes | bytearray | memoryview] | None) -> None:
     """Write an entry made of `parts` (None: none to write), as _store_entry does."""
     from returnee_cli.errors import UsageError
     from returnee_cli.writer import write_file
@@ -975,17 +977,27 @@ def _renew(target: Path, entry: Entry, stored: dict[str, Any]) -> None:
     """Write the entry again with its renewed stamps: the rows and indexes copied as they are,
     a new meta section and table."""
     start = entry.sections["meta"][0]
-    prefix = _pread(entry.handle, start, 0)
-    if len(prefix) != start:
-        return
     meta = marshal.dumps({key: stored[key] for key in META_KEYS})
     sections = {**entry.sections, "meta": (start, len(meta), zlib.crc32(meta))}
     table = marshal.dumps(
         {"byteorder": sys.byteorder, "sections": sections, "slices": entry.slices}
     )
-    _write_parts(
-        target, [_header(start + len(meta), table), memoryview(prefix)[_HEADER:], meta, table]
-    )
+
+    def parts() -> Iterator[bytes]:
+        # the rows and indexes copied a piece at a time: read whole, they were one read of up
+        # to the entry's size (320 MB for a million facts), past the bound of every other read
+        yield _header(start + len(meta), table)
+        at = _HEADER
+        while at < start:
+            piece = _pread(entry.handle, min(RENEW_PIECE_BYTES, start - at), at)
+            if not piece:
+                raise OSError("the entry was cut short while it was copied")
+            yield piece
+            at += len(piece)
+        yield meta
+        yield table
+
+    _write_parts(target, parts())
 
 
 def stored_entry(target: Path) -> dict[str, Any] | None:
