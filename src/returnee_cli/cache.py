@@ -67,8 +67,10 @@ from returnee_cli.model import (
 from returnee_cli.paths import display_path
 from returnee_cli.slices import (
     CITY,
+    DERIVED_FROM,
     HEADER,
     ID,
+    ITEMS,
     REPORTED_IN,
     SOURCE,
     TOPIC,
@@ -763,6 +765,7 @@ assert [ROW_FIELD_NAMES[n] for n in (ID, CITY, TOPIC, SOURCE, REPORTED_IN)] == [
     "source",
     "reported_in",
 ]
+assert [ROW_FIELD_NAMES[n] for n in (ITEMS, DERIVED_FROM)] == ["items", "derived_from"]
 
 
 def _encode(

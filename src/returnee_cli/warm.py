@@ -291,9 +291,40 @@ def _answer(
             elif kind == "source":
                 text = written.get(value)
                 if text is None:
+                    if not _plain(sources[value]):
+                        return []
                     text = written[value] = Written(pretty(sources[value], "    "))
                 record[key] = text
             else:
                 return []  # a list of records: not in a fact's record today
         records.append(record)
     return records
+
+
+PLAIN_VALUES = 10_000  # a source's record has a few dozen
+
+
+def _plain(record: Any) -> bool:
+    """A source's record of plain JSON values, of a size a record has: marshal's references let
+    a forged meta section hold one list twice at each level, forty deep (2**40 values in a few
+    hundred bytes), which writing the answer out would never finish."""
+    left = PLAIN_VALUES
+    stack = [record]
+    while stack:
+        value = stack.pop()
+        left -= 1
+        kind = type(value)
+        if left < 0:
+            return False
+        if kind is dict:
+            if not all(type(key) is str for key in value):
+                return False
+            stack.extend(value.values())
+        elif kind is list or kind is tuple:
+            stack.extend(value)
+        elif kind is float:
+            if value != value or value in (float("inf"), float("-inf")):
+                return False
+        elif kind not in (str, int, bool, type(None)):
+            return False
+    return True
