@@ -941,3 +941,45 @@ def places_of(data: bytes) -> list[tuple[int, int]]:
     offset = int.from_bytes(data[at : at + 8], "little")
     table = marshal.loads(data[offset:])
     return [(start, length) for start, length, _ in table["sections"].values()]
+
+
+@pytest.mark.parametrize("where", ["items", "label", "derive", "derive from"])
+def test_a_file_entry_whose_value_holds_itself_never_hangs_the_answer(
+    folder: Path, tmp_path: Path, where: str
+) -> None:
+    """A forged per-file entry (valid checksum) whose fact's value holds one list twice at each
+    level, 40 deep (marshal's references: 2**40 values in a few hundred bytes): the answer,
+    after an edit of another file, never finished. A raw fact's values are plain, tuples of
+    text, or a `derive` mapping of those; else the file is parsed again."""
+    from .test_installed import returnees
+
+    pack = three_files(tmp_path)
+    argv = [returnees(), "--no-builtin", "--facts", str(pack), "facts", "--json"]
+    env = {**os.environ, "RETURNEES_CACHE_DIR": str(folder)}
+    assert subprocess.run(argv, env=env, capture_output=True, timeout=120).returncode == 0
+    target = cache.file_entry_path(pack / "b-first.yaml", folder)
+    assert target is not None
+    stored = marshal.loads(target.read_bytes().split(b"\n\n", 1)[1])
+    node: Any = ["x"]
+    for _ in range(40):
+        node = [node, node]
+    values, *rest = stored["facts"][0]
+    if where.startswith("derive"):
+        values = {**values, "derive": {"formula": "remainder", "from": tuple(node)}}
+        if where == "derive":
+            values["derive"] = node
+    else:
+        values = {**values, where: tuple(node)}
+    stored["facts"][0] = (values, *rest)
+    payload = marshal.dumps(stored)
+    target.write_bytes(cache.MAGIC + cache._checksum(payload) + b"\n\n" + payload)
+    (pack / "c-second.yaml").write_text(
+        (pack / "c-second.yaml").read_text(encoding="utf-8") + "# an edit\n", encoding="utf-8"
+    )
+    # a limit, so that a regression fails rather than hangs the suite (it takes well under 1 s)
+    answer = subprocess.run(argv, env=env, capture_output=True, timeout=120)
+    uncached = subprocess.run(
+        [argv[0], "--no-cache", *argv[1:]], env=env, capture_output=True, timeout=120
+    )
+    assert answer.returncode == 0
+    assert (answer.stdout, answer.stderr) == (uncached.stdout, uncached.stderr)

@@ -627,6 +627,7 @@ def _raw_facts_ok(facts: Any) -> bool:
     numbered = (*(cell for cell in key_lines if type(cell) is not tuple), *decimals)
     return (
         set(map(type, values)) == {dict}
+        and _plain_values(list(chain.from_iterable(map(dict.values, values))), nested=True)
         and set(map(type, lines)) == {int}
         and set(map(type, complete)) <= {bool}
         and set(map(type, numbered)) <= {dict}
@@ -634,6 +635,29 @@ def _raw_facts_ok(facts: Any) -> bool:
         and set(map(type, chain.from_iterable(map(dict.values, numbered)))) <= {int}
         and _compact_lines_ok(compact)
     )
+
+
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
+def _plain_values(cells: list[Any], nested: bool) -> bool:
+    """The values of a raw fact's fields: plain, a tuple of text (a list), or (`nested`) a
+    `derive` mapping of the same. Nothing deeper: marshal's references let a forged entry hold
+    one list twice at each level, forty deep (2**40 values in a few hundred bytes), which an
+    answer would never finish writing."""
+    kinds = set(map(type, cells))
+    if not kinds <= _PLAIN | {tuple, dict} or (dict in kinds and not nested):
+        return False
+    if tuple in kinds:
+        lists = [cell for cell in cells if type(cell) is tuple]
+        if not set(map(type, chain.from_iterable(lists))) <= {str}:
+            return False
+    if dict in kinds:
+        mappings = [cell for cell in cells if type(cell) is dict]
+        inner = list(chain.from_iterable(map(dict.values, mappings)))
+        keys = chain.from_iterable(mappings)
+        return set(map(type, keys)) <= {str} and _plain_values(inner, nested=False)
+    return True
 
 
 def _compact_lines_ok(cells: list[tuple[Any, ...]]) -> bool:
