@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from returnee_cli import checks, figures, loading, parsing
@@ -325,3 +325,31 @@ def test_february_has_its_days(tmp_path_factory: pytest.TempPathFactory) -> None
     assert [p.message for p in problems] == [
         "`date` '2025-02-29' is not a date on the calendar (2025-02 has 28 days); check it"
     ]
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(st.characters(categories=["Nd"]), min_size=8, max_size=8),
+    st.booleans(),
+)
+def test_a_date_in_digits_of_another_script_is_refused_by_both_readers(
+    tmp_path_factory: pytest.TempPathFactory, digits: list[str], quoted: bool
+) -> None:
+    """re's `\\d` takes any script's digits (٢٠٢٥, ２０２５): a date written so was taken as
+    written, which the JSON Schema (ASCII digits) refuses. Only 0-9 make a date, either way."""
+    written = "".join(digits[:4]) + "-" + "".join(digits[4:6]) + "-" + "".join(digits[6:])
+    path = tmp_path_factory.mktemp("d") / "pack.yaml"
+    date = f'"{written}"' if quoted else written
+    path.write_text(HEADER.replace('"2025-01-01"', date) + GOOD_FACT, encoding="utf-8")
+    fast = read_fact_file(path)
+    assert fast == read_fact_file(path, fast=False)
+    content, problems = fast
+    if written.isascii():
+        assert [s.date for s in content.sources] == [written] or [p.code for p in problems] == [
+            "date"
+        ]
+    else:
+        assert content.sources == []
+        assert [p.message for p in problems] == [
+            f"`date` '{written}' must be a date written YYYY-MM-DD (or YYYY-MM, or YYYY)"
+        ]

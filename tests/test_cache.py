@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from returnee_cli import cache, checks
+from returnee_cli import cache, checks, slices
 from returnee_cli.loading import fact_files, read_factset
 from returnee_cli.model import ROW_FIELD_NAMES
 from returnee_cli.paths import builtin_facts_dir
@@ -878,3 +878,135 @@ def test_the_docs_state_the_bounds_the_code_holds() -> None:
     named = set(re.findall(r"`(test_\w+)`", section))
     defined = {name for name in globals() if name.startswith("test_")}
     assert named and named <= defined, sorted(named - defined)
+
+
+# Modules a parse or a check imports whose change cannot change what an entry holds: the problem
+# type (errors), paths shown (worked out again on every read), the did-you-mean of an error (an
+# entry is written only by a load without errors), the terminal guard (applied on output), the
+# entry's layout (its own magic), the overviews of records.py (not in the set's meta), the one
+# writer (how an entry is written, not what).
+NOT_RULES = {"errors.py", "paths.py", "suggest.py", "untrusted.py", "slices.py", "queries.py"}
+NOT_RULES |= {"writer.py"}
+
+
+def test_every_module_a_parse_or_a_check_reads_is_among_the_rules() -> None:
+    """An entry answers only under the rules it was built with (the stamps of cache._RULES).
+    placeholders.py, which decides what a parse reads as a value still to write, was not
+    among them: an edit of it left every per-file entry answering. Each module the rule modules
+    import, transitively, is a rule or named in NOT_RULES with its reason."""
+    import ast
+
+    src = Path(cache.__file__).parent
+
+    def imported(name: str) -> set[str]:
+        found: set[str] = set()
+        for node in ast.walk(ast.parse((src / name).read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "returnee_cli":
+                found |= {f"{alias.name}.py" for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                "returnee_cli."
+            ):
+                found.add(f"{(node.module or '').split('.')[1]}.py")
+        return {name for name in found if (src / name).is_file()}
+
+    seen: set[str] = set()
+    todo = list(cache._RULES)
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo += imported(name) - NOT_RULES
+    assert seen <= set(cache._RULES), sorted(seen - set(cache._RULES))
+
+
+@pytest.mark.parametrize("piece", [1, 7, 64, 10**9])
+def test_renewing_the_stamps_copies_the_rows_a_piece_at_a_time(
+    run: RunCli,
+    folder: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    piece: int,
+) -> None:
+    """A touch renews the set's entry's stamps, copying its rows and indexes as they are. They
+    were one read of everything before the meta section, past the bound every other read keeps
+    (320 MB for a million facts, up to MAX_SET_ENTRY_BYTES for a forged size); now each read is
+    at most RENEW_PIECE_BYTES, and the entry written is the same, its stamps renewed."""
+    pack = three_files(tmp_path)
+    argv = ("--no-builtin", "--facts", str(pack), "facts", "--json")
+    first = run(*argv)
+    [entry] = entries(folder)
+    before = entry.read_bytes()
+    reads: list[int] = []
+    pread = slices._pread  # what cache._renew calls, by its name in cache.py
+
+    def counted(handle: int, length: int, offset: int) -> bytes:
+        reads.append(length)
+        return pread(handle, length, offset)
+
+    monkeypatch.setattr(cache, "_pread", counted)
+    monkeypatch.setattr(cache, "RENEW_PIECE_BYTES", piece)
+    # where the kernel will not copy between the files (copy_file_range), it is read and written
+    monkeypatch.setattr(os, "copy_file_range", _copies("refused", []))
+    later = time.time_ns() + 5 * 10**9
+    os.utime(pack / "a-head.yaml", ns=(later, later))
+    assert run(*argv) == first
+    assert reads and max(reads) <= piece
+    after = entry.read_bytes()
+    meta = max(start for start, _ in places_of(after))  # the meta section is written last
+    assert meta == max(start for start, _ in places_of(before))
+    assert after[cache._HEADER : meta] == before[cache._HEADER : meta]  # rows, indexes as they were
+    info = (pack / "a-head.yaml").stat()
+    stamps = {dep[0]: tuple(dep[1:5]) for dep in stored(entry)["deps"]}
+    assert stamps[str(pack / "a-head.yaml")][1] == info.st_mtime_ns  # renewed
+    parsed = parsed_files(monkeypatch)
+    assert run(*argv) == first and parsed == []
+
+
+def places_of(data: bytes) -> list[tuple[int, int]]:
+    """The (offset, length) of every section of a set's entry (the rows' slices left out)."""
+    at = len(cache.SET_MAGIC)
+    offset = int.from_bytes(data[at : at + 8], "little")
+    table = marshal.loads(data[offset:])
+    return [(start, length) for start, length, _ in table["sections"].values()]
+
+
+@pytest.mark.parametrize("where", ["items", "label", "derive", "derive from"])
+def test_a_file_entry_whose_value_holds_itself_never_hangs_the_answer(
+    folder: Path, tmp_path: Path, where: str
+) -> None:
+    """A forged per-file entry (valid checksum) whose fact's value holds one list twice at each
+    level, 40 deep (marshal's references: 2**40 values in a few hundred bytes): the answer,
+    after an edit of another file, never finished. A raw fact's values are plain, tuples of
+    text, or a `derive` mapping of those; else the file is parsed again."""
+    from .test_installed import returnees
+
+    pack = three_files(tmp_path)
+    argv = [returnees(), "--no-builtin", "--facts", str(pack), "facts", "--json"]
+    env = {**os.environ, "RETURNEES_CACHE_DIR": str(folder)}
+    assert subprocess.run(argv, env=env, capture_output=True, timeout=120).returncode == 0
+    target = cache.file_entry_path(pack / "b-first.yaml", folder)
+    assert target is not None
+    stored = marshal.loads(target.read_bytes().split(b"\n\n", 1)[1])
+    node: Any = ["x"]
+    for _ in range(40):
+        node = [node, node]
+    values, *rest = stored["facts"][0]
+    if where.startswith("derive"):
+        values = {**values, "derive": {"formula": "remainder", "from": tuple(node)}}
+        if where == "derive":
+            values["derive"] = node
+    else:
+        values = {**values, where: tuple(node)}
+    stored["facts"][0] = (values, *rest)
+    payload = marshal.dumps(stored)
+    target.write_bytes(cache.MAGIC + cache._checksum(payload) + b"\n\n" + payload)
+    (pack / "c-second.yaml").write_text(
+        (pack / "c-second.yaml").read_text(encoding="utf-8") + "# an edit\n", encoding="utf-8"
+    )
+    # a limit, so that a regression fails rather than hangs the suite (it takes well under 1 s)
+    answer = subprocess.run(argv, env=env, capture_output=True, timeout=120)
+    uncached = subprocess.run(
+        [argv[0], "--no-cache", *argv[1:]], env=env, capture_output=True, timeout=120
+    )
+    assert answer.returncode == 0
+    assert (answer.stdout, answer.stderr) == (uncached.stdout, uncached.stderr)

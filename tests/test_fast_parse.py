@@ -276,3 +276,24 @@ def test_a_restyled_valid_file_is_read_fast_and_the_same(
     assert [dict(raw.lines) for raw in fast[0].facts] == [
         dict(raw.lines) for raw in careful[0].facts
     ]
+
+
+def test_an_alias_in_any_place_is_refused_by_the_careful_reader(tmp_path: Path) -> None:
+    """An alias (its anchor defined or not: the parser does not look) where a list, a mapping or
+    a list's item should be has no tag: the fast pass gave up on it with an AttributeError, an
+    internal error. Every line, as a value, a list's item and a whole section."""
+    lines = BASE.splitlines()
+    variants = []
+    for index, line in enumerate(lines):
+        head, colon, _ = line.partition(":")
+        indent = line[: len(line) - len(line.lstrip(" "))]
+        if colon:
+            variants.append([*lines[:index], f"{head}: *undefined", *lines[index + 1 :]])
+        variants.append([*lines[:index], f"{indent}- *undefined", *lines[index:]])
+    variants += [["facts: *a"], ["facts:", "  - *a"], ["cities: [*a]"], ["sources: {a: *a}"]]
+    path = tmp_path / "pack.yaml"
+    for variant in variants:
+        path.write_text("\n".join(variant) + "\n", encoding="utf-8")
+        content, problems = read_fact_file(path)
+        assert (content, problems) == read_fact_file(path, fast=False)
+        assert problems, variant

@@ -280,6 +280,21 @@ CASES: list[tuple[str, Content, str, int]] = [
         "source, reported_in, quote, derive",
         1,
     ),
+    (
+        "a NUL in a stored text's name",
+        lambda: (
+            HEADER.replace("kind: primary", 'kind: primary\n    text: "a\\0b.txt"') + GOOD_FACT
+        ).encode("utf-8"),
+        "hostile.yaml:2: source `src` names a stored text 'a\\x00b.txt' that does not exist next "
+        "to this file; fix the path or remove `text`",
+        1,
+    ),
+    (
+        "an alias where the list of facts should be",
+        lambda: (HEADER.replace("facts:\n", "") + "facts: *facts\n").encode("utf-8"),
+        "hostile.yaml:9: uses a YAML alias (*name); write the value out in full",
+        1,
+    ),
 ]
 
 

@@ -493,6 +493,10 @@ def signal_during_write(
         cwd=cwd,
         env=environ(path, RETURNEES_CACHE_DIR=str(cwd / "cache")),
         timeout=60,
+        # Ctrl-C as at a keyboard, even when the suite runs where SIGINT is ignored (started in
+        # the background by a shell: the child inherits SIG_IGN, and Python then never raises
+        # KeyboardInterrupt), as test_long_loads.py does
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 

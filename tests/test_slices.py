@@ -13,6 +13,7 @@ import zlib
 from array import array
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -336,3 +337,106 @@ def test_the_rows_of_an_entry_are_read_once_each(folder: Path, pack: Path) -> No
     rows: Iterator[object] = iter(facts)
     assert next(rows) is facts[0]  # built once, kept
     assert len(facts) == 300 and facts[-1].id == "bench-0000299"
+
+
+@pytest.mark.parametrize("unlink", ["EROFS", "EACCES", "EPERM", "EBUSY", "stays"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["facts", "--city", "beijing", "--json"],
+        ["facts", "--topic", "sectors", "--json"],
+        ["show", "ID", "--json"],
+        ["facts", "--json"],
+        ["sectors", "--city", "beijing"],
+    ],
+)
+def test_a_damaged_slice_the_cache_cannot_remove_is_read_past(
+    folder: Path, pack: Path, monkeypatch: pytest.MonkeyPatch, unlink: str, argv: list[str]
+) -> None:
+    """A slice found damaged is removed and the command answered again. In a cache folder that
+    cannot be written (a read-only mount, a folder of mode 0500) the removal failed, and the
+    answer was an internal error (exit 70); where the entry is still there when the command is
+    asked again (or another process wrote a damaged one meanwhile), the second answer met the
+    same damage. Either way the answer is now read past the cache: exactly the uncached one."""
+    import errno
+
+    first = ask(pack, ["facts", "--city", "beijing", "--json"], "--no-cache").json()[0]["id"]
+    argv = [first if part == "ID" else part for part in argv]
+    fresh = ask(pack, argv, "--no-cache")
+    ask(pack, argv)
+    entry = set_entry(folder)
+    data = bytearray(entry.read_bytes())
+    for name, (start, length) in places(entry).items():
+        if name.startswith("slice "):
+            data[start + length // 2] ^= 0xFF  # every slice: each question meets one
+    entry.write_bytes(bytes(data))
+    removals: list[Path] = []
+    real_unlink = Path.unlink
+
+    def refused(self: Path, missing_ok: bool = False) -> None:
+        if self != entry:
+            return real_unlink(self, missing_ok=missing_ok)
+        removals.append(self)
+        if unlink != "stays":
+            code = getattr(errno, unlink)
+            raise OSError(code, os.strerror(code), str(self))
+
+    monkeypatch.setattr(Path, "unlink", refused)
+    assert ask(pack, argv) == fresh
+    assert removals and entry.exists()
+
+
+def _shared_twice(depth: int) -> Any:
+    """A value that holds one list twice at each level: marshal writes each level once (a
+    reference for the second), so 2**depth values take a few hundred bytes."""
+    node: Any = ["x"]
+    for _ in range(depth):
+        node = [node, node]
+    return node
+
+
+@pytest.mark.parametrize(
+    "where", ["items", "label", "derived_from", "value", "source record", "source note"]
+)
+def test_a_forged_value_that_holds_itself_never_hangs_the_answer(
+    folder: Path, pack: Path, where: str
+) -> None:
+    """The forged entry (valid checksums) of the trust model may say anything, but it must never
+    hang an answer. marshal's references let a row's cell or a source's record hold one list
+    twice at each level, 40 deep: the answer wrote 2**40 values (the warm answer from a
+    source's record, the full path from a row's cell). A row's cells are plain values and
+    tuples of text where a list is; a source's record plain values of a record's size; else
+    the entry is not used and the answer is the uncached one."""
+    argv = [returnees(), "--no-builtin", "--facts", str(pack), "facts", "--city", "beijing"]
+    env = {**os.environ, "RETURNEES_CACHE_DIR": str(folder)}
+    fresh = subprocess.run([*argv, "--json"], env=env, capture_output=True, timeout=120)
+    entry = set_entry(folder)
+    stamp = entry.stat()
+    stored = cache.stored_entry(entry)
+    assert stored is not None and fresh.returncode == 0
+    bomb = _shared_twice(40)
+    if where.startswith("source"):
+        for record in stored["answers"]["sources"].values():
+            record["title" if where == "source record" else "note"] = bomb
+    else:
+        from returnee_cli.model import ROW_FIELD_NAMES
+
+        cell = ROW_FIELD_NAMES.index(where)
+        stored["facts"] = [
+            (*row[:cell], tuple(bomb) if where != "value" else bomb, *row[cell + 1 :])
+            for row in stored["facts"]
+        ]
+    entry.write_bytes(cache.pack_set(stored))
+    os.utime(entry, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    for more in (["--json"], []):
+        # a limit, so that a regression fails rather than hangs the suite: the answer takes
+        # a fraction of a second
+        answer = subprocess.run([*argv, *more], env=env, capture_output=True, timeout=120)
+        uncached = subprocess.run(
+            [argv[0], "--no-cache", *argv[1:], *more], env=env, capture_output=True, timeout=120
+        )
+        assert (answer.returncode, answer.stdout, answer.stderr) == (
+            uncached.returncode,
+            uncached.stdout,
+            uncached.stderr,
+        )

@@ -68,8 +68,10 @@ from returnee_cli.model import (
 from returnee_cli.paths import display_path
 from returnee_cli.slices import (
     CITY,
+    DERIVED_FROM,
     HEADER,
     ID,
+    ITEMS,
     REPORTED_IN,
     SOURCE,
     TOPIC,
@@ -105,6 +107,8 @@ ENTRY_PREFIXES = (ENTRY_PREFIX, FILE_ENTRY_PREFIX)
 # An entry larger than this is neither read nor written. The entry of 100,000 facts (the largest
 # benchmark) takes 27 MiB; the bound keeps a stray huge file from being read into memory.
 MAX_ENTRY_BYTES = 256 * 1024 * 1024
+# Renewing a set's entry's stamps copies its rows and indexes in pieces of at most this size.
+RENEW_PIECE_BYTES = 16 * 1024 * 1024
 # The set's entry is never read whole (slices.py): each of its slices and sections is one read,
 # within MAX_ENTRY_BYTES; the file itself may hold a million facts (about 300 MB).
 MAX_SET_ENTRY_BYTES = 16 * MAX_ENTRY_BYTES
@@ -159,6 +163,7 @@ _RULES = (
     *("assembly.py", "cache.py", "checks.py", "fields.py", "model.py", "parsing.py"),
     *("figures.py", "intervals.py", "lexicon.py"),  # the figures and words the checks read
     *("records.py", "angles.py"),  # the records and city names the set entry's meta holds
+    "placeholders.py",  # what a parse reads as a value still to write (not a value)
 )
 
 
@@ -457,7 +462,7 @@ def _copy_span(span: _Span, stream: BinaryIO) -> None:
         except (AttributeError, OSError):  # no such call here, or not between these files
             done = 0
         if done <= 0:
-            data = _pread(handle, min(left, 1 << 24), offset)
+            data = _pread(handle, min(left, RENEW_PIECE_BYTES), offset)
             if not data:
                 raise OSError(errno.EIO, "the entry being renewed ended early")
             stream.write(data)
@@ -663,6 +668,7 @@ def _raw_facts_ok(facts: Any) -> bool:
     numbered = (*(cell for cell in key_lines if type(cell) is not tuple), *decimals)
     return (
         set(map(type, values)) == {dict}
+        and _plain_values(list(chain.from_iterable(map(dict.values, values))), nested=True)
         and set(map(type, lines)) == {int}
         and set(map(type, complete)) <= {bool}
         and set(map(type, numbered)) <= {dict}
@@ -670,6 +676,29 @@ def _raw_facts_ok(facts: Any) -> bool:
         and set(map(type, chain.from_iterable(map(dict.values, numbered)))) <= {int}
         and _compact_lines_ok(compact)
     )
+
+
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
+def _plain_values(cells: list[Any], nested: bool) -> bool:
+    """The values of a raw fact's fields: plain, a tuple of text (a list), or (`nested`) a
+    `derive` mapping of the same. Nothing deeper: marshal's references let a forged entry hold
+    one list twice at each level, forty deep (2**40 values in a few hundred bytes), which an
+    answer would never finish writing."""
+    kinds = set(map(type, cells))
+    if not kinds <= _PLAIN | {tuple, dict} or (dict in kinds and not nested):
+        return False
+    if tuple in kinds:
+        lists = [cell for cell in cells if type(cell) is tuple]
+        if not set(map(type, chain.from_iterable(lists))) <= {str}:
+            return False
+    if dict in kinds:
+        mappings = [cell for cell in cells if type(cell) is dict]
+        inner = list(chain.from_iterable(map(dict.values, mappings)))
+        keys = chain.from_iterable(mappings)
+        return set(map(type, keys)) <= {str} and _plain_values(inner, nested=False)
+    return True
 
 
 def _compact_lines_ok(cells: list[tuple[Any, ...]]) -> bool:
@@ -801,6 +830,7 @@ assert [ROW_FIELD_NAMES[n] for n in (ID, CITY, TOPIC, SOURCE, REPORTED_IN)] == [
     "source",
     "reported_in",
 ]
+assert [ROW_FIELD_NAMES[n] for n in (ITEMS, DERIVED_FROM)] == ["items", "derived_from"]
 
 
 def _encode(

@@ -161,8 +161,10 @@ def _stored_text(source: Source, path: Path, budget: int) -> tuple[str | None, l
 
     try:
         data = read_at_most(path, min(MAX_STORED_TEXT_BYTES, budget))
-    except FileNotFoundError:
-        return None, [], budget  # the loader has reported it: `text` names a file that is not there
+    except (FileNotFoundError, ValueError):
+        # the loader has reported it: `text` names a file that is not there, or one no file
+        # system can hold (`text: "a\0b"`: open() refuses a NUL with ValueError)
+        return None, [], budget
     except OSError as error:
         return unusable(f"cannot be read ({error.strerror}); check its permissions")
     if data is None and budget < MAX_STORED_TEXT_BYTES:

@@ -163,8 +163,14 @@ def run(
         # rows a command reads are read while it asks its questions, before its answer is
         # written: so nothing is out yet. The entry goes, and the command is answered again
         # from a set rebuilt from the files (which holds its rows in memory).
-        Path(damaged.entry).unlink(missing_ok=True)
-        declared.action(Call(GlobalOptions(**global_values), out), **own)
+        try:
+            Path(damaged.entry).unlink(missing_ok=True)
+        except OSError:  # a cache folder that cannot be written: the entry stays, read past it
+            global_values = {**global_values, "no_cache": True}
+        try:
+            declared.action(Call(GlobalOptions(**global_values), out), **own)
+        except Damaged:  # damaged again (another process wrote it meanwhile): read past the cache
+            declared.action(Call(GlobalOptions(**{**global_values, "no_cache": True}), out), **own)
 
 
 SUFFIXES = {

@@ -11,7 +11,8 @@ from typing import Any
 from returnee_cli.model import City, Declared, Fact, Source, declared
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+# ASCII digits: re's \d takes any script's (٢٠٢٥, ２０２５), which the JSON Schema's does not
+DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
 # A web address a reader may follow: http(s) only (never javascript:, data:, file:), a plain host,
 # and only the characters RFC 3986 allows (non-ASCII and spaces percent-encoded).
 URL_PATTERN = (

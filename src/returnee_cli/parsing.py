@@ -1042,7 +1042,9 @@ class _EventReader:
 
     def collection(self, event: Any, kind: type) -> None:
         """A list or mapping starts here: plain (no tag or anchor) and of the kind wanted."""
-        if event.tag is not None or event.anchor is not None or event.__class__ is not kind:
+        # the kind first: an alias (`facts: *a`, whose anchor need not exist) has no tag at all
+        start: Any = event  # (mypy narrows `event` to object below)
+        if start.__class__ is not kind or event.tag is not None or event.anchor is not None:
             raise _Bail
         self.values += 1
 
@@ -1136,7 +1138,7 @@ def _fast_read(path: Path, file: str, text: str) -> FileContent | None:
         return None
     try:
         return _fast_records(reader, path, file)
-    except (_Bail, yaml.YAMLError, RecursionError, ValueError):
+    except Exception:  # _Bail, a YAML error, or any slip of this pass: the careful reader decides
         return None
     finally:
         reader.parser.dispose()

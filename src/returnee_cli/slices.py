@@ -47,7 +47,12 @@ ID_BUCKETS = 256
 # Each row is (its fields as model.ROW_FIELD_NAMES names them, (file index, line)); the cells an
 # index vouches for, by position in the row (cache.py checks they match the model).
 ID, CITY, TOPIC = 0, 1, 2
+ITEMS, DERIVED_FROM = 12, 16  # the two cells that hold a list (a tuple of text)
 SOURCE, REPORTED_IN = 18, 19
+# A row's cells: plain values, a tuple of text where a list is, a tuple for its location. Nothing
+# else: marshal's references can make a tuple hold itself twice at each level, forty levels deep
+# (2**40 values in a few hundred bytes), which writing the answer out would never finish.
+_CELL_TYPES = frozenset((str, int, float, bool, type(None), tuple))
 
 
 class Damaged(Exception):
@@ -305,8 +310,15 @@ class SlicedRows:
         if type(row) is not tuple or len(row) != self._row_length:
             return False
         where = row[-1]
+        kinds = list(map(type, row))
+        items, derived_from = row[ITEMS], row[DERIVED_FROM]
+        lists = (type(items) is tuple) + (type(derived_from) is tuple)
         return (
-            type(row[ID]) is str
+            set(kinds) <= _CELL_TYPES
+            and kinds.count(tuple) == 1 + lists  # the location, and a tuple only where a list is
+            and (type(items) is not tuple or set(map(type, items)) <= {str})
+            and (type(derived_from) is not tuple or set(map(type, derived_from)) <= {str})
+            and type(row[ID]) is str
             and type(row[TOPIC]) is str
             and (row[CITY] is None or type(row[CITY]) is str)
             and type(where) is tuple

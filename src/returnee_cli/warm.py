@@ -42,6 +42,7 @@ MAX_ENTRY_BYTES = 256 * 1024 * 1024
 RULES = (
     *("assembly.py", "cache.py", "checks.py", "fields.py", "model.py", "parsing.py"),
     *("figures.py", "intervals.py", "lexicon.py", "records.py", "angles.py"),
+    "placeholders.py",
 )
 FACT_FILE_SUFFIXES = (".yaml", ".yml")
 COMMANDS = ("facts", *angles.ANGLES)
@@ -316,6 +317,8 @@ def _answer(
             elif kind == "source":
                 text = written.get(value)
                 if text is None:
+                    if not _plain(sources[value]):
+                        return []
                     text = written[value] = Written(pretty(sources[value], "    "))
                 record[key] = text
             else:
@@ -399,3 +402,32 @@ class _Rows:
         if type(fact.city) is not str or type(self._cities[fact.city].name) is not str:
             raise ValueError(fact.city)  # nationwide, or a forged row: the full path decides
         return self._cities[fact.city]
+
+
+PLAIN_VALUES = 10_000  # a source's record has a few dozen
+
+
+def _plain(record: Any) -> bool:
+    """A source's record of plain JSON values, of a size a record has: marshal's references let
+    a forged meta section hold one list twice at each level, forty deep (2**40 values in a few
+    hundred bytes), which writing the answer out would never finish."""
+    left = PLAIN_VALUES
+    stack = [record]
+    while stack:
+        value = stack.pop()
+        left -= 1
+        kind = type(value)
+        if left < 0:
+            return False
+        if kind is dict:
+            if not all(type(key) is str for key in value):
+                return False
+            stack.extend(value.values())
+        elif kind is list or kind is tuple:
+            stack.extend(value)
+        elif kind is float:
+            if value != value or value in (float("inf"), float("-inf")):
+                return False
+        elif kind not in (str, int, bool, type(None)):
+            return False
+    return True
