@@ -317,8 +317,8 @@ def _answer(
             elif kind == "source":
                 text = written.get(value)
                 if text is None:
-                    if not _plain(sources[value]):
-                        return []
+                    if not _plain(sources[value]):  # a forged record: the full path answers
+                        raise ValueError(f"source record {value!r}")
                     text = written[value] = Written(pretty(sources[value], "    "))
                 record[key] = text
             else:
