@@ -331,7 +331,7 @@ def main() -> None:
         f"{size:,} in {size // 1000 + 1} files, edit one file (floor: warm)",
         warm["this tree"],
         changed,
-        "≤ 6×",
+        "≤ 6×, ≤ 2.5 s",
     )
     for tree in trees:
         measure(facts_command(tree, *city), tree.env)  # the cache, warm again
