@@ -3,6 +3,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -111,3 +113,15 @@ def article_body() -> str:
     """The stored article, without the attribution lines at its top."""
     lines = ARTICLE.read_text(encoding="utf-8").splitlines()
     return "\n".join(line for line in lines if not line.startswith("#"))
+
+
+def generated_pack(out: Path, facts: int) -> Path:
+    """A synthetic pack of `facts` facts (benchmarks/generate.py: 50 cities, 12 topics, sources
+    bench-source-0 to 5, 1,000 facts a file) written into `out`; its folder of fact files."""
+    subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "generate.py"), "--facts", str(facts)]
+        + ["--out", str(out)],
+        check=True,
+        capture_output=True,
+    )
+    return out / "pack"

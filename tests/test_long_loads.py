@@ -9,14 +9,13 @@ import os
 import pty
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from .conftest import generated_pack
 from .test_installed import returnees
 
 FACTS = 15_000
@@ -24,20 +23,7 @@ FACTS = 15_000
 
 @pytest.fixture(scope="module")
 def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("pack")
-    subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "benchmarks" / "generate.py"),
-            "--facts",
-            str(FACTS),
-            "--out",
-            str(out),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return out / "pack"
+    return generated_pack(tmp_path_factory.mktemp("pack"), FACTS)
 
 
 def command(pack: Path, *args: str) -> list[str]:

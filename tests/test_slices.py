@@ -7,7 +7,6 @@ from __future__ import annotations
 import marshal
 import os
 import subprocess
-import sys
 import time
 import zlib
 from array import array
@@ -22,7 +21,7 @@ from hypothesis import strategies as st
 from returnee_cli import cache, queries, slices
 from returnee_cli.loading import fact_files, read_factset
 
-from .conftest import REPO, Run, fast_path
+from .conftest import Run, fast_path, generated_pack
 from .test_installed import returnees
 
 # A question of each kind the index answers, and the full scans, on the generated pack
@@ -45,14 +44,7 @@ QUESTIONS = (
 
 @pytest.fixture(scope="module")
 def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("generated")
-    subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "generate.py"), "--facts", "300"]
-        + ["--out", str(out)],
-        check=True,
-        capture_output=True,
-    )
-    return out / "pack"
+    return generated_pack(tmp_path_factory.mktemp("generated"), 300)
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ damaged or different answer. (Not timed: benchmarks/run.py measures speed.)"""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 import unicodedata
 from pathlib import Path
@@ -18,7 +16,7 @@ from hypothesis import strategies as st
 from returnee_cli import angles, cache, commands, loading, warm
 from returnee_cli.paths import builtin_facts_dir
 
-from .conftest import REPO, Run, fast_path
+from .conftest import Run, fast_path, generated_pack
 
 NAMES = ["beijing", "Beijing", "BEIJING CITY", "北京", "北京市", "peking", "shanghai", "city-07"]
 NAMES += ["City 07", "city07", "nationwide", "china", "wuhan", "nowhere", " Bei-jing "]
@@ -26,17 +24,11 @@ NAMES += ["City 07", "city07", "nationwide", "china", "wuhan", "nowhere", " Bei-
 
 @pytest.fixture(scope="module")
 def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("generated")
-    subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "generate.py"), "--facts", "700"]
-        + ["--out", str(out)],
-        check=True,
-        capture_output=True,
-    )
+    pack = generated_pack(tmp_path_factory.mktemp("generated"), 700)
     old = time.time_ns() - 3600 * 10**9  # older than a stamp can be mistaken for: not racy
-    for path in (out / "pack").iterdir():
+    for path in pack.iterdir():
         os.utime(path, ns=(old, old))
-    return out / "pack"
+    return pack
 
 
 @pytest.fixture

@@ -281,19 +281,15 @@ def _open_entry(target: Path, limit: int) -> tuple[int, int, int] | None:
 def _read_entry(target: Path) -> tuple[bytes, int] | None:
     """The entry's bytes and modification time, if it is a regular file (not a symlink, FIFO or
     device: nothing that could hang or never end), within MAX_ENTRY_BYTES, owned by this user
-    and writable by no one else; else None."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    try:
-        handle = os.open(target, flags | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
-    except (OSError, ValueError):
+    and writable by no one else (slices.open_entry); else None."""
+    opened = _open_entry(target, MAX_ENTRY_BYTES)
+    if opened is None:
         return None
+    handle, size, written = opened
     try:
-        info = os.fstat(handle)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY_BYTES or not _own(info):
-            return None
         with open(handle, "rb", closefd=False) as stream:
-            data = stream.read(info.st_size + 1)
-        return (data, info.st_mtime_ns) if len(data) == info.st_size else None
+            data = stream.read(size + 1)
+        return (data, written) if len(data) == size else None
     except (OSError, ValueError, MemoryError):
         return None
     finally:
