@@ -125,3 +125,11 @@ def generated_pack(out: Path, facts: int) -> Path:
         capture_output=True,
     )
     return out / "pack"
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache folder of this test's own, for the CLI and for the library."""
+    where = tmp_path / "cache"
+    monkeypatch.setenv("RETURNEES_CACHE_DIR", str(where))
+    return where

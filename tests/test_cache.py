@@ -31,14 +31,6 @@ from .test_loading import GOOD_FACT, HEADER, write
 
 
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A cache folder of this test's own, for the CLI and for the library."""
-    where = tmp_path / "cache"
-    monkeypatch.setenv("RETURNEES_CACHE_DIR", str(where))
-    return where
-
-
-@pytest.fixture
 def pack(tmp_path: Path) -> Path:
     return write(tmp_path, GOOD_FACT)
 

@@ -52,20 +52,12 @@ def test_the_generated_pack_is_valid(pack: Path, tmp_path: Path) -> None:
     assert len(warnings) == 1 and warnings[0].endswith("[unverifiable]")
 
 
-def test_a_cold_load_shows_progress_on_a_terminal_and_nothing_in_the_pipe(
-    pack: Path, tmp_path: Path
-) -> None:
-    parent, child = pty.openpty()
-    process = subprocess.Popen(
-        command(pack, "facts", "--city", "beijing", "--json"),
-        stdout=subprocess.PIPE,
-        stderr=child,
-        env={**environment(tmp_path), "TERM": "xterm"},
-    )
-    os.close(child)
+def finish_on_terminal(process: subprocess.Popen[bytes], parent: int) -> tuple[bytes, bytes]:
+    """The child's stdout and what it showed on its terminal (`parent`, the pty's side read
+    here), read to the end while it runs, so that it never blocks on the terminal."""
     chunks: list[bytes] = []
 
-    def drain() -> None:  # read the terminal as the child writes, so that it never blocks on it
+    def drain() -> None:
         while True:
             try:
                 chunk = os.read(parent, 4096)
@@ -80,7 +72,21 @@ def test_a_cold_load_shows_progress_on_a_terminal_and_nothing_in_the_pipe(
     stdout, _ = process.communicate(timeout=120)
     reader.join(timeout=120)
     os.close(parent)
-    shown = b"".join(chunks)
+    return stdout, b"".join(chunks)
+
+
+def test_a_cold_load_shows_progress_on_a_terminal_and_nothing_in_the_pipe(
+    pack: Path, tmp_path: Path
+) -> None:
+    parent, child = pty.openpty()
+    process = subprocess.Popen(
+        command(pack, "facts", "--city", "beijing", "--json"),
+        stdout=subprocess.PIPE,
+        stderr=child,
+        env={**environment(tmp_path), "TERM": "xterm"},
+    )
+    os.close(child)
+    stdout, shown = finish_on_terminal(process, parent)
     assert process.returncode == 0, shown[-2000:]
     records = json.loads(stdout)
     assert len(records) == FACTS // 50 and b"\x1b" not in stdout
@@ -124,24 +130,8 @@ def test_ctrl_c_during_a_load_exits_130_with_one_line_and_no_partial_cache(
             shown += os.read(parent, 4096)
     assert b"reading fact files" in shown, shown[-2000:]
     process.send_signal(signal.SIGINT)
-    chunks: list[bytes] = []
-
-    def drain() -> None:  # read the terminal as the child writes, so that it never blocks on it
-        while True:
-            try:
-                chunk = os.read(parent, 4096)
-            except OSError:  # the child closed the terminal
-                return
-            if not chunk:
-                return
-            chunks.append(chunk)
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
-    stdout, _ = process.communicate(timeout=120)
-    reader.join(timeout=120)
-    os.close(parent)
-    shown += b"".join(chunks)
+    stdout, rest = finish_on_terminal(process, parent)
+    shown += rest
     assert process.returncode == 130, shown[-2000:]
     assert stdout == b""
     # one line, after the progress bar: the terminal writes each newline as CR LF

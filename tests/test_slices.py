@@ -47,13 +47,6 @@ def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generated_pack(tmp_path_factory.mktemp("generated"), 300)
 
 
-@pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    where = tmp_path / "cache"
-    monkeypatch.setenv("RETURNEES_CACHE_DIR", str(where))
-    return where
-
-
 def ask(pack: Path, argv: list[str], *more: str) -> Run:
     answered = fast_path([*more, "--no-builtin", "--facts", str(pack), *argv])
     assert answered is not None

@@ -32,13 +32,6 @@ def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    where = tmp_path / "cache"
-    monkeypatch.setenv("RETURNEES_CACHE_DIR", str(where))
-    return where
-
-
-@pytest.fixture
 def settled(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files just written (or given old times, which sets their change time to now) are racy
     for three seconds; here, for the cache and the warm answers alike, no time is too recent
